@@ -1,0 +1,1 @@
+"""WargaLapor: the application layer (configuration, wiring, domain services, geo, i18n, CLI)."""

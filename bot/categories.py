@@ -1,0 +1,44 @@
+"""Loads the bundled category list, refusing a malformed file at start rather than mid-report."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from storage.categories import Category
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+
+
+def load_categories(path: Path | None = None) -> list[Category]:
+    raw = (
+        path.read_text(encoding="utf-8")
+        if path
+        else resources.files("bot.data").joinpath("categories.toml").read_text(encoding="utf-8")
+    )
+    entries = tomllib.loads(raw).get("category", [])
+    categories: list[Category] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        key = str(entry.get("key", ""))
+        if not _KEY.match(key) or key in seen:
+            raise ValueError(f"category #{index}: key {key!r} is missing, malformed or repeated")
+        try:
+            category = Category(
+                key=key,
+                emoji=str(entry["emoji"]),
+                name_id=str(entry["name_id"]),
+                name_en=str(entry["name_en"]),
+                sla_hours=int(entry["sla_hours"]),
+                photo_required=bool(entry["photo_required"]),
+                position=index,
+            )
+        except KeyError as missing:
+            raise ValueError(f"category {key!r}: {missing.args[0]} is missing") from None
+        seen.add(key)
+        categories.append(category)
+    if not categories:
+        raise ValueError("no categories defined")
+    return categories

@@ -1,0 +1,107 @@
+"""Command line: ``python -m bot [run|migrate|check]``.
+
+Configuration problems end with one readable line and exit code 2, never a traceback: the person
+running this is setting the bot up and needs to know which variable to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wargalapor", description="WargaLapor Telegram bot for citizen reports."
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (default)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser("check", help="validate configuration and database without Telegram")
+    return parser
+
+
+def _run(settings: Settings) -> int:
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.bot_token)
+    application = build_application(settings)
+    # Updates sent while the bot was down are still handled: nothing a citizen typed is dropped.
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    from storage.db import Database
+
+    db = Database(settings.database_path)
+    await db.open(migrate=False)
+    try:
+        applied = await db.migrate()
+        version = await db.schema_version()
+    finally:
+        await db.close()
+    names = ", ".join(applied) if applied else "none"
+    print(f"database {settings.database_path}: schema version {version} (applied: {names})")
+    return 0
+
+
+async def _check(settings: Settings) -> int:
+    """Everything the bot needs at start, except Telegram itself."""
+    from bot.categories import load_categories
+    from bot.geo import AreaFileError, AreaIndex
+    from storage.db import Database, migrations
+
+    problems = 0
+    print(f"configuration: ok (admins: {len(settings.admin_user_ids)})")
+    try:
+        categories = load_categories()
+        print(f"categories: ok ({len(categories)})")
+    except ValueError as error:
+        print(f"categories: {error}", file=sys.stderr)
+        problems += 1
+    try:
+        areas = AreaIndex.load(settings.areas_file)
+        print(f"areas: ok ({len(areas.areas)} kelurahan)")
+    except (AreaFileError, OSError) as error:
+        print(f"areas: {error}", file=sys.stderr)
+        problems += 1
+    latest = migrations()[-1][0]
+    try:
+        db = Database(settings.database_path)
+        await db.open(migrate=False)
+        version = await db.schema_version()
+        await db.close()
+    except Exception as error:
+        print(f"database {settings.database_path}: cannot open ({error})", file=sys.stderr)
+        return EXIT_CONFIG
+    state = (
+        "ok" if version == latest else f"behind ({version} < {latest}); run: python -m bot migrate"
+    )
+    print(f"database {settings.database_path}: schema {version}, {state}")
+    return EXIT_CONFIG if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    load_dotenv()
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"wargalapor: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    command = args.command or "run"
+    if command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if command == "check":
+        return asyncio.run(_check(settings))
+    return _run(settings)

@@ -1,0 +1,144 @@
+"""Settings read once from the environment (after ``.env``) and validated up front.
+
+Why up front: a bot that starts with a bad token or an unwritable database fails minutes later in a
+way an operator cannot read. Every problem here becomes one ``ConfigError`` line that names the
+variable and the fix, and the CLI turns it into exit code 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_API_FILE_URL = "https://api.telegram.org/file/bot"
+SUPPORTED_LANGUAGES = ("id", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every runtime setting; built only through :func:`load_settings` so it is always valid."""
+
+    bot_token: str
+    api_base_url: str = TELEGRAM_API_BASE_URL
+    api_file_url: str = TELEGRAM_API_FILE_URL
+    database_path: Path = Path("data/wargalapor.sqlite3")
+    admin_user_ids: frozenset[int] = frozenset()
+    default_language: str = "id"
+    timezone: str = "Asia/Jakarta"
+    log_level: str = "INFO"
+    max_reports_per_hour: int = 10
+    areas_file: Path | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = _text(env, name) or default
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(f"{name}={value!r} is not an http(s) URL: use e.g. {default}")
+    return value
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={raw!r} is not a whole number: set e.g. {name}={default}"
+        ) from None
+    if value < 1:
+        raise ConfigError(f"{name}={value} must be at least 1: set e.g. {name}={default}")
+    return value
+
+
+def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
+    raw = _text(env, "ADMIN_USER_IDS")
+    if raw is None:
+        return frozenset()
+    ids: set[int] = set()
+    for part in re.split(r"[,\s]+", raw):
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ConfigError(
+                f"ADMIN_USER_IDS contains {part!r}: list numeric Telegram user ids separated "
+                "by commas, e.g. ADMIN_USER_IDS=12345678,87654321"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build validated settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    token = _text(env, "TELEGRAM_BOT_TOKEN")
+    if token is None:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is missing: create a bot with @BotFather and put its token in .env "
+            "(see config.example.env)"
+        )
+    if not _TOKEN_PATTERN.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters): "
+            "copy it again from @BotFather"
+        )
+    language = (_text(env, "DEFAULT_LANGUAGE") or "id").lower()
+    if language not in SUPPORTED_LANGUAGES:
+        raise ConfigError(f"DEFAULT_LANGUAGE={language!r} is not supported: use 'id' or 'en'")
+    timezone = _text(env, "TIMEZONE") or "Asia/Jakarta"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"TIMEZONE={timezone!r} is not a known time zone: use an IANA name such as Asia/Jakarta"
+        ) from None
+    log_level = (_text(env, "LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(
+            f"LOG_LEVEL={log_level!r} is not valid: use one of {', '.join(LOG_LEVELS)}"
+        )
+    database_path = Path(_text(env, "DATABASE_PATH") or "data/wargalapor.sqlite3")
+    if database_path.exists() and database_path.is_dir():
+        raise ConfigError(
+            f"DATABASE_PATH={database_path} is a folder: point it at a file, e.g. "
+            "data/wargalapor.sqlite3"
+        )
+    areas_raw = _text(env, "AREAS_FILE")
+    areas_file = Path(areas_raw) if areas_raw else None
+    if areas_file is not None and not areas_file.is_file():
+        raise ConfigError(
+            f"AREAS_FILE={areas_file} does not exist: point it at a GeoJSON file or remove the line"
+        )
+    return Settings(
+        bot_token=token,
+        api_base_url=_url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
+        api_file_url=_url(env, "TELEGRAM_API_FILE_URL", TELEGRAM_API_FILE_URL),
+        database_path=database_path,
+        admin_user_ids=_admin_ids(env),
+        default_language=language,
+        timezone=timezone,
+        log_level=log_level,
+        max_reports_per_hour=_positive_int(env, "MAX_REPORTS_PER_HOUR", 10),
+        areas_file=areas_file,
+    )

@@ -1,0 +1,23 @@
+"""A typed ``CallbackContext`` so handlers say ``context.services.store``, not ``bot_data[...]``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.services import Services
+
+SERVICES_KEY = "services"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def services(self) -> Services:
+        return self.bot_data[SERVICES_KEY]
+
+
+def attach_services(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
+    application.bot_data[SERVICES_KEY] = services

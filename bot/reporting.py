@@ -1,0 +1,260 @@
+"""The citizen's report draft as a small state machine, and its submission.
+
+Why a drafts table instead of PTB's ConversationHandler state: PTB writes conversation state to
+persistence on a timer, so a crash can forget the last steps a citizen already saw acknowledged.
+Here every step is saved before the bot answers, and the step a citizen is on is simply the first
+thing the draft still lacks, so a restart (or a crash) resumes exactly where they were.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import secrets
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from geopy.distance import distance
+
+from bot.geo import AreaIndex
+from storage.categories import Category
+from storage.db import utc_now
+from storage.drafts import Draft, DraftPhoto
+from storage.store import Store
+
+CATEGORY, LOCATION, PHOTOS, DESCRIPTION, SUMMARY, OFFER = (
+    "category",
+    "location",
+    "photos",
+    "description",
+    "summary",
+    "offer",
+)
+STEP_ORDER = (CATEGORY, LOCATION, PHOTOS, DESCRIPTION, SUMMARY)
+MAX_PHOTOS = 3
+MIN_DESCRIPTION = 10
+MAX_DESCRIPTION = 1000
+DOUBLE_SUBMISSION_WINDOW = timedelta(minutes=10)
+DOUBLE_SUBMISSION_RADIUS_M = 100
+RESTORABLE_FOR = timedelta(hours=24)
+
+
+def new_token() -> str:
+    """A short random id for one draft; buttons carry it so stale ones can be recognised."""
+    return secrets.token_urlsafe(6)
+
+
+def next_step(draft: Draft, category: Category | None) -> str:
+    """The first thing the draft still lacks, or the summary when it lacks nothing."""
+    if category is None:
+        return CATEGORY
+    if not draft.has_location:
+        return LOCATION
+    if not draft.photos_done or (category.photo_required and not draft.photos):
+        return PHOTOS
+    if draft.description is None:
+        return DESCRIPTION
+    return SUMMARY
+
+
+def previous_step(step: str) -> str | None:
+    if step not in STEP_ORDER or step == CATEGORY:
+        return None
+    return STEP_ORDER[STEP_ORDER.index(step) - 1]
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+class PhotoOutcome(enum.Enum):
+    ADDED = "added"
+    DUPLICATE = "duplicate"
+    FULL = "full"
+
+
+class DescriptionProblem(enum.Enum):
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+
+
+class SubmitKind(enum.Enum):
+    CREATED = "created"
+    ALREADY = "already"  # this very draft was already submitted
+    RATE_LIMITED = "rate_limited"
+    DOUBLE = "double"  # the same report was submitted minutes ago
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    kind: SubmitKind
+    report_id: int | None = None
+    retry_after: datetime | None = None
+
+
+class ReportingService:
+    """Every change to a draft goes through here; handlers only parse and render."""
+
+    def __init__(
+        self,
+        store: Store,
+        areas: AreaIndex,
+        categories: list[Category],
+        *,
+        max_reports_per_hour: int,
+    ) -> None:
+        self.store = store
+        self.areas = areas
+        self.categories = {category.key: category for category in categories}
+        self.max_reports_per_hour = max_reports_per_hour
+
+    def category_of(self, draft: Draft) -> Category | None:
+        return self.categories.get(draft.category_key or "")
+
+    async def active_draft(self, user_id: int) -> Draft | None:
+        draft = await self.store.drafts.get(user_id)
+        return draft if draft and draft.is_active else None
+
+    async def restorable_draft(self, user_id: int) -> Draft | None:
+        """A draft the citizen cancelled recently and might want back."""
+        draft = await self.store.drafts.get(user_id)
+        if draft is None or draft.is_active or draft.cancelled_at is None:
+            return None
+        cancelled = datetime.fromisoformat(draft.cancelled_at)
+        if datetime.now(UTC) - cancelled > RESTORABLE_FOR or draft.category_key is None:
+            return None
+        return draft
+
+    async def start(self, user_id: int, chat_id: int) -> Draft:
+        draft = Draft(user_id=user_id, chat_id=chat_id, token=new_token(), step=CATEGORY)
+        return await self.store.drafts.save(draft)
+
+    async def start_with(
+        self,
+        user_id: int,
+        chat_id: int,
+        *,
+        photo: DraftPhoto | None = None,
+        location: tuple[float, float] | None = None,
+        place_name: str | None = None,
+        address: str | None = None,
+    ) -> Draft:
+        """A quick report: a photo or location sent outside a report becomes a draft's start."""
+        draft = Draft(
+            user_id=user_id,
+            chat_id=chat_id,
+            token=new_token(),
+            step=OFFER,
+            photos=(photo,) if photo else (),
+            photos_done=photo is not None,
+            lat=location[0] if location else None,
+            lon=location[1] if location else None,
+            place_name=place_name,
+            address=address,
+        )
+        return await self.store.drafts.save(draft)
+
+    async def advance(self, draft: Draft) -> Draft:
+        """Save the draft positioned on the first step it still lacks."""
+        return await self.store.drafts.save(
+            replace(draft, step=next_step(draft, self.category_of(draft)))
+        )
+
+    async def go_to(self, draft: Draft, step: str) -> Draft:
+        """Revisit a step (Back or Edit); the photo step asks again whether the photos are done."""
+        photos_done = False if step == PHOTOS else draft.photos_done
+        return await self.store.drafts.save(replace(draft, step=step, photos_done=photos_done))
+
+    async def restore(self, draft: Draft) -> Draft:
+        return await self.advance(replace(draft, cancelled_at=None))
+
+    async def cancel(self, draft: Draft) -> Draft:
+        return await self.store.drafts.save(replace(draft, cancelled_at=utc_now()))
+
+    async def discard(self, user_id: int) -> None:
+        await self.store.drafts.delete(user_id)
+
+    async def set_category(self, draft: Draft, key: str) -> Draft:
+        return await self.advance(replace(draft, category_key=key))
+
+    async def set_location(
+        self,
+        draft: Draft,
+        lat: float,
+        lon: float,
+        *,
+        place_name: str | None = None,
+        address: str | None = None,
+    ) -> Draft:
+        return await self.advance(
+            replace(draft, lat=lat, lon=lon, place_name=place_name, address=address)
+        )
+
+    async def add_photo(self, draft: Draft, photo: DraftPhoto) -> tuple[Draft, PhotoOutcome]:
+        """Keep up to three photos; the third one ends the photo step by itself."""
+        if any(p.file_unique_id == photo.file_unique_id for p in draft.photos):
+            return draft, PhotoOutcome.DUPLICATE
+        if len(draft.photos) >= MAX_PHOTOS:
+            return draft, PhotoOutcome.FULL
+        photos = (*draft.photos, photo)
+        updated = replace(draft, photos=photos)
+        if draft.step == OFFER:
+            return await self.store.drafts.save(updated), PhotoOutcome.ADDED
+        if len(photos) >= MAX_PHOTOS:
+            return await self.advance(replace(updated, photos_done=True)), PhotoOutcome.ADDED
+        return await self.store.drafts.save(updated), PhotoOutcome.ADDED
+
+    async def remove_photos(self, draft: Draft) -> Draft:
+        return await self.store.drafts.save(replace(draft, photos=(), photos_done=False))
+
+    async def finish_photos(self, draft: Draft) -> Draft | None:
+        """Done with photos; None when the category needs one and there is none yet."""
+        category = self.category_of(draft)
+        if category is not None and category.photo_required and not draft.photos:
+            return None
+        return await self.advance(replace(draft, photos_done=True))
+
+    @staticmethod
+    def check_description(text: str) -> DescriptionProblem | None:
+        length = len(text.strip())
+        if length < MIN_DESCRIPTION:
+            return DescriptionProblem.TOO_SHORT
+        if length > MAX_DESCRIPTION:
+            return DescriptionProblem.TOO_LONG
+        return None
+
+    async def set_description(self, draft: Draft, text: str) -> Draft:
+        return await self.advance(replace(draft, description=text.strip()))
+
+    async def submit(self, draft: Draft) -> SubmitResult:
+        """Turn the draft into a report, unless that would flood or repeat an earlier one."""
+        existing = await self.store.reports.id_for_draft(draft.token)
+        if existing is not None:
+            return SubmitResult(SubmitKind.ALREADY, existing)
+        category = self.category_of(draft)
+        if next_step(draft, category) != SUMMARY or draft.description is None:
+            return SubmitResult(SubmitKind.INCOMPLETE)
+        assert draft.lat is not None and draft.lon is not None
+        now = datetime.now(UTC)
+        hour_ago = (now - timedelta(hours=1)).isoformat(timespec="seconds")
+        recent = await self.store.reports.by_citizen_since(draft.user_id, hour_ago)
+        window_start = now - DOUBLE_SUBMISSION_WINDOW
+        for report in recent:
+            if (
+                datetime.fromisoformat(report.created_at) >= window_start
+                and report.category_key == draft.category_key
+                and normalise(report.description) == normalise(draft.description)
+                and distance((report.lat, report.lon), (draft.lat, draft.lon)).meters
+                <= DOUBLE_SUBMISSION_RADIUS_M
+            ):
+                await self.discard(draft.user_id)
+                return SubmitResult(SubmitKind.DOUBLE, report.id)
+        if len(recent) >= self.max_reports_per_hour:
+            oldest = min(datetime.fromisoformat(r.created_at) for r in recent)
+            return SubmitResult(SubmitKind.RATE_LIMITED, retry_after=oldest + timedelta(hours=1))
+        area = self.areas.locate(draft.lat, draft.lon)
+        report_id = await self.store.reports.submit(
+            draft, area_code=area.code if area else None, description=draft.description
+        )
+        return SubmitResult(SubmitKind.CREATED, report_id)

@@ -1,0 +1,155 @@
+"""/status and /myreports: a citizen follows their reports; others see only the public part."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.context import BotContext
+from bot.i18n import Html, t
+from bot.places import area_label, place_label
+from handlers import keyboards
+from handlers.people import language_of
+from storage.reports import Report
+
+PAGE_SIZE = 5
+_REFERENCE = re.compile(r"^#?(\d{1,12})$")
+
+
+def _local(context: BotContext, iso: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    moment = datetime.fromisoformat(iso).astimezone(context.services.settings.tz)
+    return f"{moment.strftime(fmt)} {moment.tzname()}"
+
+
+def _category_label(context: BotContext, report: Report, language: str) -> str:
+    category = context.services.categories.get(report.category_key)
+    return category.label(language) if category else report.category_key
+
+
+async def _detail(context: BotContext, report: Report, viewer_id: int, language: str) -> Html:
+    services = context.services
+    status = t(language, f"status.{report.status}")
+    category = _category_label(context, report, language)
+    if report.citizen_id != viewer_id:
+        area = services.areas.by_code.get(report.area_code or "")
+        label = area_label(area, language) if area else t(language, "tracking.outside_area_short")
+        return t(
+            language,
+            "tracking.detail_public",
+            ref=report.id,
+            status=status,
+            category=category,
+            area=label,
+        )
+    events = await services.store.reports.events(report.id)
+    photos = await services.store.reports.photos(report.id)
+    lines = []
+    for event in events:
+        key = "tracking.history_line_note" if event.note else "tracking.history_line"
+        lines.append(
+            t(
+                language,
+                key,
+                at=_local(context, event.at),
+                status=t(language, f"status.{event.new_status}"),
+                note=event.note or "",
+            )
+        )
+    return t(
+        language,
+        "tracking.detail_owner",
+        ref=report.id,
+        status=status,
+        category=category,
+        place=place_label(services.areas, report.lat, report.lon, report.place_name, language),
+        created=_local(context, report.created_at),
+        photos=len(photos),
+        description=report.description,
+        history=Html("\n".join(lines)),
+    )
+
+
+async def status_command(update: Update, context: BotContext) -> None:
+    """``/status 1042``: full detail for the reporter, category, area and status for anyone else."""
+    language = await language_of(update, context)
+    message = update.effective_message
+    argument = " ".join(context.args or []).strip()
+    match = _REFERENCE.match(argument)
+    if not match:
+        await message.reply_text(t(language, "tracking.usage"), parse_mode=ParseMode.HTML)
+        return
+    await _show(update, context, int(match.group(1)), language)
+
+
+async def _show(update: Update, context: BotContext, ref: int, language: str) -> None:
+    report = await context.services.store.reports.get(ref)
+    chat_id = update.effective_chat.id
+    if report is None:
+        text = t(language, "tracking.not_found", ref=ref)
+    else:
+        text = await _detail(context, report, update.effective_user.id, language)
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+
+
+async def view_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    language = await language_of(update, context)
+    ref = (query.data or "").partition(":")[2]
+    if not ref.isdigit():
+        await query.answer(t(language, "common.stale_button"))
+        return
+    await query.answer()
+    await _show(update, context, int(ref), language)
+
+
+async def _page(
+    context: BotContext, citizen_id: int, page: int, language: str
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    store = context.services.store
+    total = await store.reports.count_by_citizen(citizen_id)
+    if total == 0:
+        return t(language, "tracking.my_empty"), None
+    pages = math.ceil(total / PAGE_SIZE)
+    page = max(0, min(page, pages - 1))
+    reports = await store.reports.page_by_citizen(
+        citizen_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+    )
+    lines = [t(language, "tracking.my_header", total=total, page=page + 1, pages=pages), ""]
+    for report in reports:
+        lines.append(
+            t(
+                language,
+                "tracking.my_line",
+                ref=report.id,
+                category=_category_label(context, report, language),
+                status=t(language, f"status.{report.status}"),
+                date=_local(context, report.created_at, "%d/%m/%Y"),
+            )
+        )
+    lines += ["", t(language, "tracking.my_hint")]
+    return Html("\n".join(lines)), keyboards.my_reports(reports, page, pages, language)
+
+
+async def my_reports(update: Update, context: BotContext) -> None:
+    """/myreports: newest first, five a page."""
+    language = await language_of(update, context)
+    text, markup = await _page(context, update.effective_user.id, 0, language)
+    await context.bot.send_message(
+        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    language = await language_of(update, context)
+    page = (query.data or "").partition(":")[2]
+    if not page.isdigit():
+        await query.answer(t(language, "common.stale_button"))
+        return
+    await query.answer()
+    text, markup = await _page(context, query.from_user.id, int(page), language)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)

@@ -1,0 +1,79 @@
+"""Report categories, seeded from the bundled TOML so operators edit one file, not the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    emoji: str
+    name_id: str
+    name_en: str
+    sla_hours: int
+    photo_required: bool
+    active: bool = True
+    position: int = 0
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_id
+
+    def label(self, language: str) -> str:
+        return f"{self.emoji} {self.name(language)}"
+
+
+def _category(row: aiosqlite.Row) -> Category:
+    return Category(
+        key=row["key"],
+        emoji=row["emoji"],
+        name_id=row["name_id"],
+        name_en=row["name_en"],
+        sla_hours=row["sla_hours"],
+        photo_required=bool(row["photo_required"]),
+        active=bool(row["active"]),
+        position=row["position"],
+    )
+
+
+class CategoryRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def sync(self, categories: Sequence[Category]) -> None:
+        """Make the table match the bundled list; categories no longer listed become inactive.
+
+        Inactive rather than deleted, because old reports still point at them.
+        """
+        async with self._db.transaction() as conn:
+            await conn.execute("UPDATE categories SET active = 0")
+            for position, cat in enumerate(categories):
+                await conn.execute(
+                    "INSERT INTO categories (key, emoji, name_id, name_en, sla_hours,"
+                    " photo_required, active, position) VALUES (?, ?, ?, ?, ?, ?, 1, ?)"
+                    " ON CONFLICT(key) DO UPDATE SET emoji = excluded.emoji,"
+                    " name_id = excluded.name_id, name_en = excluded.name_en,"
+                    " sla_hours = excluded.sla_hours, photo_required = excluded.photo_required,"
+                    " active = 1, position = excluded.position",
+                    (
+                        cat.key,
+                        cat.emoji,
+                        cat.name_id,
+                        cat.name_en,
+                        cat.sla_hours,
+                        int(cat.photo_required),
+                        position,
+                    ),
+                )
+
+    async def all(self, *, active_only: bool = True) -> list[Category]:
+        sql = "SELECT * FROM categories"
+        if active_only:
+            sql += " WHERE active = 1"
+        rows = await self._db.fetchall(sql + " ORDER BY position")
+        return [_category(row) for row in rows]

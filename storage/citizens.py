@@ -1,0 +1,67 @@
+"""Citizens: who talks to the bot privately, in which language, and whether we may write to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import Database, utc_now
+
+
+@dataclass(frozen=True)
+class Citizen:
+    user_id: int
+    chat_id: int
+    language: str
+    language_chosen: bool
+    created_at: str
+    blocked_at: str | None
+    banned_at: str | None
+
+
+def _citizen(row: aiosqlite.Row) -> Citizen:
+    return Citizen(
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        language=row["language"],
+        language_chosen=bool(row["language_chosen"]),
+        created_at=row["created_at"],
+        blocked_at=row["blocked_at"],
+        banned_at=row["banned_at"],
+    )
+
+
+class CitizenRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> Citizen | None:
+        row = await self._db.fetchone("SELECT * FROM citizens WHERE user_id = ?", (user_id,))
+        return _citizen(row) if row else None
+
+    async def ensure(self, user_id: int, chat_id: int, language: str) -> Citizen:
+        """Register a citizen on first contact; a returning one who had blocked us is unblocked.
+
+        Reads first, because almost every update comes from a known citizen and a write per
+        update would queue every chat behind the single writer.
+        """
+        known = await self.get(user_id)
+        if known and known.chat_id == chat_id and known.blocked_at is None:
+            return known
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO citizens (user_id, chat_id, language, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id, blocked_at = NULL",
+                (user_id, chat_id, language, utc_now()),
+            )
+        citizen = await self.get(user_id)
+        assert citizen is not None
+        return citizen
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE citizens SET language = ?, language_chosen = 1 WHERE user_id = ?",
+                (language, user_id),
+            )

@@ -1,0 +1,135 @@
+"""One SQLite database in WAL mode: a locked writer connection and a separate reader.
+
+Why two connections: a single aiosqlite connection shared by many coroutines lets a read see the
+half-done writes of another coroutine's open transaction. Writes go through :meth:`transaction`
+(one at a time, ``BEGIN IMMEDIATE``), reads through the reader, which in WAL mode only ever sees
+committed data and never waits for the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def utc_now() -> str:
+    """Times are stored as UTC ISO-8601 text so they sort and compare as strings."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The bundled migrations as (version, name, sql), in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def _configure(conn: aiosqlite.Connection) -> None:
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA synchronous=NORMAL")
+
+
+class Database:
+    """The project's SQLite file; open it once per process and share it."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self, *, migrate: bool = True) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await aiosqlite.connect(self.path, isolation_level=None)
+        await _configure(self._writer)
+        if migrate:
+            await self.migrate()
+        self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+        await _configure(self._reader)
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return self._writer
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        return self._reader
+
+    async def schema_version(self) -> int:
+        async with self.writer.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> list[str]:
+        """Apply every bundled migration newer than ``PRAGMA user_version``; return their names.
+
+        Each migration and its version bump commit together, so a crash leaves either the old or
+        the new schema, never half of one.
+        """
+        applied = []
+        async with self._write_lock:
+            current = await self.schema_version()
+            for version, name, sql in migrations():
+                if version <= current:
+                    continue
+                script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                try:
+                    await self.writer.executescript(script)
+                except Exception:
+                    if self.writer.in_transaction:
+                        await self.writer.execute("ROLLBACK")
+                    raise
+                log.info("migration applied", extra={"migration": name})
+                applied.append(name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run writes atomically: commit on success, roll back on any exception."""
+        async with self._write_lock:
+            await self.writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.writer
+            except BaseException:
+                await self.writer.execute("ROLLBACK")
+                raise
+            else:
+                await self.writer.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self.reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> Iterable[aiosqlite.Row]:
+        async with self.reader.execute(sql, params) as cursor:
+            return await cursor.fetchall()

@@ -1,0 +1,115 @@
+"""Report drafts: everything a citizen has given so far, one row per citizen.
+
+The handler saves the draft before it answers, so whatever the citizen saw acknowledged is on disk
+even if the process is killed the next instant.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+from storage.db import Database, utc_now
+
+
+@dataclass(frozen=True)
+class DraftPhoto:
+    file_id: str
+    file_unique_id: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    user_id: int
+    chat_id: int
+    token: str
+    step: str
+    category_key: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    place_name: str | None = None
+    address: str | None = None
+    photos: tuple[DraftPhoto, ...] = field(default_factory=tuple)
+    photos_done: bool = False
+    description: str | None = None
+    editing: bool = False
+    created_at: str = ""
+    updated_at: str = ""
+    cancelled_at: str | None = None
+
+    @property
+    def has_location(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
+
+
+def _draft(row: aiosqlite.Row) -> Draft:
+    return Draft(
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        token=row["token"],
+        step=row["step"],
+        category_key=row["category_key"],
+        lat=row["lat"],
+        lon=row["lon"],
+        place_name=row["place_name"],
+        address=row["address"],
+        photos=tuple(DraftPhoto(*pair) for pair in json.loads(row["photos"])),
+        photos_done=bool(row["photos_done"]),
+        description=row["description"],
+        editing=bool(row["editing"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        cancelled_at=row["cancelled_at"],
+    )
+
+
+class DraftRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> Draft | None:
+        row = await self._db.fetchone("SELECT * FROM drafts WHERE user_id = ?", (user_id,))
+        return _draft(row) if row else None
+
+    async def save(self, draft: Draft) -> Draft:
+        now = utc_now()
+        created = draft.created_at or now
+        photos = json.dumps([[p.file_id, p.file_unique_id] for p in draft.photos])
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO drafts (user_id, chat_id, token, step, category_key,"
+                " lat, lon, place_name, address, photos, photos_done, description, editing,"
+                " created_at, updated_at, cancelled_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    draft.user_id,
+                    draft.chat_id,
+                    draft.token,
+                    draft.step,
+                    draft.category_key,
+                    draft.lat,
+                    draft.lon,
+                    draft.place_name,
+                    draft.address,
+                    photos,
+                    int(draft.photos_done),
+                    draft.description,
+                    int(draft.editing),
+                    created,
+                    now,
+                    draft.cancelled_at,
+                ),
+            )
+        saved = await self.get(draft.user_id)
+        assert saved is not None
+        return saved
+
+    async def delete(self, user_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))

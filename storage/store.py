@@ -1,0 +1,29 @@
+"""The repositories over one open database, handed to services as a single object."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.categories import CategoryRepository
+from storage.citizens import CitizenRepository
+from storage.db import Database
+from storage.drafts import DraftRepository
+from storage.reports import ReportRepository
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.citizens = CitizenRepository(db)
+        self.categories = CategoryRepository(db)
+        self.drafts = DraftRepository(db)
+        self.reports = ReportRepository(db)
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:
+        db = Database(path)
+        await db.open(migrate=migrate)
+        return cls(db)
+
+    async def close(self) -> None:
+        await self.db.close()
