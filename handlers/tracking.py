@@ -6,7 +6,7 @@ import math
 import re
 from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
@@ -30,11 +30,12 @@ def _category_label(context: BotContext, report: Report, language: str) -> str:
     return category.label(language) if category else report.category_key
 
 
-async def _detail(context: BotContext, report: Report, viewer_id: int, language: str) -> Html:
+async def _detail(context: BotContext, report: Report, language: str, *, full: bool) -> Html:
+    """``full`` only for the reporter in their private chat: a group must not see their words."""
     services = context.services
     status = t(language, f"status.{report.status}")
     category = _category_label(context, report, language)
-    if report.citizen_id != viewer_id:
+    if not full:
         area = services.areas.by_code.get(report.area_code or "")
         label = area_label(area, language) if area else t(language, "tracking.outside_area_short")
         return t(
@@ -87,12 +88,13 @@ async def status_command(update: Update, context: BotContext) -> None:
 
 async def _show(update: Update, context: BotContext, ref: int, language: str) -> None:
     report = await context.services.store.reports.get(ref)
-    chat_id = update.effective_chat.id
+    chat = update.effective_chat
     if report is None:
         text = t(language, "tracking.not_found", ref=ref)
     else:
-        text = await _detail(context, report, update.effective_user.id, language)
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+        own = report.citizen_id == update.effective_user.id and chat.type == Chat.PRIVATE
+        text = await _detail(context, report, language, full=own)
+    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
 
 
 async def view_pressed(update: Update, context: BotContext) -> None:

@@ -37,7 +37,8 @@ async def test_schema_is_migrated_in_wal_mode(store, tmp_path):
     conn = sqlite3.connect(tmp_path / "db" / "w.sqlite3")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"citizens", "categories", "reports", "report_photos", "report_events", "drafts"} <= tables
+    expected = {"citizens", "categories", "reports", "report_photos", "report_events", "drafts"}
+    assert expected <= tables
     assert await store.db.migrate() == []  # applying again changes nothing
 
 

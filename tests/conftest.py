@@ -1,0 +1,93 @@
+"""Fixtures: the fake Telegram server, and the real bot application long-polling it over HTTP."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import Settings, load_settings
+from bot.services import Services
+from tests.sandbox import Sandbox, start_sandbox
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+TOKEN = "123456:TEST-token-for-the-sandbox-only"
+ADMIN_ID = 990001
+
+
+class RunningBot:
+    """The bot under test; ``restart()`` stops it and starts a new one on the same database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = None
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data["services"]
+
+    async def start(self) -> None:
+        app = build_application(self.settings)
+        await app.initialize()
+        await app.post_init(app)
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=timedelta(seconds=1), allowed_updates=ALLOWED_UPDATES
+        )
+        await app.start()
+        self.app = app
+
+    async def stop(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.post_shutdown(app)
+        await app.shutdown()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+def make_settings(sandbox: Sandbox, database_path, **overrides: str) -> Settings:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": sandbox.base_url,
+        "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
+        "DATABASE_PATH": str(database_path),
+        "ADMIN_USER_IDS": str(ADMIN_ID),
+        "LOG_LEVEL": "DEBUG",
+    }
+    env.update(overrides)
+    return load_settings(env)
+
+
+@pytest.fixture
+async def sandbox():
+    sandbox = await start_sandbox(token=TOKEN)
+    yield sandbox
+    await sandbox.close()
+
+
+@pytest.fixture
+def bot_settings(sandbox, tmp_path) -> Settings:
+    return make_settings(sandbox, tmp_path / "data" / "wargalapor.sqlite3")
+
+
+@pytest.fixture
+async def bot(bot_settings):
+    running = RunningBot(bot_settings)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+def store(bot):
+    return bot.services.store

@@ -1,0 +1,55 @@
+"""Shared steps of the citizen's story, so each test spells out only what it is about."""
+
+from __future__ import annotations
+
+import re
+
+MONAS = (-6.1754, 106.8272)
+KOTA_TUA = (-6.1352, 106.8133)
+BANDUNG = (-6.9147, 107.6098)
+DESCRIPTION = "Air setinggi lutut di depan pintu timur sejak pagi"
+
+
+def jpeg(seed: int = 0) -> bytes:
+    """Distinct bytes per seed, shaped like a JPEG, so each photo is a different file."""
+    return b"\xff\xd8\xff\xe0" + f"photo-{seed}".encode() * 20 + b"\xff\xd9"
+
+
+def reference_in(text: str) -> int:
+    match = re.search(r"#(\d+)", text)
+    assert match, f"no reference in {text!r}"
+    return int(match.group(1))
+
+
+async def until_description(warga, category: str = "Banjir", photos: int = 1, where=MONAS):
+    """/report, a category, a location and ``photos`` photos; ends at the description step."""
+    await warga.send("/report")
+    await warga.next_message()
+    await warga.tap(category)
+    await warga.next_message()
+    await warga.share_location(*where)
+    await warga.next_message()
+    for seed in range(photos):
+        await warga.send_photo(jpeg(seed))
+        await warga.next_message()
+    if photos < 3:
+        await warga.tap("Selesai" if photos else "Lewati")
+        await warga.next_message()
+
+
+async def until_summary(warga, **kwargs):
+    description = kwargs.pop("description", DESCRIPTION)
+    await until_description(warga, **kwargs)
+    await warga.send(description)
+    await warga.next_message()  # "description saved", takes the reply keyboard away
+    return await warga.next_message()  # the summary
+
+
+async def file_report(warga, **kwargs) -> int:
+    description = kwargs.pop("description", DESCRIPTION)
+    await until_description(warga, **kwargs)
+    await warga.send(description)
+    await warga.next_message()
+    await warga.next_message()
+    await warga.tap("Kirim laporan")
+    return reference_in((await warga.next_message()).plain_text)

@@ -1,0 +1,194 @@
+"""Bad input at every step gets a friendly re-ask and never loses the draft."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import MONAS, jpeg, until_description, until_summary
+
+
+async def test_text_and_sticker_where_a_location_is_expected(sandbox, bot, store):
+    warga = sandbox.citizen()
+    await warga.send("/report")
+    await warga.next_message()
+    await warga.tap("Banjir")
+    await warga.next_message()
+    await warga.send("Jl. Medan Merdeka")
+    reask = await warga.next_message()
+    assert "lokasi" in reask.plain_text and "📍 Kirim lokasi saya" in reask.buttons
+    await warga.send_sticker()
+    assert "lokasi" in (await warga.next_message()).plain_text
+    draft = await store.drafts.get(warga.user_id)
+    assert draft.step == "location" and draft.category_key == "flood"
+
+
+async def test_wrong_things_at_the_photo_step(sandbox, bot, store):
+    warga = sandbox.citizen()
+    await warga.send("/report")
+    await warga.next_message()
+    await warga.tap("Sampah")
+    await warga.next_message()
+    await warga.share_location(*MONAS)
+    prompt = await warga.next_message()
+    assert "⏭️ Lewati" not in prompt.buttons
+    await warga.send("ini sampahnya")
+    assert "foto" in (await warga.next_message()).plain_text
+    await warga.send_document(b"%PDF-1.4", file_name="x.pdf", mime_type="application/pdf")
+    assert "bukan gambar" in (await warga.next_message()).plain_text
+    await warga.tap("Selesai")
+    assert "minimal 1 foto" in (await warga.next_message()).plain_text
+    await warga.send_voice()
+    assert "foto" in (await warga.next_message()).plain_text
+    await warga.send_photo(jpeg(1))
+    await warga.next_message()
+    await warga.send_photo(jpeg(1))  # the very same file again
+    assert "sudah ada" in (await warga.next_message()).plain_text
+    draft = await store.drafts.get(warga.user_id)
+    assert draft.step == "photos" and len(draft.photos) == 1
+
+
+async def test_descriptions_too_short_too_long_or_not_text(sandbox, bot, store):
+    warga = sandbox.citizen()
+    await until_description(warga)
+    await warga.send("banjir")
+    assert "terlalu pendek (6 huruf)" in (await warga.next_message()).plain_text
+    await warga.send("a" * 5000)
+    too_long = await warga.next_message()
+    assert "terlalu panjang (5000 huruf, maksimal 1000)" in too_long.plain_text
+    await warga.send_photo(jpeg(9))
+    assert "teks" in (await warga.next_message()).plain_text
+    await warga.send("x" * 1000)  # exactly the limit is fine
+    await warga.next_message()
+    summary = await warga.next_message()
+    assert "Periksa laporan" in summary.plain_text
+    assert (await store.drafts.get(warga.user_id)).description == "x" * 1000
+
+
+async def test_html_in_a_description_is_shown_as_typed(sandbox, bot, store):
+    warga = sandbox.citizen()
+    await until_description(warga)
+    await warga.send("Got <b>mampet</b> & bau di Jl. A<B")
+    await warga.next_message()
+    summary = await warga.next_message()
+    assert "Got <b>mampet</b> & bau di Jl. A<B" in summary.plain_text
+
+
+async def test_typing_at_the_category_and_summary_steps_reasks(sandbox, bot):
+    warga = sandbox.citizen()
+    await warga.send("/report")
+    await warga.next_message()
+    await warga.send("banjir")
+    reask = await warga.next_message()
+    assert "Pilih kategori" in reask.plain_text and "🌊 Banjir" in reask.buttons
+    await warga.send("/cancel")
+    await warga.next_message()
+    await until_summary(warga)
+    await warga.send("kirim")
+    hint = await warga.next_message()
+    assert "Kirim laporan" in hint.plain_text and "✅ Kirim laporan" in hint.buttons
+
+
+async def test_stale_and_forged_buttons(sandbox, bot, store):
+    warga = sandbox.citizen()
+    await warga.send("/report")
+    categories = await warga.next_message()
+    await warga.tap("Banjir")
+    await warga.next_message()
+    answer = await warga.press(categories, callback_data=categories.original.inline_buttons[1][1])
+    assert answer is not None and "tidak berlaku" in answer.text
+    reprompt = await warga.next_message()
+    assert "lokasi" in reprompt.plain_text.lower()
+    answer = await warga.press(categories, callback_data="r:forged:cat:flood")
+    assert "tidak berlaku" in answer.text
+    await warga.next_message()
+    answer = await warga.press(categories, callback_data="zz:1:2")
+    assert "tidak berlaku" in answer.text
+    draft = await store.drafts.get(warga.user_id)
+    assert draft.step == "location" and draft.category_key == "flood"
+
+
+async def test_report_again_midway_asks_continue_or_start_over(sandbox, bot, store):
+    warga = sandbox.citizen()
+    await until_description(warga)
+    await warga.send("/report")
+    question = await warga.next_message()
+    assert "Lanjutkan" in question.plain_text and "🌊 Banjir" in question.plain_text
+    await warga.tap("Lanjutkan")
+    assert "Jelaskan" in (await warga.next_message()).plain_text
+    await warga.send("/report")
+    await warga.next_message()
+    await warga.tap("Mulai ulang")
+    assert "Pilih kategori" in (await warga.next_message()).plain_text
+    draft = await store.drafts.get(warga.user_id)
+    assert draft.category_key is None and draft.photos == ()
+
+
+async def test_edited_messages_are_not_read_but_answered(sandbox, bot, store):
+    warga = sandbox.citizen()
+    await until_description(warga)
+    sent = await warga.send("Air setinggi lutut sejak pagi")
+    await warga.next_message()
+    await warga.next_message()
+    await warga.edit(sent, "Air setinggi dada sejak pagi")
+    assert "diedit" in (await warga.next_message()).plain_text
+    assert (await store.drafts.get(warga.user_id)).description == "Air setinggi lutut sejak pagi"
+
+
+async def test_citizen_commands_in_a_group_point_to_the_private_chat(sandbox, bot, store):
+    warga = sandbox.citizen()
+    group = sandbox.group(title="RW 05")
+    group.add_member(warga)
+    await group.send(warga, "/report")
+    reply = await group.next_message()
+    assert "chat saya secara pribadi" in reply.plain_text
+    assert any(url and "start=report" in url for _, url in reply.inline_buttons)
+    assert await store.drafts.get(warga.user_id) is None
+
+
+async def test_unknown_command_and_idle_text(sandbox, bot):
+    warga = sandbox.citizen()
+    await warga.send("/laporkan")
+    assert "/help" in (await warga.next_message()).plain_text
+    await warga.send("halo")
+    idle = await warga.next_message()
+    assert "/report" in idle.plain_text and "📝 Buat laporan" in idle.buttons
+
+
+@pytest.mark.parametrize("step", ["category", "location", "photos", "description", "summary"])
+async def test_cancel_at_every_step(sandbox, bot, store, step):
+    warga = sandbox.citizen()
+    await warga.send("/report")
+    await warga.next_message()
+    if step != "category":
+        await warga.tap("Banjir")
+        await warga.next_message()
+    if step in ("photos", "description", "summary"):
+        await warga.share_location(*MONAS)
+        await warga.next_message()
+    if step in ("description", "summary"):
+        await warga.tap("Lewati")
+        await warga.next_message()
+    if step == "summary":
+        await warga.send("Air setinggi lutut sejak pagi")
+        await warga.next_message()
+        await warga.next_message()
+    await warga.send("/cancel")
+    cancelled = await warga.next_message()
+    assert "dibatalkan" in cancelled.plain_text and cancelled.removes_keyboard
+    assert (await store.drafts.get(warga.user_id)).cancelled_at is not None
+    await warga.send("/cancel")
+    assert "Tidak ada yang sedang berjalan" in (await warga.next_message()).plain_text
+
+
+async def test_cancel_button_and_restore_after_cancel(sandbox, bot, store):
+    warga = sandbox.citizen()
+    await until_description(warga)
+    await warga.tap("Batal")
+    assert "dibatalkan" in (await warga.next_message()).plain_text
+    await warga.send("/report")
+    offer = await warga.next_message()
+    assert "Pulihkan" in offer.plain_text or "↩️ Pulihkan" in offer.buttons
+    await warga.tap("Pulihkan")
+    assert "Jelaskan" in (await warga.next_message()).plain_text
+    draft = await store.drafts.get(warga.user_id)
+    assert draft.cancelled_at is None and len(draft.photos) == 1
