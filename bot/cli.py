@@ -11,7 +11,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -93,7 +93,8 @@ async def _check(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    load_dotenv()
+    # From the working folder, as README says; the default search starts at this file instead.
+    load_dotenv(find_dotenv(usecwd=True))
     try:
         settings = load_settings()
     except ConfigError as error:
