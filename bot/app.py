@@ -10,7 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -22,19 +27,24 @@ from telegram.ext import (
     filters,
 )
 
+from bot.cases import CasesService
 from bot.categories import load_categories
 from bot.config import Settings
 from bot.context import BotContext, attach_services
+from bot.delivery import Delivery
 from bot.geo import AreaIndex
 from bot.i18n import LANGUAGES, plain
 from bot.reporting import ReportingService
-from bot.services import Services
-from handlers import common, report, tracking
+from bot.routing import AreaDirectory
+from bot.services import Services, Waker
+from handlers import common, groups, officers, report, tracking
+from storage.areas import AreaRow
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
 MENU_COMMANDS = ("start", "report", "status", "myreports", "language", "cancel", "help")
+GROUP_COMMANDS = ("area", "status", "link", "unlink")
 CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "cancel", "help"]
 ALLOWED_UPDATES = Update.ALL_TYPES
 
@@ -44,7 +54,7 @@ BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 def register_handlers(application: BotApplication) -> None:
     """All handlers, in the order PTB tries them (first match wins within group 0)."""
     private = filters.ChatType.PRIVATE
-    groups = filters.ChatType.GROUPS
+    groups_filter = filters.ChatType.GROUPS
     new_message = filters.UpdateType.MESSAGE  # edits never re-run a command
     add = application.add_handler
     # 1. Citizen commands in private chats.
@@ -58,30 +68,45 @@ def register_handlers(application: BotApplication) -> None:
     # 2. Citizen commands sent in a group: point to the private chat.
     add(
         CommandHandler(
-            CITIZEN_COMMANDS_ELSEWHERE, common.private_only, filters=groups & new_message
+            CITIZEN_COMMANDS_ELSEWHERE, common.private_only, filters=groups_filter & new_message
         )
     )
-    # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
+    # 3. Group and admin commands: linking groups to areas, officer invites.
+    add(CommandHandler("link", groups.link_command, filters=new_message))
+    add(CommandHandler("unlink", groups.unlink_command, filters=new_message))
+    add(CommandHandler("area", groups.area_command, filters=groups_filter & new_message))
+    add(CommandHandler("invite", officers.invite_command, filters=new_message))
+    # 4. Buttons, by the prefix of their callback data; anything else is stale or forged.
+    add(CallbackQueryHandler(groups.status_pressed, pattern=r"^st:"))
+    add(CallbackQueryHandler(groups.link_chosen, pattern=r"^lk:"))
+    add(CallbackQueryHandler(officers.invite_chosen, pattern=r"^iv:"))
     add(CallbackQueryHandler(report.on_button, pattern=r"^r:"))
     add(CallbackQueryHandler(common.menu_pressed, pattern=r"^m:"))
     add(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
     add(CallbackQueryHandler(tracking.page_pressed, pattern=r"^my:"))
     add(CallbackQueryHandler(tracking.view_pressed, pattern=r"^vw:"))
     add(CallbackQueryHandler(common.stale_button))
-    # 4. Edited messages are not read again; the citizen is told so.
+    # 5. Replies in groups: officers answering the bot's questions or annotating an alert.
+    add(MessageHandler(groups_filter & new_message & filters.REPLY, groups.group_reply))
+    # 6. Edited messages are not read again; the citizen is told so.
     add(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, common.edited_message))
-    # 5. Unknown commands, then every other private message: the report conversation.
+    # 7. Unknown commands, then every other private message: the report conversation.
     add(MessageHandler(private & new_message & filters.COMMAND, common.unknown_command))
     add(MessageHandler(private & new_message, report.on_message))
     application.add_error_handler(common.on_error)
 
 
 async def _set_commands(application: BotApplication) -> None:
-    scope = BotCommandScopeAllPrivateChats()
-    for language in LANGUAGES:
-        commands = [BotCommand(name, plain(language, f"commands.{name}")) for name in MENU_COMMANDS]
-        code = None if language == "id" else language
-        await application.bot.set_my_commands(commands, scope=scope, language_code=code)
+    """The "/" menu in both languages: citizen commands in private chats, group ones in groups."""
+    menus = (
+        (BotCommandScopeAllPrivateChats(), MENU_COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+    )
+    for scope, names in menus:
+        for language in LANGUAGES:
+            commands = [BotCommand(name, plain(language, f"commands.{name}")) for name in names]
+            code = None if language == "id" else language
+            await application.bot.set_my_commands(commands, scope=scope, language_code=code)
 
 
 async def open_services(settings: Settings) -> Services:
@@ -90,22 +115,52 @@ async def open_services(settings: Settings) -> Services:
     areas = AreaIndex.load(settings.areas_file)
     store = await Store.open(settings.database_path)
     await store.categories.sync(categories)
+    await store.areas.sync(
+        AreaRow(a.code, a.name, a.district, a.city, a.min_lat, a.min_lon, a.max_lat, a.max_lon)
+        for a in areas.areas
+    )
+    waker = Waker()
     reporting = ReportingService(
-        store, areas, categories, max_reports_per_hour=settings.max_reports_per_hour
+        store,
+        areas,
+        categories,
+        max_reports_per_hour=settings.max_reports_per_hour,
+        admin_chat_id=settings.admin_chat_id,
+        wake=waker,
     )
     return Services(
         settings=settings,
         store=store,
         areas=areas,
+        directory=AreaDirectory(areas),
         categories={category.key: category for category in categories},
         reporting=reporting,
+        cases=CasesService(store, waker),
+        waker=waker,
     )
+
+
+def start_delivery(application: BotApplication, services: Services) -> Delivery:
+    """The outbox job: a steady poll (rows from other processes) plus a wake-up per change."""
+    delivery = Delivery(application.bot, services)
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+
+    async def drain(_: BotContext) -> None:
+        await delivery.drain()
+
+    job_queue.run_repeating(
+        drain, interval=services.settings.outbox_poll_seconds, first=0.1, name="outbox"
+    )
+    services.waker.connect(lambda: job_queue.run_once(drain, 0, name="outbox-wake"))
+    return delivery
 
 
 def build_application(settings: Settings) -> BotApplication:
     async def post_init(application: BotApplication) -> None:
         services = await open_services(settings)
         attach_services(application, services)
+        start_delivery(application, services)
         await _set_commands(application)
         log.info("bot ready", extra={"bot": application.bot.username})
 

@@ -39,6 +39,13 @@ class Settings:
     log_level: str = "INFO"
     max_reports_per_hour: int = 10
     areas_file: Path | None = None
+    admin_chat_id: int | None = None
+    outbox_poll_seconds: float = 2.0
+    outbox_max_attempts: int = 8
+    geocoder: str = "offline"
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    nominatim_user_agent: str = "wargalapor"
+    geocoder_timeout: float = 5.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -70,6 +77,31 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ConfigError(f"{name}={value} must be at least 1: set e.g. {name}={default}")
     return value
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number: set e.g. {name}={default}") from None
+    if value <= 0:
+        raise ConfigError(f"{name}={value} must be above 0: set e.g. {name}={default}")
+    return value
+
+
+def _chat_id(env: Mapping[str, str], name: str) -> int | None:
+    raw = _text(env, name)
+    if raw is None:
+        return None
+    if not re.match(r"^-?\d+$", raw):
+        raise ConfigError(
+            f"{name}={raw!r} is not a chat id: use the numeric id of the admins' group, "
+            "e.g. -1001234567890"
+        )
+    return int(raw)
 
 
 def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
@@ -130,6 +162,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             f"AREAS_FILE={areas_file} does not exist: point it at a GeoJSON file or remove the line"
         )
+    geocoder = (_text(env, "GEOCODER") or "offline").lower()
+    if geocoder not in ("offline", "nominatim"):
+        raise ConfigError(f"GEOCODER={geocoder!r} is not known: use 'offline' or 'nominatim'")
+    user_agent = _text(env, "NOMINATIM_USER_AGENT") or "wargalapor"
     return Settings(
         bot_token=token,
         api_base_url=_url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
@@ -141,4 +177,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         max_reports_per_hour=_positive_int(env, "MAX_REPORTS_PER_HOUR", 10),
         areas_file=areas_file,
+        admin_chat_id=_chat_id(env, "ADMIN_CHAT_ID"),
+        outbox_poll_seconds=_positive_float(env, "OUTBOX_POLL_SECONDS", 2.0),
+        outbox_max_attempts=_positive_int(env, "OUTBOX_MAX_ATTEMPTS", 8),
+        geocoder=geocoder,
+        nominatim_url=_url(env, "NOMINATIM_URL", "https://nominatim.openstreetmap.org"),
+        nominatim_user_agent=user_agent,
+        geocoder_timeout=_positive_float(env, "GEOCODER_TIMEOUT", 5.0),
     )

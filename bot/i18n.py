@@ -8,6 +8,7 @@ breaking a message (or injecting markup) no matter which handler echoes it.
 from __future__ import annotations
 
 import html
+import re
 import string
 import tomllib
 from functools import cache
@@ -70,3 +71,8 @@ def plain(language: str, key: str, **params: Any) -> str:
     """A text for places that take no HTML (button labels, popups, command descriptions)."""
     template = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE)[key]
     return template.format_map({name: str(value) for name, value in params.items()})
+
+
+def to_plain(text: str) -> str:
+    """Telegram HTML as plain text, for places that show no markup (a venue's address)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

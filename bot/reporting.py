@@ -11,11 +11,13 @@ from __future__ import annotations
 import enum
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from geopy.distance import distance
 
+from bot.alerts import alert_messages, recipients
 from bot.geo import AreaIndex
 from storage.categories import Category
 from storage.db import utc_now
@@ -103,11 +105,15 @@ class ReportingService:
         categories: list[Category],
         *,
         max_reports_per_hour: int,
+        admin_chat_id: int | None = None,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.areas = areas
         self.categories = {category.key: category for category in categories}
         self.max_reports_per_hour = max_reports_per_hour
+        self.admin_chat_id = admin_chat_id
+        self.wake = wake
 
     def category_of(self, draft: Draft) -> Category | None:
         return self.categories.get(draft.category_key or "")
@@ -254,7 +260,14 @@ class ReportingService:
             oldest = min(datetime.fromisoformat(r.created_at) for r in recent)
             return SubmitResult(SubmitKind.RATE_LIMITED, retry_after=oldest + timedelta(hours=1))
         area = self.areas.locate(draft.lat, draft.lon)
+        chats, reason = await recipients(self.store, area, self.admin_chat_id)
         report_id = await self.store.reports.submit(
-            draft, area_code=area.code if area else None, description=draft.description
+            draft,
+            area_code=area.code if area else None,
+            description=draft.description,
+            messages=lambda new_id: alert_messages(
+                new_id, chats, photos=len(draft.photos), reason=reason
+            ),
         )
+        self.wake()
         return SubmitResult(SubmitKind.CREATED, report_id)

@@ -1,14 +1,34 @@
-"""The long-lived objects a handler needs, built once in ``post_init`` and shared."""
+"""The long-lived objects a handler needs, built once at start-up and shared."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from bot.cases import CasesService
+from bot.chat_admins import ChatAdminCache
 from bot.config import Settings
 from bot.geo import AreaIndex
 from bot.reporting import ReportingService
+from bot.routing import AreaDirectory
 from storage.categories import Category
 from storage.store import Store
+
+
+class Waker:
+    """Lets a service ask for prompt delivery of what it just enqueued, without knowing who
+    delivers: the bot connects its outbox job; the CLI connects nothing and the bot's poll
+    picks the rows up instead."""
+
+    def __init__(self) -> None:
+        self._callback: Callable[[], None] | None = None
+
+    def connect(self, callback: Callable[[], None]) -> None:
+        self._callback = callback
+
+    def __call__(self) -> None:
+        if self._callback is not None:
+            self._callback()
 
 
 @dataclass
@@ -16,5 +36,9 @@ class Services:
     settings: Settings
     store: Store
     areas: AreaIndex
+    directory: AreaDirectory
     categories: dict[str, Category]
     reporting: ReportingService
+    cases: CasesService
+    waker: Waker = field(default_factory=Waker)
+    chat_admins: ChatAdminCache = field(default_factory=ChatAdminCache)

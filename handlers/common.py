@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.i18n import LANGUAGES, t
-from handlers import keyboards
+from handlers import keyboards, officers
 from handlers.people import language_of
 from handlers.report import begin_report
 from handlers.tracking import my_reports
@@ -20,8 +20,12 @@ log = logging.getLogger(__name__)
 
 async def start(update: Update, context: BotContext) -> None:
     """Welcome, or jump straight into a report when opened through a ``?start=report`` link."""
-    if context.args and context.args[0] == "report":
+    payload = context.args[0] if context.args else ""
+    if payload == "report":
         await begin_report(update, context)
+        return
+    if payload.startswith(officers.INVITE_PREFIX):
+        await officers.redeem(update, context, payload.removeprefix(officers.INVITE_PREFIX))
         return
     language = await language_of(update, context)
     user = update.effective_user

@@ -65,3 +65,11 @@ class CitizenRepository:
                 "UPDATE citizens SET language = ?, language_chosen = 1 WHERE user_id = ?",
                 (language, user_id),
             )
+
+    async def mark_blocked(self, user_id: int) -> None:
+        """The citizen blocked the bot: stop writing to them until they write to us again."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE citizens SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL",
+                (utc_now(), user_id),
+            )

@@ -34,7 +34,7 @@ class Draft:
     photos: tuple[DraftPhoto, ...] = field(default_factory=tuple)
     photos_done: bool = False
     description: str | None = None
-    editing: bool = False
+    nearby_done: bool = False
     created_at: str = ""
     updated_at: str = ""
     cancelled_at: str | None = None
@@ -62,7 +62,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
         photos=tuple(DraftPhoto(*pair) for pair in json.loads(row["photos"])),
         photos_done=bool(row["photos_done"]),
         description=row["description"],
-        editing=bool(row["editing"]),
+        nearby_done=bool(row["nearby_done"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         cancelled_at=row["cancelled_at"],
@@ -84,8 +84,8 @@ class DraftRepository:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "INSERT OR REPLACE INTO drafts (user_id, chat_id, token, step, category_key,"
-                " lat, lon, place_name, address, photos, photos_done, description, editing,"
-                " created_at, updated_at, cancelled_at)"
+                " lat, lon, place_name, address, photos, photos_done, description,"
+                " nearby_done, created_at, updated_at, cancelled_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     draft.user_id,
@@ -100,7 +100,7 @@ class DraftRepository:
                     photos,
                     int(draft.photos_done),
                     draft.description,
-                    int(draft.editing),
+                    int(draft.nearby_done),
                     created,
                     now,
                     draft.cancelled_at,

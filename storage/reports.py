@@ -6,12 +6,16 @@ the event that explains it, in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiosqlite
 
 from storage.db import Database, utc_now
-from storage.drafts import Draft
+from storage.drafts import Draft, DraftPhoto
+from storage.outbox import OutboxMessage, enqueue
+
+OPEN_STATUSES = ("new", "acknowledged", "in_progress", "reopened")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class ReportEvent:
     new_status: str
     note: str | None
     photo_file_id: str | None
+    actor_name: str | None
 
 
 def _report(row: aiosqlite.Row) -> Report:
@@ -83,8 +88,16 @@ class ReportRepository:
         )
         return int(row["id"]) if row else None
 
-    async def submit(self, draft: Draft, *, area_code: str | None, description: str) -> int:
-        """Store the report, its photos and its first event and drop the draft, atomically.
+    async def submit(
+        self,
+        draft: Draft,
+        *,
+        area_code: str | None,
+        description: str,
+        messages: Callable[[int], list[OutboxMessage]] = lambda _: [],
+    ) -> int:
+        """Store the report, its photos, its first event, its reporter as follower and the
+        messages it causes (``messages(report_id)``: group alerts), and drop the draft, atomically.
 
         Idempotent per draft: a second Confirm of the same draft (a double tap on a slow phone,
         or a retry after a crash) returns the report already stored.
@@ -133,6 +146,12 @@ class ReportRepository:
                 (report_id, now, draft.user_id),
             )
             await conn.execute(
+                "INSERT INTO followers (report_id, user_id, added_at) VALUES (?, ?, ?)",
+                (report_id, draft.user_id, now),
+            )
+            for message in messages(int(report_id)):
+                await enqueue(conn, message)
+            await conn.execute(
                 "DELETE FROM drafts WHERE user_id = ? AND token = ?", (draft.user_id, draft.token)
             )
         return int(report_id)
@@ -175,3 +194,111 @@ class ReportRepository:
             (citizen_id, limit, offset),
         )
         return [_report(row) for row in rows]
+
+    async def event(self, event_id: int) -> ReportEvent | None:
+        row = await self._db.fetchone("SELECT * FROM report_events WHERE id = ?", (event_id,))
+        return _event(row) if row else None
+
+    async def followers(self, report_id: int) -> list[int]:
+        rows = await self._db.fetchall(
+            "SELECT user_id FROM followers WHERE report_id = ? ORDER BY added_at", (report_id,)
+        )
+        return [int(row["user_id"]) for row in rows]
+
+    async def nearby_candidates(
+        self,
+        *,
+        min_lat: float,
+        max_lat: float,
+        min_lon: float,
+        max_lon: float,
+        category_key: str,
+        limit: int = 50,
+    ) -> list[Report]:
+        """Open reports of a category inside a box (the R*Tree does the spatial part)."""
+        marks = ", ".join("?" for _ in OPEN_STATUSES)
+        rows = await self._db.fetchall(
+            "SELECT r.* FROM reports_geo g JOIN reports r ON r.id = g.id"
+            " WHERE g.min_lat >= ? AND g.max_lat <= ? AND g.min_lon >= ? AND g.max_lon <= ?"
+            f" AND r.category_key = ? AND r.status IN ({marks}) ORDER BY r.id DESC LIMIT ?",
+            (min_lat, max_lat, min_lon, max_lon, category_key, *OPEN_STATUSES, limit),
+        )
+        return [_report(row) for row in rows]
+
+
+async def get_in(conn: aiosqlite.Connection, report_id: int) -> Report | None:
+    """Read a report inside the caller's (write) transaction."""
+    async with conn.execute("SELECT * FROM reports WHERE id = ?", (report_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _report(row) if row else None
+
+
+async def followers_in(conn: aiosqlite.Connection, report_id: int) -> list[int]:
+    async with conn.execute(
+        "SELECT user_id FROM followers WHERE report_id = ? ORDER BY added_at", (report_id,)
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+async def add_follower_in(conn: aiosqlite.Connection, report_id: int, user_id: int) -> bool:
+    """Make ``user_id`` a follower; a new follower who is not the reporter raises support."""
+    cursor = await conn.execute(
+        "INSERT INTO followers (report_id, user_id, added_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (report_id, user_id, utc_now()),
+    )
+    if cursor.rowcount == 0:
+        return False
+    await conn.execute(
+        "UPDATE reports SET supporters = supporters + 1 WHERE id = ? AND citizen_id != ?",
+        (report_id, user_id),
+    )
+    return True
+
+
+async def record_change_in(
+    conn: aiosqlite.Connection,
+    report: Report,
+    *,
+    new_status: str,
+    actor_kind: str,
+    actor_id: int | None,
+    actor_name: str | None,
+    note: str | None = None,
+    photo: DraftPhoto | None = None,
+    duplicate_of: int | None = None,
+) -> int:
+    """Append the event and project it onto the report row; returns the event id."""
+    now = utc_now()
+    cursor = await conn.execute(
+        "INSERT INTO report_events (report_id, at, actor_kind, actor_id, actor_name, old_status,"
+        " new_status, note, photo_file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            report.id,
+            now,
+            actor_kind,
+            actor_id,
+            actor_name,
+            report.status,
+            new_status,
+            note,
+            photo.file_id if photo else None,
+        ),
+    )
+    await conn.execute(
+        "UPDATE reports SET status = ?, updated_at = ?,"
+        " acknowledged_at = CASE WHEN acknowledged_at IS NULL AND ? NOT IN ('new')"
+        "   THEN ? ELSE acknowledged_at END,"
+        " resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END,"
+        " duplicate_of = COALESCE(?, duplicate_of) WHERE id = ?",
+        (new_status, now, new_status, now, new_status, now, duplicate_of, report.id),
+    )
+    if photo is not None:
+        await conn.execute(
+            "INSERT INTO report_photos (report_id, position, file_id, file_unique_id, role)"
+            " VALUES (?, (SELECT COUNT(*) FROM report_photos WHERE report_id = ?), ?, ?,"
+            " 'resolution')",
+            (report.id, report.id, photo.file_id, photo.file_unique_id),
+        )
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)

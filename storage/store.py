@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.alerts import AlertRepository
+from storage.areas import AreaRepository
 from storage.categories import CategoryRepository
 from storage.citizens import CitizenRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
+from storage.groups import GroupRepository, OfficerRepository
+from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 
 
@@ -18,6 +22,11 @@ class Store:
         self.categories = CategoryRepository(db)
         self.drafts = DraftRepository(db)
         self.reports = ReportRepository(db)
+        self.areas = AreaRepository(db)
+        self.groups = GroupRepository(db)
+        self.officers = OfficerRepository(db)
+        self.outbox = OutboxRepository(db)
+        self.alerts = AlertRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

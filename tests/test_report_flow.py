@@ -46,7 +46,7 @@ async def test_flood_report_in_indonesian(sandbox, bot, store):
     assert "/status" in reply.plain_text and "Gambir" in reply.plain_text
     report = await store.reports.get(ref)
     assert report.category_key == "flood" and report.status == "new"
-    assert report.area_code == "3171080005" or report.area_code is not None
+    assert report.area_code == "3173080003"  # Kelurahan Gambir
     assert report.description == DESCRIPTION
     assert len(await store.reports.photos(ref)) == 1
     assert [e.new_status for e in await store.reports.events(ref)] == ["new"]

@@ -85,9 +85,16 @@ async def test_start_language_and_command_menu(sandbox, bot, store):
     assert "How to report" in (await warga.next_message()).plain_text
     assert (await store.citizens.get(warga.user_id)).language == "en"
     commands = [c for c in sandbox.world.calls if c.method == "setMyCommands"]
-    languages = {c.params.get("language_code") for c in commands}
-    assert languages == {None, "en"}
-    assert all(len(c.params["commands"]) == 7 for c in commands)
+    menus = {
+        (c.params["scope"]["type"], c.params.get("language_code")): len(c.params["commands"])
+        for c in commands
+    }
+    assert menus == {
+        ("all_private_chats", None): 7,
+        ("all_private_chats", "en"): 7,
+        ("all_group_chats", None): 4,
+        ("all_group_chats", "en"): 4,
+    }
 
 
 async def test_start_report_deep_link_opens_a_report(sandbox, bot):

@@ -86,7 +86,7 @@ CREATE TABLE drafts (
     photos           TEXT    NOT NULL DEFAULT '[]',  -- JSON list of [file_id, file_unique_id]
     photos_done      INTEGER NOT NULL DEFAULT 0,
     description      TEXT,
-    editing          INTEGER NOT NULL DEFAULT 0,     -- 1: return to the summary after this step
+    editing          INTEGER NOT NULL DEFAULT 0,     -- unused since 0002 (the step decides)
     created_at       TEXT    NOT NULL,
     updated_at       TEXT    NOT NULL,
     cancelled_at     TEXT                            -- kept for "undo" until a new draft starts

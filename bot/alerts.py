@@ -1,0 +1,49 @@
+"""Where a new report's alert goes, and the outbox rows that carry it there.
+
+An alert is three messages per group, each its own outbox row so a failure repeats only one:
+the photos, a map pin, and the card with the status buttons (last, so it sits at the bottom).
+"""
+
+from __future__ import annotations
+
+from bot.geo import Area
+from bot.routing import scopes_of
+from storage.outbox import PRIORITY_ALERT, OutboxMessage
+from storage.store import Store
+
+OUTSIDE = "outside"  # the point is in no kelurahan of the service area
+UNCOVERED = "uncovered"  # no group covers the kelurahan yet
+
+
+async def recipients(
+    store: Store, area: Area | None, admin_chat_id: int | None
+) -> tuple[list[int], str | None]:
+    """The groups that cover the area, or the admins' chat with the reason nobody else does."""
+    if area is not None:
+        links = await store.groups.chats_covering(scopes_of(area))
+        chats = sorted({link.chat_id for link in links})
+        if chats:
+            return chats, None
+    reason = OUTSIDE if area is None else UNCOVERED
+    return ([admin_chat_id] if admin_chat_id is not None else []), reason
+
+
+def alert_messages(
+    report_id: int, chat_ids: list[int], *, photos: int, reason: str | None, cause: str = "new"
+) -> list[OutboxMessage]:
+    messages = []
+    for chat_id in chat_ids:
+        payload = {"report_id": report_id, "reason": reason}
+        parts = (["alert_photos"] if photos else []) + ["alert_pin", "alert_card"]
+        for kind in parts:
+            messages.append(
+                OutboxMessage(
+                    chat_id=chat_id,
+                    kind=kind,
+                    payload=payload,
+                    dedupe_key=f"{kind}:{report_id}:{chat_id}:{cause}",
+                    priority=PRIORITY_ALERT,
+                    report_id=report_id,
+                )
+            )
+    return messages

@@ -1,0 +1,183 @@
+"""The one way a report's status changes, whoever asks: a group button, a reply, the CLI, HTTP.
+
+Each change appends its event, updates the report, and enqueues the follow-ups for the reporter
+and followers and the refresh of every alert card, all in one transaction; a change that is not
+allowed from the current status changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage import reports as report_rows
+from storage.alerts import cards_in
+from storage.drafts import DraftPhoto
+from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxMessage, enqueue
+from storage.reports import Report
+from storage.store import Store
+
+STATUSES = (
+    "new",
+    "acknowledged",
+    "in_progress",
+    "resolved",
+    "closed",
+    "rejected",
+    "duplicate",
+    "reopened",
+)
+OFFICER_MOVES = {"acknowledged", "in_progress", "resolved", "rejected", "duplicate"}
+TRANSITIONS: dict[str, set[str]] = {
+    "new": OFFICER_MOVES,
+    "acknowledged": OFFICER_MOVES - {"acknowledged"},
+    "in_progress": {"resolved", "rejected", "duplicate"},
+    "reopened": OFFICER_MOVES,
+    "resolved": {"closed", "reopened"},
+    "closed": set(),
+    "rejected": set(),
+    "duplicate": set(),
+}
+
+
+class Outcome(enum.Enum):
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"  # already in that status: nothing to do
+    NOT_ALLOWED = "not_allowed"
+    NOT_FOUND = "not_found"
+    NOTE_REQUIRED = "note_required"
+    BAD_DUPLICATE = "bad_duplicate"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # citizen | officer | admin | agency | system
+    id: int | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    outcome: Outcome
+    report: Report | None = None
+    event_id: int | None = None
+
+
+def followup(chat_id: int, report_id: int, event_id: int) -> OutboxMessage:
+    return OutboxMessage(
+        chat_id=chat_id,
+        kind="followup",
+        payload={"report_id": report_id, "event_id": event_id},
+        dedupe_key=f"followup:{event_id}:{chat_id}",
+        priority=PRIORITY_FOLLOWUP,
+        report_id=report_id,
+    )
+
+
+def card_refresh(chat_id: int, report_id: int, cause: str) -> OutboxMessage:
+    return OutboxMessage(
+        chat_id=chat_id,
+        kind="alert_edit",
+        payload={"report_id": report_id},
+        dedupe_key=f"alert_edit:{report_id}:{chat_id}:{cause}",
+        priority=PRIORITY_ALERT,
+        report_id=report_id,
+    )
+
+
+class CasesService:
+    def __init__(self, store: Store, wake: Callable[[], None]) -> None:
+        self.store = store
+        self.wake = wake
+
+    async def change_status(
+        self,
+        report_id: int,
+        new_status: str,
+        actor: Actor,
+        *,
+        note: str | None = None,
+        photo: DraftPhoto | None = None,
+        duplicate_of: int | None = None,
+    ) -> ChangeResult:
+        if new_status not in STATUSES:
+            raise ValueError(f"unknown status {new_status!r}")
+        if new_status == "rejected" and not (note and note.strip()):
+            return ChangeResult(Outcome.NOTE_REQUIRED)
+        async with self.store.db.transaction() as conn:
+            report = await report_rows.get_in(conn, report_id)
+            if report is None:
+                return ChangeResult(Outcome.NOT_FOUND)
+            if report.status == new_status:
+                return ChangeResult(Outcome.UNCHANGED, report)
+            if new_status not in TRANSITIONS[report.status]:
+                return ChangeResult(Outcome.NOT_ALLOWED, report)
+            original = None
+            if new_status == "duplicate":
+                original = await report_rows.get_in(conn, duplicate_of) if duplicate_of else None
+                if original is None or original.id == report.id:
+                    return ChangeResult(Outcome.BAD_DUPLICATE, report)
+            event_id = await report_rows.record_change_in(
+                conn,
+                report,
+                new_status=new_status,
+                actor_kind=actor.kind,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                note=note.strip() if note else None,
+                photo=photo,
+                duplicate_of=original.id if original else None,
+            )
+            await self._announce(conn, report.id, event_id)
+            if original is not None:
+                # The reporter and followers now follow the original, which gains their support.
+                for user_id in await report_rows.followers_in(conn, report.id):
+                    await report_rows.add_follower_in(conn, original.id, user_id)
+                for card in await cards_in(conn, original.id):
+                    await enqueue(conn, card_refresh(card.chat_id, original.id, f"e{event_id}"))
+            changed = await report_rows.get_in(conn, report.id)
+        self.wake()
+        return ChangeResult(Outcome.CHANGED, changed, event_id)
+
+    async def add_note(
+        self, report_id: int, actor: Actor, *, note: str | None, photo: DraftPhoto | None = None
+    ) -> ChangeResult:
+        """A public note or an extra photo: an event that keeps the status, told to followers."""
+        async with self.store.db.transaction() as conn:
+            report = await report_rows.get_in(conn, report_id)
+            if report is None:
+                return ChangeResult(Outcome.NOT_FOUND)
+            event_id = await report_rows.record_change_in(
+                conn,
+                report,
+                new_status=report.status,
+                actor_kind=actor.kind,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                note=note.strip() if note else None,
+                photo=photo,
+            )
+            await self._announce(conn, report.id, event_id)
+        self.wake()
+        return ChangeResult(Outcome.CHANGED, report, event_id)
+
+    async def follow(self, report_id: int, user_id: int) -> bool:
+        """A neighbour's "+1": they get the follow-ups; the alert shows one more supporter."""
+        async with self.store.db.transaction() as conn:
+            added = await report_rows.add_follower_in(conn, report_id, user_id)
+            if added:
+                for card in await cards_in(conn, report_id):
+                    await enqueue(conn, card_refresh(card.chat_id, report_id, f"f{user_id}"))
+        if added:
+            self.wake()
+        return added
+
+    @staticmethod
+    async def _announce(conn: aiosqlite.Connection, report_id: int, event_id: int) -> None:
+        for user_id in await report_rows.followers_in(conn, report_id):
+            await enqueue(conn, followup(user_id, report_id, event_id))
+        for card in await cards_in(conn, report_id):
+            await enqueue(conn, card_refresh(card.chat_id, report_id, f"e{event_id}"))

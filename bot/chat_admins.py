@@ -1,0 +1,34 @@
+"""Whether a user administers a group chat, asked of Telegram and remembered for a short while."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Bot, ChatMember
+from telegram.error import TelegramError
+
+ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+CACHE_SECONDS = 120.0
+
+
+class ChatAdminCache:
+    """getChatMember answers, kept briefly: a busy group presses many buttons a minute, and a
+    demoted admin loses their say within two minutes."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
+        self.ttl = ttl
+        self._entries: dict[tuple[int, int], tuple[float, bool]] = {}
+
+    async def is_admin(self, bot: Bot, chat_id: int, user_id: int) -> bool:
+        key = (chat_id, user_id)
+        cached = self._entries.get(key)
+        now = time.monotonic()
+        if cached and cached[0] > now:
+            return cached[1]
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+            answer = member.status in ADMIN_STATUSES
+        except TelegramError:
+            answer = False
+        self._entries[key] = (now + self.ttl, answer)
+        return answer

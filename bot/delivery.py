@@ -1,0 +1,206 @@
+"""Sends outbox rows through the bot and decides, per error, whether to retry, wait or give up.
+
+Runs as a PTB JobQueue (APScheduler) job every ``OUTBOX_POLL_SECONDS`` and is woken at once by
+any change made in this process. Rows for one chat go strictly in order: once a row for a chat
+has to wait, the rest of that chat's rows wait with it, so an alert's card never lands before
+its photos and a citizen never reads "resolved" before "acknowledged".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Bot, InputMediaPhoto, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.alerts import OUTSIDE
+from bot.i18n import plain, to_plain
+from bot.outgoing import alert_card, category_label, followup_message
+from bot.places import place_label
+from bot.services import Services
+from storage.outbox import OutboxRow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 300
+_HARMLESS = ("message is not modified",)
+
+
+class Undeliverable(Exception):
+    """The row can never be sent (its report or card is gone); park it as dead."""
+
+
+class Delivery:
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self.bot = bot
+        self.services = services
+        self._lock = asyncio.Lock()
+        self._again = False
+
+    async def drain(self) -> int:
+        """Send every due row; returns how many were sent. Safe to call concurrently."""
+        if self._lock.locked():
+            self._again = True
+            return 0
+        sent = 0
+        async with self._lock:
+            while True:
+                self._again = False
+                sent += await self._pass()
+                if not self._again:
+                    return sent
+
+    async def _pass(self) -> int:
+        rows = await self.services.store.outbox.due()
+        waiting: set[int] = set()
+        sent = 0
+        for row in rows:
+            if row.chat_id in waiting:
+                continue
+            if await self._deliver(row):
+                sent += 1
+            else:
+                waiting.add(row.chat_id)
+        return sent
+
+    async def _deliver(self, row: OutboxRow) -> bool:
+        outbox = self.services.store.outbox
+        try:
+            message_id = await self._send(row)
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            await outbox.defer(row.id, _after(seconds), f"retry after {seconds:.0f}s")
+            return False
+        except Forbidden as error:
+            await outbox.mark_dead(row.id, f"forbidden: {error.message}")
+            if row.chat_id > 0:
+                await self.services.store.citizens.mark_blocked(row.chat_id)
+            return True
+        except BadRequest as error:
+            if any(text in error.message for text in _HARMLESS):
+                await outbox.mark_sent(row.id, None)
+                return True
+            await outbox.mark_dead(row.id, f"bad request: {error.message}")
+            log.warning("outbox row refused", extra={"row": row.id, "kind": row.kind})
+            return True
+        except (NetworkError, TelegramError) as error:
+            return await self._retry_later(row, f"{type(error).__name__}: {error}")
+        except Undeliverable as error:
+            await outbox.mark_dead(row.id, str(error))
+            return True
+        await outbox.mark_sent(row.id, message_id)
+        return True
+
+    async def _retry_later(self, row: OutboxRow, error: str) -> bool:
+        outbox = self.services.store.outbox
+        attempts = row.attempts + 1
+        if attempts >= self.services.settings.outbox_max_attempts:
+            await outbox.mark_dead(row.id, error)
+            log.warning("outbox row dead", extra={"row": row.id, "kind": row.kind})
+            return True
+        backoff = min(MAX_BACKOFF_SECONDS, 2**attempts) * random.uniform(0.5, 1.0)
+        await outbox.defer(row.id, _after(backoff), error)
+        return False
+
+    async def _send(self, row: OutboxRow) -> int | None:
+        sender = getattr(self, f"_send_{row.kind}", None)
+        if sender is None:
+            raise Undeliverable(f"unknown kind {row.kind}")
+        message = await sender(row)
+        return message.message_id if isinstance(message, Message) else None
+
+    async def _report(self, row: OutboxRow) -> Any:
+        report = await self.services.store.reports.get(int(row.payload["report_id"]))
+        if report is None:
+            raise Undeliverable("report not found")
+        return report
+
+    async def _send_alert_photos(self, row: OutboxRow) -> Message:
+        report = await self._report(row)
+        photos = [
+            p for p in await self.services.store.reports.photos(report.id) if p.role == "citizen"
+        ]
+        if not photos:
+            raise Undeliverable("report has no photos")
+        caption = plain(
+            self.services.settings.default_language, "alert.photos_caption", ref=report.id
+        )
+        if len(photos) == 1:
+            return await self.bot.send_photo(row.chat_id, photos[0].file_id, caption=caption)
+        media = [
+            InputMediaPhoto(p.file_id, caption=caption if i == 0 else None)
+            for i, p in enumerate(photos)
+        ]
+        sent = await self.bot.send_media_group(row.chat_id, media)
+        return sent[0]
+
+    async def _send_alert_pin(self, row: OutboxRow) -> Message:
+        report = await self._report(row)
+        language = self.services.settings.default_language
+        title = plain(
+            language,
+            "alert.pin_title",
+            ref=report.id,
+            category=category_label(self.services, report, language),
+        )
+        address = place_label(self.services.areas, report.lat, report.lon, None, language)
+        if row.payload.get("reason") == OUTSIDE:
+            address = report.address or address
+        return await self.bot.send_venue(
+            row.chat_id, report.lat, report.lon, title=title, address=to_plain(address)
+        )
+
+    async def _send_alert_card(self, row: OutboxRow) -> Message:
+        report = await self._report(row)
+        card = await alert_card(self.services, report, row.payload.get("reason"))
+        message = await self.bot.send_message(
+            row.chat_id, card.text, parse_mode=ParseMode.HTML, reply_markup=card.markup
+        )
+        await self.services.store.alerts.record_card(report.id, row.chat_id, message.message_id)
+        return message
+
+    async def _send_alert_edit(self, row: OutboxRow) -> Message | bool:
+        report = await self._report(row)
+        card_row = await self.services.store.alerts.card(report.id, row.chat_id)
+        if card_row is None:
+            raise Undeliverable("no alert card in this chat")
+        card = await alert_card(self.services, report, row.payload.get("reason"))
+        return await self.bot.edit_message_text(
+            card.text,
+            chat_id=row.chat_id,
+            message_id=card_row.message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=card.markup,
+        )
+
+    async def _send_followup(self, row: OutboxRow) -> Message:
+        report = await self._report(row)
+        event = await self.services.store.reports.event(int(row.payload["event_id"]))
+        if event is None:
+            raise Undeliverable("event not found")
+        citizen = await self.services.store.citizens.get(row.chat_id)
+        if citizen is not None and citizen.blocked_at is not None:
+            raise Undeliverable("citizen blocked the bot")
+        language = citizen.language if citizen else self.services.settings.default_language
+        rendered = followup_message(self.services, report, event, language)
+        if rendered.photo_file_id:
+            return await self.bot.send_photo(
+                row.chat_id,
+                rendered.photo_file_id,
+                caption=rendered.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=rendered.markup,
+            )
+        return await self.bot.send_message(
+            row.chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.markup
+        )
+
+
+def _after(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)

@@ -1,0 +1,149 @@
+"""Renders the asynchronous messages (alert cards, follow-ups) from the current state of a report.
+
+Rendered at send time, not when enqueued: a card refreshed after three quick presses shows the
+latest status once, and a follow-up speaks the citizen's language of the moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.alerts import OUTSIDE, UNCOVERED
+from bot.i18n import Html, plain, t
+from bot.places import area_label, place_label
+from bot.services import Services
+from storage.reports import Report, ReportEvent
+
+STATUS_ACTIONS = {
+    "ack": "acknowledged",
+    "prog": "in_progress",
+    "res": "resolved",
+    "rej": "rejected",
+    "dup": "duplicate",
+}
+_BUTTONS = {
+    "ack": "alert.acknowledge",
+    "prog": "alert.in_progress",
+    "res": "alert.resolve",
+    "rej": "alert.reject",
+    "dup": "alert.duplicate",
+}
+_ACTIONS_BY_STATUS = {
+    "new": (("ack", "prog"), ("res", "rej", "dup")),
+    "reopened": (("ack", "prog"), ("res", "rej", "dup")),
+    "acknowledged": (("prog",), ("res", "rej", "dup")),
+    "in_progress": ((), ("res", "rej", "dup")),
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: Html
+    markup: InlineKeyboardMarkup | None = None
+    photo_file_id: str | None = None
+
+
+def local_time(services: Services, iso: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    moment = datetime.fromisoformat(iso).astimezone(services.settings.tz)
+    return f"{moment.strftime(fmt)} {moment.tzname()}"
+
+
+def category_label(services: Services, report: Report, language: str) -> str:
+    category = services.categories.get(report.category_key)
+    return category.label(language) if category else report.category_key
+
+
+def unit_label(services: Services, report: Report, language: str) -> Html:
+    """The responsible unit a citizen is told about: their kelurahan, not an officer's name."""
+    area = services.areas.by_code.get(report.area_code or "")
+    if area is None:
+        return t(language, "followup.unit_outside")
+    return area_label(area, language)
+
+
+def status_keyboard(report: Report, language: str) -> InlineKeyboardMarkup | None:
+    rows = _ACTIONS_BY_STATUS.get(report.status)
+    if rows is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(language, _BUTTONS[action]), callback_data=f"st:{report.id}:{action}"
+                )
+                for action in row
+            ]
+            for row in rows
+            if row
+        ]
+    )
+
+
+async def alert_card(services: Services, report: Report, reason: str | None = None) -> Rendered:
+    language = services.settings.default_language
+    lines = [
+        t(
+            language,
+            "alert.card",
+            ref=report.id,
+            category=category_label(services, report, language),
+            place=place_label(services.areas, report.lat, report.lon, report.place_name, language),
+            description=report.description,
+            status=t(language, f"status.{report.status}"),
+        )
+    ]
+    if report.supporters:
+        lines.append(t(language, "alert.supporters", count=report.supporters))
+    events = await services.store.reports.events(report.id)
+    last = events[-1] if events else None
+    if last is not None and last.actor_kind != "citizen":
+        lines.append(
+            t(
+                language,
+                "alert.last_change",
+                status=t(language, f"status.{last.new_status}"),
+                actor=last.actor_name or last.actor_kind,
+                at=local_time(services, last.at),
+            )
+        )
+        if last.note:
+            lines.append(t(language, "alert.last_note", note=last.note))
+    if reason == OUTSIDE:
+        lines.append(t(language, "alert.outside"))
+    elif reason == UNCOVERED:
+        area = services.areas.by_code.get(report.area_code or "")
+        lines.append(t(language, "alert.uncovered", area=area_label(area, language)))
+    return Rendered(Html("\n".join(lines)), status_keyboard(report, language))
+
+
+def followup_message(
+    services: Services, report: Report, event: ReportEvent, language: str
+) -> Rendered:
+    unit = unit_label(services, report, language)
+    view = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(plain(language, "followup.view"), callback_data=f"vw:{report.id}")]]
+    )
+    if event.old_status == event.new_status:
+        if event.note:
+            text = t(language, "followup.note_only", ref=report.id, unit=unit, note=event.note)
+        else:
+            text = t(language, "followup.photo_only", ref=report.id, unit=unit)
+        return Rendered(text, view, event.photo_file_id)
+    lines = [
+        t(
+            language,
+            "followup.status",
+            ref=report.id,
+            category=category_label(services, report, language),
+            status=t(language, f"status.{event.new_status}"),
+            unit=unit,
+        )
+    ]
+    if event.note:
+        lines.append(t(language, "followup.note", note=event.note))
+    if event.new_status == "duplicate" and report.duplicate_of:
+        lines.append(t(language, "followup.duplicate", original=report.duplicate_of))
+    return Rendered(Html("\n".join(lines)), view, event.photo_file_id)

@@ -1,0 +1,66 @@
+"""Naming areas to people and parsing area choices from buttons (shared by /link and /invite)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Html, plain, t
+from bot.routing import ScopeChoice
+from bot.services import Services
+from storage.groups import Scope
+
+KIND_CODES = {"kelurahan": "kel", "kecamatan": "kec", "kota": "kota"}
+CODE_KINDS = {code: kind for kind, code in KIND_CODES.items()}
+
+
+def scope_label(services: Services, scope: Scope, language: str) -> Html:
+    choice = services.directory.choice(scope)
+    if choice is None:
+        return Html(scope.key)
+    return t(
+        language,
+        f"groups.scope_{scope.kind}",
+        name=choice.name,
+        parent=choice.parent,
+        size=choice.size,
+    )
+
+
+def choice_data(prefix: str, choice: ScopeChoice) -> str:
+    return f"{prefix}:{KIND_CODES[choice.scope.kind]}:{choice.scope.key}"
+
+
+def parse_choice(data: str) -> Scope | None:
+    _, kind_code, key = (data + "::").split(":", 2)
+    kind = CODE_KINDS.get(kind_code)
+    key = key.rstrip(":")
+    return Scope(kind, key) if kind and key else None
+
+
+def choice_keyboard(
+    services: Services, prefix: str, choices: list[ScopeChoice], language: str
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _plain_label(services, choice.scope, language),
+                    callback_data=choice_data(prefix, choice),
+                )
+            ]
+            for choice in choices
+        ]
+    )
+
+
+def _plain_label(services: Services, scope: Scope, language: str) -> str:
+    choice = services.directory.choice(scope)
+    if choice is None:
+        return scope.key
+    return plain(
+        language,
+        f"groups.scope_{scope.kind}",
+        name=choice.name,
+        parent=choice.parent,
+        size=choice.size,
+    )

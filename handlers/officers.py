@@ -1,0 +1,97 @@
+"""Officer invites: an admin creates a one-time deep link for an area; the officer opens it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.context import BotContext
+from bot.i18n import t
+from bot.permissions import is_admin
+from handlers.areas import choice_keyboard, parse_choice, scope_label
+from handlers.people import language_of
+from storage.groups import Scope
+
+INVITE_PREFIX = "inv_"
+INVITE_VALID_FOR = timedelta(days=7)
+
+
+async def invite_command(update: Update, context: BotContext) -> None:
+    language = await language_of(update, context)
+    services = context.services
+    message = update.effective_message
+    if not is_admin(services, update.effective_user.id):
+        await message.reply_text(
+            t(language, "officer.invite_admin_only"), parse_mode=ParseMode.HTML
+        )
+        return
+    if update.effective_chat.type != "private":
+        await message.reply_text(t(language, "officer.invite_private"), parse_mode=ParseMode.HTML)
+        return
+    query = " ".join(context.args or []).strip()
+    choices = services.directory.resolve(query) if query else []
+    if len(choices) == 1:
+        await _create(update, context, choices[0].scope, language)
+        return
+    candidates = choices or (services.directory.suggest(query) if query else [])
+    if candidates:
+        await message.reply_text(
+            t(language, "groups.link_pick"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=choice_keyboard(services, "iv", candidates, language),
+        )
+        return
+    await message.reply_text(t(language, "officer.invite_usage"), parse_mode=ParseMode.HTML)
+
+
+async def invite_chosen(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    language = await language_of(update, context)
+    if not is_admin(context.services, query.from_user.id):
+        await query.answer(t(language, "officer.invite_admin_only"), show_alert=True)
+        return
+    scope = parse_choice(query.data or "")
+    if scope is None or context.services.directory.choice(scope) is None:
+        await query.answer(t(language, "common.stale_button"))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _create(update, context, scope, language)
+
+
+async def _create(update: Update, context: BotContext, scope: Scope, language: str) -> None:
+    services = context.services
+    token = secrets.token_urlsafe(16)
+    expires = datetime.now(UTC) + INVITE_VALID_FOR
+    await services.store.officers.create_invite(token, scope, update.effective_user.id, expires)
+    link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{token}"
+    local = expires.astimezone(services.settings.tz)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        t(
+            language,
+            "officer.invite_created",
+            scope=scope_label(services, scope, language),
+            link=link,
+            expires=f"{local:%d/%m/%Y %H:%M} {local.tzname()}",
+        ),
+        parse_mode=ParseMode.HTML,
+        disable_web_page_preview=True,
+    )
+
+
+async def redeem(update: Update, context: BotContext, token: str) -> None:
+    """``/start inv_<token>`` in a private chat."""
+    language = await language_of(update, context)
+    services = context.services
+    outcome, scope = await services.store.officers.redeem_invite(
+        token, update.effective_user.id, datetime.now(UTC)
+    )
+    if outcome == "ok" and scope is not None:
+        text = t(language, "officer.registered", scope=scope_label(services, scope, language))
+    else:
+        text = t(language, f"officer.invite_{outcome}")
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)

@@ -1,0 +1,139 @@
+"""The outbox: every asynchronous message, written in the transaction of the change causing it.
+
+A row is delivered at least once; ``dedupe_key`` makes enqueueing the same message twice a no-op,
+so a retried change never produces a second alert or follow-up.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database, utc_now
+
+PRIORITY_ALERT = 0
+PRIORITY_FOLLOWUP = 5
+PRIORITY_BROADCAST = 50
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message to enqueue."""
+
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str | None = None
+    priority: int = PRIORITY_FOLLOWUP
+    report_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str | None
+    priority: int
+    not_before: str
+    attempts: int
+    state: str
+    last_error: str | None
+    sent_message_id: int | None
+    report_id: int | None
+
+
+def _row(row: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        payload=json.loads(row["payload"]),
+        dedupe_key=row["dedupe_key"],
+        priority=row["priority"],
+        not_before=row["not_before"],
+        attempts=row["attempts"],
+        state=row["state"],
+        last_error=row["last_error"],
+        sent_message_id=row["sent_message_id"],
+        report_id=row["report_id"],
+    )
+
+
+async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> None:
+    """Add a row inside the caller's transaction; a repeated ``dedupe_key`` is ignored."""
+    now = utc_now()
+    await conn.execute(
+        "INSERT INTO outbox (chat_id, kind, payload, dedupe_key, priority, not_before,"
+        " created_at, report_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(dedupe_key) DO NOTHING",
+        (
+            message.chat_id,
+            message.kind,
+            json.dumps(message.payload),
+            message.dedupe_key,
+            message.priority,
+            now,
+            now,
+            message.report_id,
+        ),
+    )
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, messages: list[OutboxMessage]) -> None:
+        async with self._db.transaction() as conn:
+            for message in messages:
+                await enqueue(conn, message)
+
+    async def due(self, limit: int = 100) -> list[OutboxRow]:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        rows = await self._db.fetchall(
+            "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ?"
+            " ORDER BY priority, id LIMIT ?",
+            (now, limit),
+        )
+        return [_row(row) for row in rows]
+
+    async def mark_sent(self, row_id: int, message_id: int | None) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET state = 'sent', sent_at = ?, sent_message_id = ?,"
+                " attempts = attempts + 1 WHERE id = ?",
+                (utc_now(), message_id, row_id),
+            )
+
+    async def defer(self, row_id: int, not_before: datetime, error: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET not_before = ?, attempts = attempts + 1, last_error = ?"
+                " WHERE id = ?",
+                (not_before.astimezone(UTC).isoformat(timespec="seconds"), error, row_id),
+            )
+
+    async def mark_dead(self, row_id: int, error: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (error, row_id),
+            )
+
+    async def rows(self, *, chat_id: int | None = None, kind: str | None = None) -> list[OutboxRow]:
+        """For tests and the CLI: rows filtered by chat and kind, oldest first."""
+        sql, params = "SELECT * FROM outbox WHERE 1 = 1", []
+        if chat_id is not None:
+            sql += " AND chat_id = ?"
+            params.append(chat_id)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
+        return [_row(row) for row in await self._db.fetchall(sql + " ORDER BY id", params)]
