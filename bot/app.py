@@ -33,12 +33,14 @@ from bot.config import Settings
 from bot.context import BotContext, attach_services
 from bot.delivery import Delivery
 from bot.geo import AreaIndex
+from bot.geocoding import build_geocoder
 from bot.i18n import LANGUAGES, plain
 from bot.reporting import ReportingService
 from bot.routing import AreaDirectory
 from bot.services import Services, Waker
 from handlers import common, groups, officers, report, tracking
 from storage.areas import AreaRow
+from storage.geocache import GeocodeCacheRepository
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,14 @@ async def open_services(settings: Settings) -> Services:
         for a in areas.areas
     )
     waker = Waker()
+    geocoder = build_geocoder(
+        settings.geocoder,
+        areas=areas,
+        cache=GeocodeCacheRepository(store.db),
+        url=settings.nominatim_url,
+        user_agent=settings.nominatim_user_agent,
+        timeout=settings.geocoder_timeout,
+    )
     reporting = ReportingService(
         store,
         areas,
@@ -127,6 +137,7 @@ async def open_services(settings: Settings) -> Services:
         max_reports_per_hour=settings.max_reports_per_hour,
         admin_chat_id=settings.admin_chat_id,
         wake=waker,
+        geocoder=geocoder,
     )
     return Services(
         settings=settings,

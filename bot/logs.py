@@ -68,4 +68,6 @@ def setup_logging(level: str, token: str, stream: Any = None) -> logging.Handler
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # geopy logs request URLs, typed addresses included, at DEBUG.
+    logging.getLogger("geopy").setLevel(logging.INFO)
     return handler

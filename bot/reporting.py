@@ -9,6 +9,7 @@ thing the draft still lacks, so a restart (or a crash) resumes exactly where the
 from __future__ import annotations
 
 import enum
+import math
 import re
 import secrets
 from collections.abc import Callable
@@ -19,26 +20,32 @@ from geopy.distance import distance
 
 from bot.alerts import alert_messages, recipients
 from bot.geo import AreaIndex
+from bot.geocoding import Geocoder, OfflineGeocoder
 from storage.categories import Category
 from storage.db import utc_now
 from storage.drafts import Draft, DraftPhoto
+from storage.reports import Report
 from storage.store import Store
 
-CATEGORY, LOCATION, PHOTOS, DESCRIPTION, SUMMARY, OFFER = (
+CATEGORY, LOCATION, NEARBY, PHOTOS, DESCRIPTION, SUMMARY, OFFER = (
     "category",
     "location",
+    "nearby",
     "photos",
     "description",
     "summary",
     "offer",
 )
-STEP_ORDER = (CATEGORY, LOCATION, PHOTOS, DESCRIPTION, SUMMARY)
+STEP_ORDER = (CATEGORY, LOCATION, PHOTOS, DESCRIPTION, SUMMARY)  # NEARBY is never gone back to
 MAX_PHOTOS = 3
 MIN_DESCRIPTION = 10
 MAX_DESCRIPTION = 1000
 DOUBLE_SUBMISSION_WINDOW = timedelta(minutes=10)
 DOUBLE_SUBMISSION_RADIUS_M = 100
 RESTORABLE_FOR = timedelta(hours=24)
+NEARBY_RADIUS_M = 250
+NEARBY_SHOWN = 3
+METERS_PER_DEGREE = 111_320
 
 
 def new_token() -> str:
@@ -52,6 +59,8 @@ def next_step(draft: Draft, category: Category | None) -> str:
         return CATEGORY
     if not draft.has_location:
         return LOCATION
+    if not draft.nearby_done:
+        return NEARBY
     if not draft.photos_done or (category.photo_required and not draft.photos):
         return PHOTOS
     if draft.description is None:
@@ -60,6 +69,8 @@ def next_step(draft: Draft, category: Category | None) -> str:
 
 
 def previous_step(step: str) -> str | None:
+    if step == NEARBY:
+        return LOCATION
     if step not in STEP_ORDER or step == CATEGORY:
         return None
     return STEP_ORDER[STEP_ORDER.index(step) - 1]
@@ -89,6 +100,12 @@ class SubmitKind(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Nearby:
+    report: Report
+    meters: int
+
+
+@dataclass(frozen=True)
 class SubmitResult:
     kind: SubmitKind
     report_id: int | None = None
@@ -107,6 +124,7 @@ class ReportingService:
         max_reports_per_hour: int,
         admin_chat_id: int | None = None,
         wake: Callable[[], None] = lambda: None,
+        geocoder: Geocoder | None = None,
     ) -> None:
         self.store = store
         self.areas = areas
@@ -114,6 +132,7 @@ class ReportingService:
         self.max_reports_per_hour = max_reports_per_hour
         self.admin_chat_id = admin_chat_id
         self.wake = wake
+        self.geocoder = geocoder or OfflineGeocoder(areas)
 
     def category_of(self, draft: Draft) -> Category | None:
         return self.categories.get(draft.category_key or "")
@@ -182,7 +201,8 @@ class ReportingService:
         await self.store.drafts.delete(user_id)
 
     async def set_category(self, draft: Draft, key: str) -> Draft:
-        return await self.advance(replace(draft, category_key=key))
+        changed = replace(draft, category_key=key)
+        return await self.advance(await self._with_nearby_check(changed))
 
     async def set_location(
         self,
@@ -193,9 +213,68 @@ class ReportingService:
         place_name: str | None = None,
         address: str | None = None,
     ) -> Draft:
-        return await self.advance(
-            replace(draft, lat=lat, lon=lon, place_name=place_name, address=address)
+        """A shared point (with a street address looked up) or a venue (with its own address)."""
+        if address is None and place_name is None:
+            address = await self.geocoder.reverse(lat, lon)
+        changed = replace(
+            draft, lat=lat, lon=lon, place_name=place_name, address=address, candidate=None
         )
+        return await self.advance(await self._with_nearby_check(changed))
+
+    async def find_address(self, draft: Draft, text: str) -> Draft | None:
+        """A typed address: keep what the geocoder found as a candidate for the citizen's yes."""
+        place = await self.geocoder.search(text)
+        if place is None:
+            return None
+        candidate = {
+            "lat": place.lat,
+            "lon": place.lon,
+            "label": place.label,
+            "address": place.address,
+        }
+        return await self.store.drafts.save(replace(draft, candidate=candidate))
+
+    async def accept_candidate(self, draft: Draft) -> Draft | None:
+        found = draft.candidate
+        if not found:
+            return None
+        return await self.set_location(
+            draft, found["lat"], found["lon"], address=found.get("address") or found["label"]
+        )
+
+    async def nearby(self, draft: Draft) -> list[Nearby]:
+        """Open reports of the same category within 250 m, nearest first, the citizen's own
+        excluded: the candidates for "same problem — follow it"."""
+        if draft.lat is None or draft.lon is None or draft.category_key is None:
+            return []
+        lat, lon = draft.lat, draft.lon
+        dlat = NEARBY_RADIUS_M / METERS_PER_DEGREE
+        dlon = NEARBY_RADIUS_M / (METERS_PER_DEGREE * max(0.01, math.cos(math.radians(lat))))
+        candidates = await self.store.reports.nearby_candidates(
+            min_lat=lat - dlat,
+            max_lat=lat + dlat,
+            min_lon=lon - dlon,
+            max_lon=lon + dlon,
+            category_key=draft.category_key,
+        )
+        found = []
+        for report in candidates:
+            if report.citizen_id == draft.user_id:
+                continue
+            meters = distance((lat, lon), (report.lat, report.lon)).meters
+            if meters <= NEARBY_RADIUS_M:
+                found.append(Nearby(report, round(meters)))
+        found.sort(key=lambda item: item.meters)
+        return found[:NEARBY_SHOWN]
+
+    async def _with_nearby_check(self, draft: Draft) -> Draft:
+        """The nearby step is needed only when there is something nearby to show."""
+        if draft.category_key is None or not draft.has_location:
+            return replace(draft, nearby_done=False)
+        return replace(draft, nearby_done=not await self.nearby(draft))
+
+    async def mine_is_different(self, draft: Draft) -> Draft:
+        return await self.advance(replace(draft, nearby_done=True))
 
     async def add_photo(self, draft: Draft, photo: DraftPhoto) -> tuple[Draft, PhotoOutcome]:
         """Keep up to three photos; the third one ends the photo step by itself."""

@@ -195,3 +195,24 @@ def my_reports(
 def reply_labels(key: str) -> frozenset[str]:
     """A reply-keyboard label in every language: the citizen may have switched mid-report."""
     return frozenset(plain(language, key) for language in LANGUAGES)
+
+
+def nearby(draft: Draft, report_ids: Sequence[int], language: str) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                plain(language, "nearby.follow", ref=report_id),
+                callback_data=report_data(draft, "fol", str(report_id)),
+            )
+        ]
+        for report_id in report_ids
+    ]
+    rows.append([_button(language, "nearby.different", report_data(draft, "dif"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def candidate(draft: Draft, language: str) -> InlineKeyboardMarkup:
+    """A found address: yes, or type again (the reply keyboard stays for sharing a point)."""
+    return InlineKeyboardMarkup(
+        [[_button(language, "report.address_yes", report_data(draft, "here"))]]
+    )

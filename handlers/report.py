@@ -8,14 +8,15 @@ simply handled by the step the draft says, with everything given so far.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 
 from bot import reporting
 from bot.context import BotContext
-from bot.i18n import Html, t
+from bot.i18n import Html, plain, t
 from bot.places import place_label, short_place
 from bot.reporting import (
     CATEGORY,
@@ -24,10 +25,12 @@ from bot.reporting import (
     MAX_DESCRIPTION,
     MAX_PHOTOS,
     MIN_DESCRIPTION,
+    NEARBY,
     OFFER,
     PHOTOS,
     SUMMARY,
     DescriptionProblem,
+    Nearby,
     PhotoOutcome,
     SubmitKind,
 )
@@ -101,6 +104,19 @@ async def prompt(
             lead + t(language, "report.ask_location"),
             keyboards.location_request(language),
         )
+    elif step == NEARBY:
+        nearby = await context.services.reporting.nearby(draft)
+        if not nearby:  # closed meanwhile: nothing left to compare with
+            moved = await context.services.reporting.mine_is_different(draft)
+            await prompt(context, moved, language, prefix=prefix)
+            return
+        lines = Html("\n".join(_nearby_line(context, item, language) for item in nearby))
+        await _say(
+            context,
+            draft,
+            lead + t(language, "nearby.found", lines=lines),
+            keyboards.nearby(draft, [item.report.id for item in nearby], language),
+        )
     elif step == PHOTOS:
         optional = category is not None and not category.photo_required
         text = t(language, "report.ask_photos_optional" if optional else "report.ask_photos")
@@ -122,6 +138,31 @@ async def prompt(
     elif step == OFFER:
         key = "report.offer_photo" if draft.photos else "report.offer_location"
         await _say(context, draft, lead + t(language, key), keyboards.quick_offer(draft, language))
+
+
+def _age(created_at: str, language: str) -> Html:
+    minutes = max(
+        0, int((datetime.now(UTC) - datetime.fromisoformat(created_at)).total_seconds() // 60)
+    )
+    if minutes < 60:
+        return t(language, "nearby.age_minutes", n=minutes)
+    if minutes < 48 * 60:
+        return t(language, "nearby.age_hours", n=minutes // 60)
+    return t(language, "nearby.age_days", n=minutes // (24 * 60))
+
+
+def _nearby_line(context: BotContext, item: Nearby, language: str) -> Html:
+    report = item.report
+    category = context.services.categories.get(report.category_key)
+    return t(
+        language,
+        "nearby.line",
+        ref=report.id,
+        category=category.label(language) if category else report.category_key,
+        distance=item.meters,
+        age=_age(report.created_at, language),
+        status=t(language, f"status.{report.status}"),
+    )
 
 
 async def begin_report(update: Update, context: BotContext) -> None:
@@ -218,6 +259,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     handler = {
         CATEGORY: _at_category,
         LOCATION: _at_location,
+        NEARBY: _at_nearby,
         PHOTOS: _at_photos,
         DESCRIPTION: _at_description,
         SUMMARY: _at_summary,
@@ -283,6 +325,9 @@ async def _at_category(message: Message, context: BotContext, draft: Draft, lang
 
 async def _at_location(message: Message, context: BotContext, draft: Draft, language: str) -> None:
     location = _location_of(message)
+    if location is None and message.text:
+        await _typed_address(message, context, draft, language)
+        return
     if location is None:
         await prompt(context, draft, language, prefix=t(language, "report.expect_location"))
         return
@@ -298,6 +343,39 @@ async def _at_location(message: Message, context: BotContext, draft: Draft, lang
         prefix=t(language, "report.location_received", place=place),
         keyboard_showing=True,
     )
+
+
+async def _typed_address(
+    message: Message, context: BotContext, draft: Draft, language: str
+) -> None:
+    """An address typed instead of a shared point: show what it found on a map and ask."""
+    text = (message.text or "").strip()
+    if len(text) < 3 or len(text) > 200:
+        await prompt(context, draft, language, prefix=t(language, "report.expect_location"))
+        return
+    await context.bot.send_chat_action(draft.chat_id, ChatAction.FIND_LOCATION)
+    found = await context.services.reporting.find_address(draft, text)
+    if found is None or found.candidate is None:
+        await prompt(context, draft, language, prefix=t(language, "report.address_not_found"))
+        return
+    candidate = found.candidate
+    await context.bot.send_venue(
+        draft.chat_id,
+        candidate["lat"],
+        candidate["lon"],
+        title=plain(language, "report.address_pin_title"),
+        address=candidate["label"][:200],
+    )
+    await _say(
+        context,
+        found,
+        t(language, "report.address_found", place=candidate["label"]),
+        keyboards.candidate(found, language),
+    )
+
+
+async def _at_nearby(message: Message, context: BotContext, draft: Draft, language: str) -> None:
+    await prompt(context, draft, language, prefix=t(language, "nearby.use_buttons"))
 
 
 async def _at_photos(message: Message, context: BotContext, draft: Draft, language: str) -> None:
@@ -374,7 +452,16 @@ async def _at_summary(message: Message, context: BotContext, draft: Draft, langu
 
 # --- buttons --------------------------------------------------------------------------------------
 
-STEP_OF_ACTION = {"cat": CATEGORY, "ok": SUMMARY, "ed": SUMMARY, "ef": SUMMARY, "eb": SUMMARY}
+STEP_OF_ACTION = {
+    "cat": CATEGORY,
+    "ok": SUMMARY,
+    "ed": SUMMARY,
+    "ef": SUMMARY,
+    "eb": SUMMARY,
+    "fol": NEARBY,
+    "dif": NEARBY,
+    "here": LOCATION,
+}
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -448,8 +535,39 @@ async def on_button(update: Update, context: BotContext) -> None:
         await prompt(context, await reporting_service.go_to(draft, arg), language)
     elif action == "ok":
         await _confirm(update, context, draft, language)
+    elif action == "here" and draft.candidate:
+        await query.answer()
+        await _drop_buttons(query.message)
+        updated = await reporting_service.accept_candidate(draft)
+        assert updated is not None and updated.lat is not None and updated.lon is not None
+        place = place_label(context.services.areas, updated.lat, updated.lon, None, language)
+        prefix = t(language, "report.location_received", place=place)
+        await prompt(context, updated, language, prefix=prefix, keyboard_showing=True)
+    elif action == "dif":
+        await query.answer()
+        await _drop_buttons(query.message)
+        await prompt(context, await reporting_service.mine_is_different(draft), language)
+    elif action == "fol" and arg.isdigit():
+        await _follow(update, context, draft, int(arg), language)
     else:
         await _stale(update, context, language)
+
+
+async def _follow(
+    update: Update, context: BotContext, draft: Draft, report_id: int, language: str
+) -> None:
+    """Same problem: the citizen follows the existing report instead of filing a new one."""
+    query = update.callback_query
+    candidates = await context.services.reporting.nearby(draft)
+    if report_id not in {item.report.id for item in candidates}:
+        await _stale(update, context, language)
+        return
+    await query.answer()
+    await _drop_buttons(query.message)
+    added = await context.services.cases.follow(report_id, draft.user_id)
+    await context.services.reporting.discard(draft.user_id)
+    key = "nearby.followed" if added else "nearby.already_following"
+    await _say(context, draft, t(language, key, ref=report_id))
 
 
 async def _confirm(update: Update, context: BotContext, draft: Draft, language: str) -> None:

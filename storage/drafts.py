@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiosqlite
 
@@ -35,6 +36,7 @@ class Draft:
     photos_done: bool = False
     description: str | None = None
     nearby_done: bool = False
+    candidate: dict[str, Any] | None = None  # a place found for a typed address, unconfirmed
     created_at: str = ""
     updated_at: str = ""
     cancelled_at: str | None = None
@@ -63,6 +65,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
         photos_done=bool(row["photos_done"]),
         description=row["description"],
         nearby_done=bool(row["nearby_done"]),
+        candidate=json.loads(row["candidate"]) if row["candidate"] else None,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         cancelled_at=row["cancelled_at"],
@@ -85,8 +88,8 @@ class DraftRepository:
             await conn.execute(
                 "INSERT OR REPLACE INTO drafts (user_id, chat_id, token, step, category_key,"
                 " lat, lon, place_name, address, photos, photos_done, description,"
-                " nearby_done, created_at, updated_at, cancelled_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " nearby_done, candidate, created_at, updated_at, cancelled_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     draft.user_id,
                     draft.chat_id,
@@ -101,6 +104,7 @@ class DraftRepository:
                     int(draft.photos_done),
                     draft.description,
                     int(draft.nearby_done),
+                    json.dumps(draft.candidate) if draft.candidate else None,
                     created,
                     now,
                     draft.cancelled_at,
