@@ -31,8 +31,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(settings: Settings) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
+    from bot.geo import AreaFileError, AreaIndex
     from bot.logs import setup_logging
 
+    try:
+        AreaIndex.load(settings.areas_file)  # refuse a broken boundary file before going online
+    except (AreaFileError, OSError) as error:
+        source = settings.areas_file or "the bundled areas"
+        print(f"wargalapor: AREAS_FILE {source}: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     setup_logging(settings.log_level, settings.bot_token)
     application = build_application(settings)
     # Updates sent while the bot was down are still handled: nothing a citizen typed is dropped.

@@ -15,7 +15,6 @@ from tests.sandbox import Sandbox, start_sandbox
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 TOKEN = "123456:TEST-token-for-the-sandbox-only"
-ADMIN_ID = 990001
 
 
 class RunningBot:
@@ -61,7 +60,6 @@ def make_settings(sandbox: Sandbox, database_path, **overrides: str) -> Settings
         "TELEGRAM_API_BASE_URL": sandbox.base_url,
         "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
         "DATABASE_PATH": str(database_path),
-        "ADMIN_USER_IDS": str(ADMIN_ID),
         "LOG_LEVEL": "DEBUG",
     }
     env.update(overrides)
@@ -76,8 +74,27 @@ async def sandbox():
 
 
 @pytest.fixture
-def bot_settings(sandbox, tmp_path) -> Settings:
-    return make_settings(sandbox, tmp_path / "data" / "wargalapor.sqlite3")
+def admin(sandbox):
+    """A WargaLapor admin (listed in ADMIN_USER_IDS) who has talked to the bot."""
+    return sandbox.citizen(first_name="Admin", started=True)
+
+
+@pytest.fixture
+def admins_group(sandbox, admin):
+    """The admins' fallback chat (ADMIN_CHAT_ID)."""
+    group = sandbox.group(title="WargaLapor Admin")
+    group.add_member(admin, status="administrator")
+    return group
+
+
+@pytest.fixture
+def bot_settings(sandbox, tmp_path, admin, admins_group) -> Settings:
+    return make_settings(
+        sandbox,
+        tmp_path / "data" / "wargalapor.sqlite3",
+        ADMIN_USER_IDS=str(admin.user_id),
+        ADMIN_CHAT_ID=str(admins_group.chat_id),
+    )
 
 
 @pytest.fixture

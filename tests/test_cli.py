@@ -55,3 +55,19 @@ def test_migrate_then_check(tmp_path):
     assert "categories: ok (10)" in checked.stdout
     assert "areas: ok (268 kelurahan)" in checked.stdout
     assert ", ok" in checked.stdout.splitlines()[-1]
+
+
+def test_a_broken_areas_file_is_refused_naming_the_feature(tmp_path):
+    areas = tmp_path / "areas.geojson"
+    areas.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature",'
+        ' "properties": {"code": "1", "name": "Gambir", "city": "Jakarta Pusat"},'
+        ' "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,0]]]}}]}'
+    )
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "AREAS_FILE": str(areas)}
+    result = run_cli(env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "feature #1 (Gambir): property district is missing" in result.stderr
+    assert "Traceback" not in result.stderr
+    checked = run_cli("check", env=env, cwd=tmp_path)
+    assert checked.returncode == 2 and "property district is missing" in checked.stderr

@@ -21,3 +21,13 @@ def test_telegram_language_codes_map_to_supported_languages():
     assert language_for("id") == "id"
     assert language_for("fr") == "id"
     assert language_for(None, "en") == "en"
+
+
+def test_every_message_is_valid_telegram_html():
+    """Parsed with the sandbox's copy of Telegram's HTML rules, with awkward parameters."""
+    from tests.sandbox.markup import parse_html
+
+    for language in ("id", "en"):
+        for key, template in catalog(language).items():
+            params = {name: "<x> & y" for name in placeholders(template)}
+            parse_html(t(language, key, **params))  # raises on bad markup
