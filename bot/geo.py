@@ -7,6 +7,7 @@ costly ray-casting runs on those few polygons instead of every one.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -119,12 +120,30 @@ def _area(feature: Any, index: int) -> Area:
     )
 
 
+GRID_DEGREES = 0.01  # about 1.1 km: a cell's candidate list is short
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / GRID_DEGREES), math.floor(lon / GRID_DEGREES)
+
+
 class AreaIndex:
-    """All service areas; ``locate`` answers which one holds a point, or None outside them."""
+    """All service areas; ``locate`` answers which one holds a point, or None outside them.
+
+    A coarse grid maps each cell to the areas whose bounding box touches it, so a lookup tests a
+    handful of polygons instead of scanning all 268 boxes.
+    """
 
     def __init__(self, areas: list[Area]) -> None:
         self.areas = areas
         self.by_code = {area.code: area for area in areas}
+        self._grid: dict[tuple[int, int], list[Area]] = {}
+        for area in areas:
+            low_lat, low_lon = _cell(area.min_lat, area.min_lon)
+            high_lat, high_lon = _cell(area.max_lat, area.max_lon)
+            for cell_lat in range(low_lat, high_lat + 1):
+                for cell_lon in range(low_lon, high_lon + 1):
+                    self._grid.setdefault((cell_lat, cell_lon), []).append(area)
 
     @classmethod
     def load(cls, path: Path | None = None) -> AreaIndex:
@@ -150,7 +169,7 @@ class AreaIndex:
         return cls(areas)
 
     def locate(self, lat: float, lon: float) -> Area | None:
-        for area in self.areas:
+        for area in self._grid.get(_cell(lat, lon), ()):
             if area.contains(lat, lon):
                 return area
         return None
