@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.categories import load_categories  # noqa: E402
-from bot.geo import AreaIndex  # noqa: E402
-from bot.reporting import ReportingService  # noqa: E402
-from storage.drafts import Draft  # noqa: E402
-from storage.store import Store  # noqa: E402
+from bot.categories import load_categories
+from bot.geo import AreaIndex
+from bot.reporting import ReportingService
+from storage.drafts import Draft
+from storage.store import Store
 
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "rejected")
 

@@ -46,7 +46,7 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 MENU_COMMANDS = ("start", "report", "status", "myreports", "language", "cancel", "help")
-GROUP_COMMANDS = ("area", "status", "link", "unlink")
+GROUP_COMMANDS = ("area", "status", "move", "link", "unlink")
 CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "cancel", "help"]
 ALLOWED_UPDATES = Update.ALL_TYPES
 
@@ -78,6 +78,7 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("unlink", groups.unlink_command, filters=new_message))
     add(CommandHandler("area", groups.area_command, filters=groups_filter & new_message))
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
+    add(CommandHandler("move", groups.move_command, filters=new_message))
     # 4. Buttons, by the prefix of their callback data; anything else is stale or forged.
     add(CallbackQueryHandler(groups.status_pressed, pattern=r"^st:"))
     add(CallbackQueryHandler(groups.link_chosen, pattern=r"^lk:"))

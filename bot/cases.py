@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.geo import Area
 from storage import reports as report_rows
 from storage.alerts import cards_in
 from storage.drafts import DraftPhoto
@@ -163,6 +164,40 @@ class CasesService:
             await self._announce(conn, report.id, event_id)
         self.wake()
         return ChangeResult(Outcome.CHANGED, report, event_id)
+
+    async def move(
+        self,
+        report_id: int,
+        area: Area,
+        actor: Actor,
+        *,
+        note: str,
+        alerts: Callable[[int, int], list[OutboxMessage]],
+    ) -> ChangeResult:
+        """Hand a report to another kelurahan: its groups get the alert (``alerts(report_id,
+        event_id)``), the old cards show the new place, followers are told."""
+        async with self.store.db.transaction() as conn:
+            report = await report_rows.get_in(conn, report_id)
+            if report is None:
+                return ChangeResult(Outcome.NOT_FOUND)
+            if report.area_code == area.code:
+                return ChangeResult(Outcome.UNCHANGED, report)
+            await report_rows.set_area_in(conn, report.id, area.code)
+            event_id = await report_rows.record_change_in(
+                conn,
+                report,
+                new_status=report.status,
+                actor_kind=actor.kind,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                note=note,
+            )
+            await self._announce(conn, report.id, event_id)
+            for message in alerts(report.id, event_id):
+                await enqueue(conn, message)
+            moved = await report_rows.get_in(conn, report.id)
+        self.wake()
+        return ChangeResult(Outcome.CHANGED, moved, event_id)
 
     async def follow(self, report_id: int, user_id: int) -> bool:
         """A neighbour's "+1": they get the follow-ups; the alert shows one more supporter."""

@@ -90,7 +90,14 @@ async def alert_card(services: Services, report: Report, reason: str | None = No
             "alert.card",
             ref=report.id,
             category=category_label(services, report, language),
-            place=place_label(services.areas, report.lat, report.lon, report.place_name, language),
+            place=place_label(
+                services.areas,
+                report.lat,
+                report.lon,
+                report.place_name,
+                language,
+                report.address,
+            ),
             description=report.description,
             status=t(language, f"status.{report.status}"),
         )

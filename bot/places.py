@@ -15,12 +15,20 @@ def area_label(area: Area | None, language: str) -> Html:
 
 
 def place_label(
-    areas: AreaIndex, lat: float, lon: float, place_name: str | None, language: str
+    areas: AreaIndex,
+    lat: float,
+    lon: float,
+    place_name: str | None,
+    language: str,
+    address: str | None = None,
 ) -> Html:
+    """The venue's name or the street address when known, then the kelurahan line."""
     area = areas.locate(lat, lon)
     label = area_label(area, language)
     if place_name:
         return t(language, "report.venue_place", name=place_name, place=label)
+    if address:
+        return t(language, "report.address_place", address=address, place=label)
     return label
 
 

@@ -64,7 +64,9 @@ def _summary_text(context: BotContext, draft: Draft, language: str) -> Html:
         language,
         "report.summary",
         category=category.label(language),
-        place=place_label(services.areas, draft.lat, draft.lon, draft.place_name, language),
+        place=place_label(
+            services.areas, draft.lat, draft.lon, draft.place_name, language, draft.address
+        ),
         photos=len(draft.photos) if draft.photos else t(language, "report.no_photos"),
         description=draft.description or "",
     )

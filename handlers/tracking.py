@@ -66,7 +66,9 @@ async def _detail(context: BotContext, report: Report, language: str, *, full: b
         ref=report.id,
         status=status,
         category=category,
-        place=place_label(services.areas, report.lat, report.lon, report.place_name, language),
+        place=place_label(
+            services.areas, report.lat, report.lon, report.place_name, language, report.address
+        ),
         created=_local(context, report.created_at),
         photos=len(photos),
         description=report.description,

@@ -256,6 +256,13 @@ async def add_follower_in(conn: aiosqlite.Connection, report_id: int, user_id: i
     return True
 
 
+async def set_area_in(conn: aiosqlite.Connection, report_id: int, area_code: str) -> None:
+    await conn.execute(
+        "UPDATE reports SET area_code = ?, updated_at = ? WHERE id = ?",
+        (area_code, utc_now(), report_id),
+    )
+
+
 async def record_change_in(
     conn: aiosqlite.Connection,
     report: Report,

@@ -272,3 +272,32 @@ async def test_officer_notes_reach_the_reporter(sandbox, bot, store, admin):
     assert "Tim pompa <Dinas SDA> menuju lokasi" in note.plain_text
     assert f"#{ref}" in note.plain_text
     assert (await store.reports.get(ref)).status == "new"
+
+
+async def test_an_officer_moves_a_report_to_the_right_kelurahan(sandbox, bot, store, admin):
+    gambir = await linked_group(sandbox, store, admin, GAMBIR)
+    pinangsia = await linked_group(sandbox, store, admin, PINANGSIA, title="Pinangsia")
+    officer = await officer_for(sandbox, store, admin)
+    gambir.add_member(officer)
+    pinangsia.add_member(officer)
+    stranger = sandbox.citizen()
+    pinangsia.add_member(stranger)
+    warga = sandbox.citizen()
+    ref = await file_report(warga)
+    await next_alert(gambir)
+    await pinangsia.send(stranger, f"/move {ref} Pinangsia")
+    assert "Hanya petugas Kel. Gambir" in (await pinangsia.next_message()).plain_text
+    await gambir.send(officer, f"/move {ref} Pinangsia")
+    assert "dipindahkan ke Kel. Pinangsia" in (await gambir.next_message()).plain_text
+    *_, moved_card = await next_alert(pinangsia)
+    assert f"Laporan #{ref}" in moved_card.plain_text
+    assert "Kel. Pinangsia" in moved_card.plain_text or "Diteruskan" in moved_card.plain_text
+    told = await warga.next_message()
+    assert "Diteruskan ke Kel. Pinangsia" in told.plain_text
+    assert (await store.reports.get(ref)).area_code == PINANGSIA.key
+    await gambir.send(officer, f"/move {ref} Gambir")  # no longer theirs to move
+    assert "Hanya petugas Kel. Pinangsia" in (await gambir.next_message()).plain_text
+    await gambir.send(admin, f"/move {ref} Pinangsia")
+    assert "sudah berada" in (await gambir.next_message()).plain_text
+    await gambir.send(officer, "/move abc")
+    assert "/move 1042 Pinangsia" in (await gambir.next_message()).plain_text

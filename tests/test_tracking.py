@@ -92,8 +92,8 @@ async def test_start_language_and_command_menu(sandbox, bot, store):
     assert menus == {
         ("all_private_chats", None): 7,
         ("all_private_chats", "en"): 7,
-        ("all_group_chats", None): 4,
-        ("all_group_chats", "en"): 4,
+        ("all_group_chats", None): 5,
+        ("all_group_chats", "en"): 5,
     }
 
 
