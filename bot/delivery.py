@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot, InputMediaPhoto, Message
@@ -190,16 +191,37 @@ class Delivery:
         language = citizen.language if citizen else self.services.settings.default_language
         rendered = followup_message(self.services, report, event, language)
         if rendered.photo_file_id:
-            return await self.bot.send_photo(
+            local = local_photo_path(rendered.photo_file_id)
+            photo = local.read_bytes() if local else rendered.photo_file_id
+            sent = await self.bot.send_photo(
                 row.chat_id,
-                rendered.photo_file_id,
+                photo,
                 caption=rendered.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=rendered.markup,
             )
+            if local and sent.photo:
+                # From now on the photo is Telegram's: later sends reuse its file_id.
+                await self.services.store.reports.replace_photo_file(
+                    rendered.photo_file_id, sent.photo[-1].file_id, sent.photo[-1].file_unique_id
+                )
+            return sent
         return await self.bot.send_message(
             row.chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.markup
         )
+
+
+LOCAL_PHOTO_PREFIX = "local:"
+
+
+def local_photo_path(file_id: str) -> Path | None:
+    """Photos attached from the CLI live on disk until their first upload to Telegram."""
+    if not file_id.startswith(LOCAL_PHOTO_PREFIX):
+        return None
+    path = Path(file_id.removeprefix(LOCAL_PHOTO_PREFIX))
+    if not path.is_file():
+        raise Undeliverable(f"photo file {path} is missing")
+    return path
 
 
 def _after(seconds: float) -> datetime:

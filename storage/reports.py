@@ -205,6 +205,18 @@ class ReportRepository:
         )
         return [int(row["user_id"]) for row in rows]
 
+    async def replace_photo_file(self, old_file_id: str, file_id: str, file_unique_id: str) -> None:
+        """A photo first stored as a local file becomes the file Telegram gave back."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE report_photos SET file_id = ?, file_unique_id = ? WHERE file_id = ?",
+                (file_id, file_unique_id, old_file_id),
+            )
+            await conn.execute(
+                "UPDATE report_events SET photo_file_id = ? WHERE photo_file_id = ?",
+                (file_id, old_file_id),
+            )
+
     async def nearby_candidates(
         self,
         *,
