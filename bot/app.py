@@ -38,7 +38,8 @@ from bot.i18n import LANGUAGES, plain
 from bot.reporting import ReportingService
 from bot.routing import AreaDirectory
 from bot.services import Services, Waker
-from handlers import common, groups, officers, report, tracking
+from bot.sweeps import Sweeps
+from handlers import common, groups, officers, report, survey, tracking
 from storage.areas import AreaRow
 from storage.geocache import GeocodeCacheRepository
 from storage.store import Store
@@ -84,6 +85,8 @@ def register_handlers(application: BotApplication) -> None:
     add(CallbackQueryHandler(groups.link_chosen, pattern=r"^lk:"))
     add(CallbackQueryHandler(officers.invite_chosen, pattern=r"^iv:"))
     add(CallbackQueryHandler(report.on_button, pattern=r"^r:"))
+    add(CallbackQueryHandler(survey.survey_pressed, pattern=r"^sv:"))
+    add(CallbackQueryHandler(survey.rating_pressed, pattern=r"^rt:"))
     add(CallbackQueryHandler(common.menu_pressed, pattern=r"^m:"))
     add(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
     add(CallbackQueryHandler(tracking.page_pressed, pattern=r"^my:"))
@@ -152,8 +155,9 @@ async def open_services(settings: Settings) -> Services:
     )
 
 
-def start_delivery(application: BotApplication, services: Services) -> Delivery:
-    """The outbox job: a steady poll (rows from other processes) plus a wake-up per change."""
+def start_jobs(application: BotApplication, services: Services) -> Delivery:
+    """The scheduler's jobs: the outbox drain (a steady poll for rows from other processes,
+    plus a wake-up per change in this one) and the sweeps (reminders, surveys, closing)."""
     delivery = Delivery(application.bot, services)
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is required"
@@ -165,6 +169,12 @@ def start_delivery(application: BotApplication, services: Services) -> Delivery:
         drain, interval=services.settings.outbox_poll_seconds, first=0.1, name="outbox"
     )
     services.waker.connect(lambda: job_queue.run_once(drain, 0, name="outbox-wake"))
+    sweeps = Sweeps(services)
+
+    async def sweep(_: BotContext) -> None:
+        await sweeps.run()
+
+    job_queue.run_repeating(sweep, interval=services.settings.sweep_seconds, first=1, name="sweeps")
     return delivery
 
 
@@ -172,7 +182,7 @@ def build_application(settings: Settings) -> BotApplication:
     async def post_init(application: BotApplication) -> None:
         services = await open_services(settings)
         attach_services(application, services)
-        start_delivery(application, services)
+        start_jobs(application, services)
         await _set_commands(application)
         log.info("bot ready", extra={"bot": application.bot.username})
 
@@ -188,6 +198,9 @@ def build_application(settings: Settings) -> BotApplication:
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .read_timeout(settings.telegram_timeout_seconds)
+        .write_timeout(settings.telegram_timeout_seconds)
+        .connect_timeout(settings.telegram_timeout_seconds)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -16,10 +16,12 @@ import aiosqlite
 from bot.geo import Area
 from storage import reports as report_rows
 from storage.alerts import cards_in
+from storage.db import utc_now
 from storage.drafts import DraftPhoto
 from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxMessage, enqueue
 from storage.reports import Report
 from storage.store import Store
+from storage.sweeps import restart_sla_in
 
 STATUSES = (
     "new",
@@ -103,7 +105,10 @@ class CasesService:
         note: str | None = None,
         photo: DraftPhoto | None = None,
         duplicate_of: int | None = None,
+        messages: Callable[[int, int], list[OutboxMessage]] | None = None,
     ) -> ChangeResult:
+        """``messages(report_id, event_id)``: extra rows caused by the change (a reopened
+        report's new alert), enqueued in the same transaction."""
         if new_status not in STATUSES:
             raise ValueError(f"unknown status {new_status!r}")
         if new_status == "rejected" and not (note and note.strip()):
@@ -132,7 +137,11 @@ class CasesService:
                 photo=photo,
                 duplicate_of=original.id if original else None,
             )
-            await self._announce(conn, report.id, event_id)
+            if new_status == "reopened":
+                await restart_sla_in(conn, report.id, utc_now())
+            await self._announce(conn, report.id, event_id, actor)
+            for message in messages(report.id, event_id) if messages else []:
+                await enqueue(conn, message)
             if original is not None:
                 # The reporter and followers now follow the original, which gains their support.
                 for user_id in await report_rows.followers_in(conn, report.id):
@@ -161,7 +170,7 @@ class CasesService:
                 note=note.strip() if note else None,
                 photo=photo,
             )
-            await self._announce(conn, report.id, event_id)
+            await self._announce(conn, report.id, event_id, actor)
         self.wake()
         return ChangeResult(Outcome.CHANGED, report, event_id)
 
@@ -192,7 +201,7 @@ class CasesService:
                 actor_name=actor.name,
                 note=note,
             )
-            await self._announce(conn, report.id, event_id)
+            await self._announce(conn, report.id, event_id, actor)
             for message in alerts(report.id, event_id):
                 await enqueue(conn, message)
             moved = await report_rows.get_in(conn, report.id)
@@ -211,8 +220,14 @@ class CasesService:
         return added
 
     @staticmethod
-    async def _announce(conn: aiosqlite.Connection, report_id: int, event_id: int) -> None:
+    async def _announce(
+        conn: aiosqlite.Connection, report_id: int, event_id: int, actor: Actor
+    ) -> None:
+        """Follow-ups for every follower (not the citizen who acted: they saw it happen) and a
+        refresh of every alert card."""
         for user_id in await report_rows.followers_in(conn, report_id):
+            if actor.kind == "citizen" and user_id == actor.id:
+                continue
             await enqueue(conn, followup(user_id, report_id, event_id))
         for card in await cards_in(conn, report_id):
             await enqueue(conn, card_refresh(card.chat_id, report_id, f"e{event_id}"))

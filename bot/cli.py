@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|migrate|check]``.
+"""Command line: ``python -m bot [run|migrate|check|case]`` (``case``: see :mod:`bot.case_cli`).
 
 Configuration problems end with one readable line and exit code 2, never a traceback: the person
 running this is setting the bot up and needs to know which variable to fix.
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from dotenv import find_dotenv, load_dotenv
 
+from bot.case_cli import add_case_parser, run_case
 from bot.config import ConfigError, Settings, load_settings
 
 EXIT_CONFIG = 2
@@ -26,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="run the bot (default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("check", help="validate configuration and database without Telegram")
+    add_case_parser(commands)
     return parser
 
 
@@ -112,4 +114,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if command == "check":
         return asyncio.run(_check(settings))
+    if command == "case":
+        return run_case(settings, args)
     return _run(settings)

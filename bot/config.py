@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +47,12 @@ class Settings:
     nominatim_url: str = "https://nominatim.openstreetmap.org"
     nominatim_user_agent: str = "wargalapor"
     geocoder_timeout: float = 5.0
+    quiet_hours: tuple[time, time] | None = (time(22, 0), time(6, 0))
+    survey_after_hours: float = 24.0
+    auto_close_days: float = 7.0
+    sweep_seconds: float = 60.0
+    outbox_backoff_seconds: float = 1.0
+    telegram_timeout_seconds: float = 10.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -90,6 +97,23 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name}={value} must be above 0: set e.g. {name}={default}")
     return value
+
+
+def _quiet_hours(env: Mapping[str, str]) -> tuple[time, time] | None:
+    raw = _text(env, "QUIET_HOURS")
+    if raw is None:
+        return (time(22, 0), time(6, 0))
+    if raw.lower() in ("off", "none", "0"):
+        return None
+    match = re.match(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$", raw)
+    if match:
+        start_h, start_m, end_h, end_m = (int(g) for g in match.groups())
+        if max(start_h, end_h) < 24 and max(start_m, end_m) < 60:
+            return time(start_h, start_m), time(end_h, end_m)
+    raise ConfigError(
+        f"QUIET_HOURS={raw!r} is not a range of local times: use e.g. QUIET_HOURS=22:00-06:00 "
+        "or QUIET_HOURS=off"
+    )
 
 
 def _chat_id(env: Mapping[str, str], name: str) -> int | None:
@@ -184,4 +208,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         nominatim_url=_url(env, "NOMINATIM_URL", "https://nominatim.openstreetmap.org"),
         nominatim_user_agent=user_agent,
         geocoder_timeout=_positive_float(env, "GEOCODER_TIMEOUT", 5.0),
+        quiet_hours=_quiet_hours(env),
+        survey_after_hours=_positive_float(env, "SURVEY_AFTER_HOURS", 24.0),
+        auto_close_days=_positive_float(env, "AUTO_CLOSE_DAYS", 7.0),
+        sweep_seconds=_positive_float(env, "SWEEP_SECONDS", 60.0),
+        outbox_backoff_seconds=_positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
+        telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
     )

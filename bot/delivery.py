@@ -15,16 +15,30 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, InputMediaPhoto, Message
+from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.alerts import OUTSIDE
-from bot.i18n import plain, to_plain
-from bot.outgoing import alert_card, category_label, followup_message
+from bot.i18n import plain, t, to_plain
+from bot.outgoing import (
+    alert_card,
+    category_label,
+    followup_message,
+    sla_message,
+    survey_message,
+)
 from bot.places import place_label
 from bot.services import Services
-from storage.outbox import OutboxRow
+from storage.groups import migrate_chat
+from storage.outbox import PRIORITY_ALERT, OutboxMessage, OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +92,20 @@ class Delivery:
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             await outbox.defer(row.id, _after(seconds), f"retry after {seconds:.0f}s")
             return False
+        except ChatMigrated as error:
+            await migrate_chat(self.services.store.db, row.chat_id, error.new_chat_id)
+            log.info("group migrated", extra={"old": row.chat_id, "new": error.new_chat_id})
+            self._again = True  # its rows now carry the new id: send them in the next pass
+            return False
         except Forbidden as error:
-            await outbox.mark_dead(row.id, f"forbidden: {error.message}")
-            if row.chat_id > 0:
-                await self.services.store.citizens.mark_blocked(row.chat_id)
+            await self._unreachable(row, f"forbidden: {error.message}")
             return True
         except BadRequest as error:
             if any(text in error.message for text in _HARMLESS):
                 await outbox.mark_sent(row.id, None)
+                return True
+            if "chat not found" in error.message.lower():
+                await self._unreachable(row, "chat not found")
                 return True
             await outbox.mark_dead(row.id, f"bad request: {error.message}")
             log.warning("outbox row refused", extra={"row": row.id, "kind": row.kind})
@@ -98,6 +118,33 @@ class Delivery:
         await outbox.mark_sent(row.id, message_id)
         return True
 
+    async def _unreachable(self, row: OutboxRow, reason: str) -> None:
+        """A citizen who blocked us gets no more messages; a group that is gone (the bot was
+        removed, or the chat deleted) is unlinked and the admins are told, once."""
+        store = self.services.store
+        await store.outbox.mark_dead(row.id, reason)
+        if row.chat_id > 0:
+            await store.citizens.mark_blocked(row.chat_id)
+            return
+        links = await store.groups.links_of(row.chat_id)
+        await store.groups.unlink(row.chat_id)
+        await store.outbox.kill_pending(row.chat_id, f"group gone: {reason}")
+        log.warning("group unreachable", extra={"chat": row.chat_id, "reason": reason})
+        admin_chat = self.services.settings.admin_chat_id
+        if links and admin_chat is not None and admin_chat != row.chat_id:
+            await store.outbox.add(
+                [
+                    OutboxMessage(
+                        chat_id=admin_chat,
+                        kind="admin_notice",
+                        payload={"chat_id": row.chat_id, "title": links[0].title, "reason": reason},
+                        dedupe_key=f"group_gone:{row.chat_id}:{links[0].linked_at}",
+                        priority=PRIORITY_ALERT,
+                    )
+                ]
+            )
+            self._again = True
+
     async def _retry_later(self, row: OutboxRow, error: str) -> bool:
         outbox = self.services.store.outbox
         attempts = row.attempts + 1
@@ -105,7 +152,8 @@ class Delivery:
             await outbox.mark_dead(row.id, error)
             log.warning("outbox row dead", extra={"row": row.id, "kind": row.kind})
             return True
-        backoff = min(MAX_BACKOFF_SECONDS, 2**attempts) * random.uniform(0.5, 1.0)
+        base = self.services.settings.outbox_backoff_seconds
+        backoff = min(MAX_BACKOFF_SECONDS, base * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0)
         await outbox.defer(row.id, _after(backoff), error)
         return False
 
@@ -180,15 +228,56 @@ class Delivery:
             reply_markup=card.markup,
         )
 
+    async def _send_sla_reminder(self, row: OutboxRow) -> Message:
+        report = await self._report(row)
+        rendered = sla_message(self.services, report, row.kind)
+        card = await self.services.store.alerts.card(report.id, row.chat_id)
+        return await self.bot.send_message(
+            row.chat_id,
+            rendered.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=rendered.markup,
+            reply_parameters=ReplyParameters(card.message_id, allow_sending_without_reply=True)
+            if card
+            else None,
+        )
+
+    _send_sla_escalation = _send_sla_reminder
+
+    async def _send_survey(self, row: OutboxRow) -> Message:
+        report = await self._report(row)
+        if report.status != "resolved":
+            raise Undeliverable(f"report is {report.status} now")
+        language = await self._language(row.chat_id)
+        rendered = survey_message(self.services, report, language)
+        return await self.bot.send_message(
+            row.chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.markup
+        )
+
+    async def _send_admin_notice(self, row: OutboxRow) -> Message:
+        language = self.services.settings.default_language
+        payload = row.payload
+        text = t(
+            language,
+            "admin.group_gone",
+            title=payload.get("title") or "?",
+            chat=payload["chat_id"],
+            reason=payload.get("reason", ""),
+        )
+        return await self.bot.send_message(row.chat_id, text, parse_mode=ParseMode.HTML)
+
+    async def _language(self, user_id: int) -> str:
+        citizen = await self.services.store.citizens.get(user_id)
+        if citizen is not None and citizen.blocked_at is not None:
+            raise Undeliverable("citizen blocked the bot")
+        return citizen.language if citizen else self.services.settings.default_language
+
     async def _send_followup(self, row: OutboxRow) -> Message:
         report = await self._report(row)
         event = await self.services.store.reports.event(int(row.payload["event_id"]))
         if event is None:
             raise Undeliverable("event not found")
-        citizen = await self.services.store.citizens.get(row.chat_id)
-        if citizen is not None and citizen.blocked_at is not None:
-            raise Undeliverable("citizen blocked the bot")
-        language = citizen.language if citizen else self.services.settings.default_language
+        language = await self._language(row.chat_id)
         rendered = followup_message(self.services, report, event, language)
         if rendered.photo_file_id:
             local = local_photo_path(rendered.photo_file_id)

@@ -105,14 +105,19 @@ async def alert_card(services: Services, report: Report, reason: str | None = No
     if report.supporters:
         lines.append(t(language, "alert.supporters", count=report.supporters))
     events = await services.store.reports.events(report.id)
-    last = events[-1] if events else None
-    if last is not None and last.actor_kind != "citizen":
+    last = events[-1] if len(events) > 1 else None  # the first event is the report itself
+    if last is not None:
+        actor = (
+            t(language, "alert.reporter")
+            if last.actor_kind == "citizen"
+            else last.actor_name or last.actor_kind
+        )
         lines.append(
             t(
                 language,
                 "alert.last_change",
                 status=t(language, f"status.{last.new_status}"),
-                actor=last.actor_name or last.actor_kind,
+                actor=actor,
                 at=local_time(services, last.at),
             )
         )
@@ -130,9 +135,22 @@ def followup_message(
     services: Services, report: Report, event: ReportEvent, language: str
 ) -> Rendered:
     unit = unit_label(services, report, language)
-    view = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(plain(language, "followup.view"), callback_data=f"vw:{report.id}")]]
-    )
+    buttons = [
+        InlineKeyboardButton(plain(language, "followup.view"), callback_data=f"vw:{report.id}")
+    ]
+    if report.status == "resolved":
+        buttons.append(
+            InlineKeyboardButton(
+                plain(language, "followup.not_fixed"), callback_data=f"sv:{report.id}:no"
+            )
+        )
+    view = InlineKeyboardMarkup([buttons])
+    if event.actor_kind == "citizen" and event.note:
+        return Rendered(
+            t(language, "followup.citizen_note", ref=report.id, note=event.note),
+            view,
+            event.photo_file_id,
+        )
     if event.old_status == event.new_status:
         if event.note:
             text = t(language, "followup.note_only", ref=report.id, unit=unit, note=event.note)
@@ -154,3 +172,60 @@ def followup_message(
     if event.new_status == "duplicate" and report.duplicate_of:
         lines.append(t(language, "followup.duplicate", original=report.duplicate_of))
     return Rendered(Html("\n".join(lines)), view, event.photo_file_id)
+
+
+def _hours_since(services: Services, iso: str | None) -> int:
+    if iso is None:
+        return 0
+    return int((services.clock.now() - datetime.fromisoformat(iso)).total_seconds() // 3600)
+
+
+def sla_message(services: Services, report: Report, kind: str) -> Rendered:
+    """A reminder or an escalation, in the groups' language, with the status buttons."""
+    language = services.settings.default_language
+    category = services.categories.get(report.category_key)
+    area = services.areas.by_code.get(report.area_code or "")
+    text = t(
+        language,
+        "sla.reminder" if kind == "sla_reminder" else "sla.escalation",
+        ref=report.id,
+        category=category_label(services, report, language),
+        place=area_label(area, language),
+        hours=_hours_since(services, report.sla_started_at),
+        sla=category.sla_hours if category else "?",
+    )
+    return Rendered(text, status_keyboard(report, language))
+
+
+def survey_message(services: Services, report: Report, language: str) -> Rendered:
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(language, "survey.fixed"), callback_data=f"sv:{report.id}:yes"
+                ),
+                InlineKeyboardButton(
+                    plain(language, "survey.not_fixed"), callback_data=f"sv:{report.id}:no"
+                ),
+            ]
+        ]
+    )
+    text = t(
+        language,
+        "survey.question",
+        ref=report.id,
+        category=category_label(services, report, language),
+        unit=unit_label(services, report, language),
+    )
+    return Rendered(text, markup)
+
+
+def overdue_hours(services: Services, report: Report) -> int | None:
+    """The category's SLA when the report waits past it for an acknowledgement, else None."""
+    if report.status not in ("new", "reopened") or report.sla_started_at is None:
+        return None
+    category = services.categories.get(report.category_key)
+    if category is None:
+        return None
+    waited = _hours_since(services, report.sla_started_at)
+    return category.sla_hours if waited >= category.sla_hours else None

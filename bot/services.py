@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.cases import CasesService
 from bot.chat_admins import ChatAdminCache
+from bot.clock import Clock
 from bot.config import Settings
 from bot.geo import AreaIndex
 from bot.reporting import ReportingService
@@ -42,3 +43,4 @@ class Services:
     cases: CasesService
     waker: Waker = field(default_factory=Waker)
     chat_admins: ChatAdminCache = field(default_factory=ChatAdminCache)
+    clock: Clock = field(default_factory=Clock)

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.i18n import Html, t
+from bot.outgoing import overdue_hours
 from bot.places import area_label, place_label
 from handlers import keyboards
 from handlers.people import language_of
@@ -34,6 +35,9 @@ async def _detail(context: BotContext, report: Report, language: str, *, full: b
     """``full`` only for the reporter in their private chat: a group must not see their words."""
     services = context.services
     status = t(language, f"status.{report.status}")
+    overdue = overdue_hours(services, report)
+    if overdue is not None:
+        status = Html(f"{status}\n{t(language, 'sla.overdue', sla=overdue)}")
     category = _category_label(context, report, language)
     if not full:
         area = services.areas.by_code.get(report.area_code or "")

@@ -86,6 +86,20 @@ class GroupRepository:
         return [_link(row) for row in rows]
 
 
+async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup with a new id: everything that pointed at it follows."""
+    async with db.transaction() as conn:
+        for table in ("area_groups", "alert_messages", "pending_replies"):
+            await conn.execute(
+                f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+        await conn.execute(
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state = 'pending'",
+            (new_chat_id, old_chat_id),
+        )
+
+
 class OfficerRepository:
     def __init__(self, db: Database) -> None:
         self._db = db

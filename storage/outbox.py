@@ -127,6 +127,16 @@ class OutboxRepository:
                 (error, row_id),
             )
 
+    async def kill_pending(self, chat_id: int, error: str) -> int:
+        """Park every pending row for a chat that is gone for good."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET state = 'dead', last_error = ?"
+                " WHERE chat_id = ? AND state = 'pending'",
+                (error, chat_id),
+            )
+            return cursor.rowcount
+
     async def rows(self, *, chat_id: int | None = None, kind: str | None = None) -> list[OutboxRow]:
         """For tests and the CLI: rows filtered by chat and kind, oldest first."""
         sql, params = "SELECT * FROM outbox WHERE 1 = 1", []

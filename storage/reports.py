@@ -37,6 +37,9 @@ class Report:
     resolved_at: str | None
     duplicate_of: int | None
     supporters: int
+    sla_started_at: str | None = None
+    reminded_at: str | None = None
+    escalated_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,26 @@ class ReportRepository:
             " WHERE g.min_lat >= ? AND g.max_lat <= ? AND g.min_lon >= ? AND g.max_lon <= ?"
             f" AND r.category_key = ? AND r.status IN ({marks}) ORDER BY r.id DESC LIMIT ?",
             (min_lat, max_lat, min_lon, max_lon, category_key, *OPEN_STATUSES, limit),
+        )
+        return [_report(row) for row in rows]
+
+    async def list_filtered(
+        self, area_codes: list[str] | None, status: str | None, limit: int
+    ) -> list[Report]:
+        """Newest first, for staff tools; ``area_codes=None`` means anywhere (outside too)."""
+        if area_codes is not None and not area_codes:
+            return []
+        clauses: list[str] = []
+        params: list[object] = []
+        if area_codes is not None:
+            clauses.append(f"area_code IN ({', '.join('?' for _ in area_codes)})")
+            params.extend(area_codes)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = await self._db.fetchall(
+            f"SELECT * FROM reports{where} ORDER BY id DESC LIMIT ?", (*params, limit)
         )
         return [_report(row) for row in rows]
 

@@ -13,6 +13,8 @@ from storage.drafts import DraftRepository
 from storage.groups import GroupRepository, OfficerRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
+from storage.surveys import SurveyRepository
+from storage.sweeps import SweepRepository
 
 
 class Store:
@@ -27,6 +29,8 @@ class Store:
         self.officers = OfficerRepository(db)
         self.outbox = OutboxRepository(db)
         self.alerts = AlertRepository(db)
+        self.sweeps = SweepRepository(db)
+        self.surveys = SurveyRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

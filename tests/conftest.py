@@ -98,6 +98,29 @@ def bot_settings(sandbox, tmp_path, admin, admins_group) -> Settings:
 
 
 @pytest.fixture
+async def make_bot(sandbox, tmp_path, admin, admins_group):
+    """Start a bot with extra settings (fast sweeps, quiet hours...); stopped after the test."""
+    started: list[RunningBot] = []
+
+    async def start(**overrides: str) -> RunningBot:
+        settings = make_settings(
+            sandbox,
+            tmp_path / "data" / "wargalapor.sqlite3",
+            ADMIN_USER_IDS=str(admin.user_id),
+            ADMIN_CHAT_ID=str(admins_group.chat_id),
+            **overrides,
+        )
+        running = RunningBot(settings)
+        await running.start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        await running.stop()
+
+
+@pytest.fixture
 async def bot(bot_settings):
     running = RunningBot(bot_settings)
     await running.start()

@@ -579,6 +579,15 @@ class GroupChat(_ChatView):
         """``person`` leaves the group."""
         self.state.members[person.user_id] = "left"
 
+    def migrate_to_supergroup(self) -> GroupChat:
+        """The group becomes a supergroup with a new id, as Telegram does when a group grows:
+        sends to the old id then fail with ``migrate_to_chat_id``. Members carry over."""
+        new = self.sandbox.group(title=self.title, type="supergroup")
+        new.state.members.update(self.state.members)
+        new.state.bot_status = self.state.bot_status
+        self.state.migrated_to = new.chat_id
+        return new
+
     def set_bot_status(self, status: str) -> None:
         """Change the bot's own status here without an update ("administrator", "kicked"...)."""
         self.state.bot_status = status

@@ -434,6 +434,12 @@ class BotApi:
                     raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
             else:
                 kind = state.chat["type"]
+                if state.migrated_to is not None:
+                    raise ApiError(
+                        400,
+                        "Bad Request: group chat was upgraded to a supergroup chat",
+                        {"migrate_to_chat_id": state.migrated_to},
+                    )
                 if state.bot_status == "kicked":
                     raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
                 if state.bot_status == "left":

@@ -231,6 +231,7 @@ class ChatState:
     bot_messages: list[BotMessage] = field(default_factory=list)
     members: dict[int, str] = field(default_factory=dict)
     bot_status: str = "member"
+    migrated_to: int | None = None  # a group upgraded to this supergroup id
     last_bot_activity: float = 0.0
     last_delivery: float = 0.0
 

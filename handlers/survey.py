@@ -1,0 +1,150 @@
+"""The reporter's answer to "is it fixed?": fixed (then stars) or not fixed (then reopened, with
+an optional note or photo for the officers). Only the reporter may answer, checked per press."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from bot.alerts import alert_messages, recipients
+from bot.cases import Actor, Outcome
+from bot.context import BotContext
+from bot.i18n import plain, t
+from handlers.people import language_of
+from storage.drafts import DraftPhoto
+
+REOPEN_NOTE = "reopen_note"
+PROMPT_VALID_FOR = timedelta(days=1)
+MAX_NOTE = 700
+
+
+async def survey_pressed(update: Update, context: BotContext) -> None:
+    """``sv:<ref>:yes|no`` (and ``sv:<ref>:skip`` after a reopen)."""
+    query = update.callback_query
+    language = await language_of(update, context)
+    services = context.services
+    _, ref, answer = ((query.data or "") + "::").split(":")[:3]
+    report = await services.store.reports.get(int(ref)) if ref.isdigit() else None
+    if report is None or answer not in ("yes", "no", "skip"):
+        await query.answer(t(language, "common.stale_button"))
+        return
+    user = query.from_user
+    if report.citizen_id != user.id:
+        await query.answer(t(language, "survey.only_reporter"), show_alert=True)
+        return
+    if answer == "skip":
+        await query.answer()
+        await services.store.surveys.answered(user.id)
+        await query.edit_message_reply_markup(None)
+        await context.bot.send_message(
+            user.id, t(language, "survey.skipped", ref=report.id), parse_mode=ParseMode.HTML
+        )
+        return
+    actor = Actor("citizen", user.id, None)
+    if answer == "yes":
+        result = await services.cases.change_status(report.id, "closed", actor)
+    else:
+        area = services.areas.by_code.get(report.area_code or "")
+        chats, reason = await recipients(services.store, area, services.settings.admin_chat_id)
+        result = await services.cases.change_status(
+            report.id,
+            "reopened",
+            actor,
+            messages=lambda report_id, event_id: alert_messages(
+                report_id, chats, photos=0, reason=reason, cause=f"reopen{event_id}"
+            ),
+        )
+    if result.outcome is not Outcome.CHANGED:
+        status = t(language, f"status.{(result.report or report).status}")
+        await query.answer(
+            plain(language, "survey.not_resolved", ref=report.id, status=status), show_alert=True
+        )
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if answer == "yes":
+        await services.store.surveys.rate(report.id, fixed=True)
+        await context.bot.send_message(
+            user.id,
+            t(language, "survey.rate", ref=report.id),
+            parse_mode=ParseMode.HTML,
+            reply_markup=_stars(report.id),
+        )
+        return
+    await services.store.surveys.rate(report.id, fixed=False)
+    await services.store.surveys.ask(user.id, REOPEN_NOTE, report.id)
+    skip = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(language, "survey.skip"), callback_data=f"sv:{report.id}:skip"
+                )
+            ]
+        ]
+    )
+    await context.bot.send_message(
+        user.id,
+        t(language, "survey.reopened", ref=report.id),
+        parse_mode=ParseMode.HTML,
+        reply_markup=skip,
+    )
+
+
+def _stars(report_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("⭐" * stars, callback_data=f"rt:{report_id}:{stars}")
+                for stars in range(1, 6)
+            ]
+        ]
+    )
+
+
+async def rating_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    language = await language_of(update, context)
+    services = context.services
+    _, ref, stars = ((query.data or "") + "::").split(":")[:3]
+    report = await services.store.reports.get(int(ref)) if ref.isdigit() else None
+    if report is None or stars not in {"1", "2", "3", "4", "5"}:
+        await query.answer(t(language, "common.stale_button"))
+        return
+    if report.citizen_id != query.from_user.id:
+        await query.answer(t(language, "survey.only_reporter"), show_alert=True)
+        return
+    await services.store.surveys.rate(report.id, fixed=True, stars=int(stars))
+    await query.answer()
+    await query.edit_message_text(
+        t(language, "survey.rated", ref=report.id, stars="⭐" * int(stars)),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def answer_prompt(message: Message, context: BotContext, language: str) -> bool:
+    """A reopened report's "what is still wrong?": the next text or photo is the answer.
+    Returns False when no such question is open (the message is for the report flow)."""
+    services = context.services
+    user_id = message.chat_id
+    prompt = await services.store.surveys.prompt(user_id)
+    if prompt is None or prompt.kind != REOPEN_NOTE:
+        return False
+    if services.clock.now() - datetime.fromisoformat(prompt.created_at) > PROMPT_VALID_FOR:
+        await services.store.surveys.answered(user_id)  # a day later it is just a message
+        return False
+    text = (message.text or message.caption or "").strip()[:MAX_NOTE] or None
+    photo = None
+    if message.photo:
+        photo = DraftPhoto(message.photo[-1].file_id, message.photo[-1].file_unique_id)
+    if text is None and photo is None:
+        return False
+    await services.cases.add_note(
+        prompt.report_id, Actor("citizen", user_id, None), note=text, photo=photo
+    )
+    await services.store.surveys.answered(user_id)
+    await message.reply_text(
+        t(language, "survey.note_sent", ref=prompt.report_id), parse_mode=ParseMode.HTML
+    )
+    return True

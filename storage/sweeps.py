@@ -1,0 +1,75 @@
+"""The due-at queries behind the scheduler's sweeps; each sweep marks what it did in the same
+transaction as the messages it enqueues, so running it twice (or after a crash) repeats nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database
+from storage.outbox import OutboxMessage, enqueue
+from storage.reports import Report, _report
+
+WAITING = ("new", "reopened")  # waiting for an officer to acknowledge
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class SweepRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def overdue(self, now: datetime, *, factor: float, column: str) -> list[Report]:
+        """Reports waiting longer than ``factor`` × their category's SLA with ``column``
+        (reminded_at or escalated_at) still empty."""
+        if column not in ("reminded_at", "escalated_at"):
+            raise ValueError(column)
+        rows = await self._db.fetchall(
+            "SELECT r.* FROM reports r JOIN categories c ON c.key = r.category_key"
+            f" WHERE r.status IN ('new', 'reopened') AND r.{column} IS NULL"
+            " AND (julianday(?) - julianday(r.sla_started_at)) * 24 >= c.sla_hours * ?"
+            " ORDER BY r.id",
+            (_iso(now), factor),
+        )
+        return [_report(row) for row in rows]
+
+    async def mark(
+        self, report_id: int, column: str, now: datetime, messages: list[OutboxMessage]
+    ) -> None:
+        if column not in ("reminded_at", "escalated_at", "survey_sent_at"):
+            raise ValueError(column)
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE reports SET {column} = ? WHERE id = ? AND {column} IS NULL",
+                (_iso(now), report_id),
+            )
+            for message in messages:
+                await enqueue(conn, message)
+
+    async def survey_due(self, now: datetime, *, after_hours: float) -> list[Report]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM reports WHERE status = 'resolved' AND survey_sent_at IS NULL"
+            " AND (julianday(?) - julianday(resolved_at)) * 24 >= ? ORDER BY id",
+            (_iso(now), after_hours),
+        )
+        return [_report(row) for row in rows]
+
+    async def close_due(self, now: datetime, *, after_days: float) -> list[Report]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM reports WHERE status = 'resolved'"
+            " AND julianday(?) - julianday(resolved_at) >= ? ORDER BY id",
+            (_iso(now), after_days),
+        )
+        return [_report(row) for row in rows]
+
+
+async def restart_sla_in(conn: aiosqlite.Connection, report_id: int, now: str) -> None:
+    """A reopened report waits for an officer again: a new SLA period, new reminders."""
+    await conn.execute(
+        "UPDATE reports SET sla_started_at = ?, reminded_at = NULL, escalated_at = NULL,"
+        " survey_sent_at = NULL WHERE id = ?",
+        (now, report_id),
+    )
