@@ -150,7 +150,7 @@ async def open_services(settings: Settings) -> Services:
         directory=AreaDirectory(areas),
         categories={category.key: category for category in categories},
         reporting=reporting,
-        cases=CasesService(store, waker),
+        cases=CasesService(store, waker, areas=areas, admin_chat_id=settings.admin_chat_id),
         waker=waker,
     )
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.geo import Area
+from bot.alerts import alert_messages, recipients
+from bot.geo import Area, AreaIndex
 from storage import reports as report_rows
 from storage.alerts import cards_in
 from storage.db import utc_now
@@ -92,9 +93,31 @@ def card_refresh(chat_id: int, report_id: int, cause: str) -> OutboxMessage:
 
 
 class CasesService:
-    def __init__(self, store: Store, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        wake: Callable[[], None],
+        *,
+        areas: AreaIndex | None = None,
+        admin_chat_id: int | None = None,
+    ) -> None:
+        """``areas`` and ``admin_chat_id`` let a reopened report alert its groups again."""
         self.store = store
         self.wake = wake
+        self.areas = areas
+        self.admin_chat_id = admin_chat_id
+
+    async def _reopen_alerts(self, report_id: int) -> Callable[[int, int], list[OutboxMessage]]:
+        """A reopened report goes back to the groups as a fresh alert card (whoever reopened it:
+        the citizen's survey answer, an agency through the CLI or HTTP)."""
+        report = await self.store.reports.get(report_id)
+        if report is None or self.areas is None:
+            return lambda _report_id, _event_id: []
+        area = self.areas.by_code.get(report.area_code or "")
+        chats, reason = await recipients(self.store, area, self.admin_chat_id)
+        return lambda report_id, event_id: alert_messages(
+            report_id, chats, photos=0, reason=reason, cause=f"reopen{event_id}"
+        )
 
     async def change_status(
         self,
@@ -113,6 +136,8 @@ class CasesService:
             raise ValueError(f"unknown status {new_status!r}")
         if new_status == "rejected" and not (note and note.strip()):
             return ChangeResult(Outcome.NOTE_REQUIRED)
+        if new_status == "reopened" and messages is None:
+            messages = await self._reopen_alerts(report_id)
         async with self.store.db.transaction() as conn:
             report = await report_rows.get_in(conn, report_id)
             if report is None:

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from bot.alerts import alert_messages, recipients
 from bot.cases import Actor, Outcome
 from bot.context import BotContext
 from bot.i18n import plain, t
@@ -46,16 +45,7 @@ async def survey_pressed(update: Update, context: BotContext) -> None:
     if answer == "yes":
         result = await services.cases.change_status(report.id, "closed", actor)
     else:
-        area = services.areas.by_code.get(report.area_code or "")
-        chats, reason = await recipients(services.store, area, services.settings.admin_chat_id)
-        result = await services.cases.change_status(
-            report.id,
-            "reopened",
-            actor,
-            messages=lambda report_id, event_id: alert_messages(
-                report_id, chats, photos=0, reason=reason, cause=f"reopen{event_id}"
-            ),
-        )
+        result = await services.cases.change_status(report.id, "reopened", actor)
     if result.outcome is not Outcome.CHANGED:
         status = t(language, f"status.{(result.report or report).status}")
         await query.answer(
