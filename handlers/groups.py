@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.alerts import alert_messages, recipients
-from bot.cases import TRANSITIONS, Actor, Outcome
+from bot.cases import TRANSITIONS, Actor, ChangeResult, Outcome
 from bot.context import BotContext
 from bot.i18n import Html, t
 from bot.outgoing import STATUS_ACTIONS, alert_card
@@ -343,18 +343,8 @@ async def _reject(
     if result.outcome is Outcome.NOTE_REQUIRED:
         await message.reply_text(t(language, "alert.reason_required"), parse_mode=ParseMode.HTML)
         return
-    await context.services.store.alerts.answered(pending.chat_id, pending.message_id)
-    if result.outcome is Outcome.CHANGED:
-        await message.reply_text(
-            t(language, "alert.reason_saved", ref=report.id, reason=reason or ""),
-            parse_mode=ParseMode.HTML,
-        )
-    else:
-        status = t(language, f"status.{(result.report or report).status}")
-        await message.reply_text(
-            t(language, "alert.not_allowed_popup", ref=report.id, status=status),
-            parse_mode=ParseMode.HTML,
-        )
+    saved = t(language, "alert.reason_saved", ref=report.id, reason=reason or "")
+    await _answered(message, context, report, result, pending, saved, language)
 
 
 async def _duplicate(
@@ -374,18 +364,25 @@ async def _duplicate(
     if result.outcome is Outcome.BAD_DUPLICATE:
         await message.reply_text(t(language, "alert.bad_duplicate"), parse_mode=ParseMode.HTML)
         return
+    saved = t(language, "alert.duplicate_saved", ref=report.id, original=original)
+    await _answered(message, context, report, result, pending, saved, language)
+
+
+async def _answered(
+    message: Message,
+    context: BotContext,
+    report: Report,
+    result: ChangeResult,
+    pending: PendingReply,
+    saved: str,
+    language: str,
+) -> None:
+    """The question is closed either way; the officer reads what happened, or why not."""
     await context.services.store.alerts.answered(pending.chat_id, pending.message_id)
-    if result.outcome is Outcome.CHANGED:
-        await message.reply_text(
-            t(language, "alert.duplicate_saved", ref=report.id, original=original),
-            parse_mode=ParseMode.HTML,
-        )
-    else:
+    if result.outcome is not Outcome.CHANGED:
         status = t(language, f"status.{(result.report or report).status}")
-        await message.reply_text(
-            t(language, "alert.not_allowed_popup", ref=report.id, status=status),
-            parse_mode=ParseMode.HTML,
-        )
+        saved = t(language, "alert.not_allowed_popup", ref=report.id, status=status)
+    await message.reply_text(saved, parse_mode=ParseMode.HTML)
 
 
 async def _note(
