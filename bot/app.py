@@ -27,6 +27,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.broadcasts import BroadcastService
 from bot.cases import CasesService
 from bot.categories import load_categories
 from bot.config import Settings
@@ -39,17 +40,27 @@ from bot.reporting import ReportingService
 from bot.routing import AreaDirectory
 from bot.services import Services, Waker
 from bot.sweeps import Sweeps
-from handlers import common, groups, officers, report, survey, tracking
+from handlers import broadcast, common, groups, officers, report, survey, tracking
 from storage.areas import AreaRow
 from storage.geocache import GeocodeCacheRepository
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-MENU_COMMANDS = ("start", "report", "status", "myreports", "language", "cancel", "help")
+MENU_COMMANDS = (
+    "start",
+    "report",
+    "status",
+    "myreports",
+    "language",
+    "cancel",
+    "help",
+    "stop",
+)
 GROUP_COMMANDS = ("area", "status", "move", "link", "unlink")
 CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "cancel", "help"]
 ALLOWED_UPDATES = Update.ALL_TYPES
+BROADCAST_TICK_SECONDS = 1.0  # starts due broadcasts, tops up the outbox, edits progress
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 
@@ -68,6 +79,7 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("cancel", report.cancel_command, filters=private & new_message))
     add(CommandHandler("status", tracking.status_command, filters=new_message))
     add(CommandHandler("myreports", tracking.my_reports, filters=private & new_message))
+    add(CommandHandler("stop", broadcast.stop_command, filters=private & new_message))
     # 2. Citizen commands sent in a group: point to the private chat.
     add(
         CommandHandler(
@@ -80,12 +92,18 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("area", groups.area_command, filters=groups_filter & new_message))
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
     add(CommandHandler("move", groups.move_command, filters=new_message))
+    from handlers import stats  # kept beside its registration (one hunk in a busy file)
+
+    add(CommandHandler("stats", stats.stats_command, filters=new_message))  # admins, officers
+    add(CommandHandler("broadcast", broadcast.broadcast_command, filters=new_message))
+    add(CommandHandler("broadcasts", broadcast.list_command, filters=new_message))
     # 4. Buttons, by the prefix of their callback data; anything else is stale or forged.
     add(CallbackQueryHandler(groups.status_pressed, pattern=r"^st:"))
     add(CallbackQueryHandler(groups.link_chosen, pattern=r"^lk:"))
     add(CallbackQueryHandler(officers.invite_chosen, pattern=r"^iv:"))
     add(CallbackQueryHandler(report.on_button, pattern=r"^r:"))
     add(CallbackQueryHandler(survey.survey_pressed, pattern=r"^sv:"))
+    add(CallbackQueryHandler(broadcast.button, pattern=r"^bc:"))
     add(CallbackQueryHandler(survey.rating_pressed, pattern=r"^rt:"))
     add(CallbackQueryHandler(common.menu_pressed, pattern=r"^m:"))
     add(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
@@ -175,6 +193,12 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
         await sweeps.run()
 
     job_queue.run_repeating(sweep, interval=services.settings.sweep_seconds, first=1, name="sweeps")
+    broadcasts = BroadcastService(services)
+
+    async def feed(context: BotContext) -> None:
+        await broadcasts.tick(context.bot)
+
+    job_queue.run_repeating(feed, interval=BROADCAST_TICK_SECONDS, first=0.5, name="broadcasts")
     return delivery
 
 
@@ -197,7 +221,11 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=max(30, int(settings.broadcast_rate) + 5), max_retries=3
+            )
+        )
         .read_timeout(settings.telegram_timeout_seconds)
         .write_timeout(settings.telegram_timeout_seconds)
         .connect_timeout(settings.telegram_timeout_seconds)

@@ -53,6 +53,7 @@ class Settings:
     sweep_seconds: float = 60.0
     outbox_backoff_seconds: float = 1.0
     telegram_timeout_seconds: float = 10.0
+    broadcast_rate: float = 25.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -114,6 +115,19 @@ def _quiet_hours(env: Mapping[str, str]) -> tuple[time, time] | None:
         f"QUIET_HOURS={raw!r} is not a range of local times: use e.g. QUIET_HOURS=22:00-06:00 "
         "or QUIET_HOURS=off"
     )
+
+
+TELEGRAM_MAX_RATE = 30
+
+
+def _broadcast_rate(env: Mapping[str, str]) -> float:
+    rate = _positive_float(env, "BROADCAST_RATE", 25.0)
+    if rate > TELEGRAM_MAX_RATE:
+        raise ConfigError(
+            f"BROADCAST_RATE={rate:g} is above Telegram's limit of {TELEGRAM_MAX_RATE} messages "
+            "per second: set at most BROADCAST_RATE=30 (25 leaves room for follow-ups)"
+        )
+    return rate
 
 
 def _chat_id(env: Mapping[str, str], name: str) -> int | None:
@@ -214,4 +228,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sweep_seconds=_positive_float(env, "SWEEP_SECONDS", 60.0),
         outbox_backoff_seconds=_positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
         telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
+        broadcast_rate=_broadcast_rate(env),
     )

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -37,12 +38,15 @@ from bot.outgoing import (
 )
 from bot.places import place_label
 from bot.services import Services
+from storage.broadcasts import Broadcast
 from storage.groups import migrate_chat
 from storage.outbox import PRIORITY_ALERT, OutboxMessage, OutboxRow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+PAGE = 100
+BROADCAST_CONCURRENCY = 32
 _HARMLESS = ("message is not modified",)
 
 
@@ -56,32 +60,55 @@ class Delivery:
         self.services = services
         self._lock = asyncio.Lock()
         self._again = False
+        self._limiter: AsyncLimiter | None = None
+        self._concurrency = asyncio.Semaphore(BROADCAST_CONCURRENCY)
+        self._broadcasts: dict[int, Broadcast | None] = {}
 
     async def drain(self) -> int:
-        """Send every due row; returns how many were sent. Safe to call concurrently."""
+        """Send every due row; returns how many were handled. Safe to call concurrently."""
         if self._lock.locked():
             self._again = True
             return 0
-        sent = 0
+        handled = 0
         async with self._lock:
             while True:
                 self._again = False
-                sent += await self._pass()
-                if not self._again:
-                    return sent
+                done, full = await self._pass()
+                handled += done
+                if not (self._again or full):
+                    return handled
 
-    async def _pass(self) -> int:
-        rows = await self.services.store.outbox.due()
+    async def _pass(self) -> tuple[int, bool]:
+        """One page of due rows: follow-ups and alerts one by one in order, then broadcast rows
+        concurrently at ``BROADCAST_RATE``. A page holds about a second of broadcast sending,
+        so a follow-up written meanwhile waits at most that long."""
+        page = max(10, min(PAGE, int(self.services.settings.broadcast_rate)))
+        rows = await self.services.store.outbox.due(limit=page)
         waiting: set[int] = set()
-        sent = 0
+        handled = 0
+        bulk = []
         for row in rows:
-            if row.chat_id in waiting:
+            if row.broadcast_id is not None:
+                bulk.append(row)
+            elif row.chat_id in waiting:
                 continue
-            if await self._deliver(row):
-                sent += 1
+            elif await self._deliver(row):
+                handled += 1
             else:
                 waiting.add(row.chat_id)
-        return sent
+        if bulk:
+            self._broadcasts.clear()
+            results = await asyncio.gather(*(self._throttled(row) for row in bulk))
+            handled += sum(results)
+        return handled, len(rows) == page
+
+    async def _throttled(self, row: OutboxRow) -> bool:
+        if self._limiter is None:
+            rate = self.services.settings.broadcast_rate
+            self._limiter = AsyncLimiter(rate, 1)
+        async with self._concurrency:
+            await self._limiter.acquire()
+            return await self._deliver(row)
 
     async def _deliver(self, row: OutboxRow) -> bool:
         outbox = self.services.store.outbox
@@ -253,6 +280,28 @@ class Delivery:
         return await self.bot.send_message(
             row.chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.markup
         )
+
+    async def _send_broadcast(self, row: OutboxRow) -> Message:
+        broadcast_id = int(row.payload["broadcast_id"])
+        if broadcast_id not in self._broadcasts:
+            self._broadcasts[broadcast_id] = await self.services.store.broadcasts.get(broadcast_id)
+        broadcast = self._broadcasts[broadcast_id]
+        if broadcast is None or broadcast.state == "cancelled":
+            raise Undeliverable("broadcast cancelled")
+        if row.chat_id > 0:
+            citizen = await self.services.store.citizens.get(row.chat_id)
+            if citizen is not None and citizen.announcements_off_at is not None:
+                raise Undeliverable("announcements turned off")
+            if citizen is not None and citizen.blocked_at is not None:
+                raise Undeliverable("forbidden: citizen blocked the bot")
+        if broadcast.photo_file_id:
+            return await self.bot.send_photo(
+                row.chat_id,
+                broadcast.photo_file_id,
+                caption=broadcast.text,
+                parse_mode=ParseMode.HTML,
+            )
+        return await self.bot.send_message(row.chat_id, broadcast.text, parse_mode=ParseMode.HTML)
 
     async def _send_admin_notice(self, row: OutboxRow) -> Message:
         language = self.services.settings.default_language

@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES, Html, t
 from handlers import keyboards, officers
 from handlers.people import language_of
 from handlers.report import begin_report
@@ -30,8 +30,11 @@ async def start(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     user = update.effective_user
     name = user.first_name if user else ""
+    welcome = t(language, "common.welcome", name=name)
+    if await context.services.store.citizens.set_announcements(user.id, on=True):
+        welcome = Html(f"{t(language, 'broadcast.resumed')}\n\n{welcome}")
     await update.effective_message.reply_text(
-        t(language, "common.welcome", name=name),
+        welcome,
         parse_mode=ParseMode.HTML,
         reply_markup=keyboards.main_menu(language),
     )

@@ -34,7 +34,7 @@ from bot.reporting import (
     PhotoOutcome,
     SubmitKind,
 )
-from handlers import keyboards, survey
+from handlers import broadcast, keyboards, survey
 from handlers.keyboards import reply_labels
 from handlers.people import language_of
 from storage.drafts import Draft, DraftPhoto
@@ -250,6 +250,8 @@ async def on_message(update: Update, context: BotContext) -> None:
     draft = await reporting_service.active_draft(update.effective_user.id)
     text = message.text or ""
     if draft is None:
+        if await broadcast.on_message(message, context, language):
+            return
         if await survey.answer_prompt(message, context, language):
             return
         await _without_draft(update, context, language)

@@ -18,6 +18,7 @@ class Citizen:
     created_at: str
     blocked_at: str | None
     banned_at: str | None
+    announcements_off_at: str | None = None
 
 
 def _citizen(row: aiosqlite.Row) -> Citizen:
@@ -29,6 +30,7 @@ def _citizen(row: aiosqlite.Row) -> Citizen:
         created_at=row["created_at"],
         blocked_at=row["blocked_at"],
         banned_at=row["banned_at"],
+        announcements_off_at=row["announcements_off_at"],
     )
 
 
@@ -73,3 +75,20 @@ class CitizenRepository:
                 "UPDATE citizens SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL",
                 (utc_now(), user_id),
             )
+
+    async def set_announcements(self, user_id: int, *, on: bool) -> bool:
+        """/stop and /start for announcements; True when something changed."""
+        async with self._db.transaction() as conn:
+            if on:
+                cursor = await conn.execute(
+                    "UPDATE citizens SET announcements_off_at = NULL"
+                    " WHERE user_id = ? AND announcements_off_at IS NOT NULL",
+                    (user_id,),
+                )
+            else:
+                cursor = await conn.execute(
+                    "UPDATE citizens SET announcements_off_at = ?"
+                    " WHERE user_id = ? AND announcements_off_at IS NULL",
+                    (utc_now(), user_id),
+                )
+            return cursor.rowcount > 0

@@ -30,6 +30,7 @@ class OutboxMessage:
     dedupe_key: str | None = None
     priority: int = PRIORITY_FOLLOWUP
     report_id: int | None = None
+    broadcast_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class OutboxRow:
     last_error: str | None
     sent_message_id: int | None
     report_id: int | None
+    broadcast_id: int | None = None
 
 
 def _row(row: aiosqlite.Row) -> OutboxRow:
@@ -62,6 +64,7 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         last_error=row["last_error"],
         sent_message_id=row["sent_message_id"],
         report_id=row["report_id"],
+        broadcast_id=row["broadcast_id"],
     )
 
 
@@ -70,7 +73,7 @@ async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> None:
     now = utc_now()
     await conn.execute(
         "INSERT INTO outbox (chat_id, kind, payload, dedupe_key, priority, not_before,"
-        " created_at, report_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " created_at, report_id, broadcast_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(dedupe_key) DO NOTHING",
         (
             message.chat_id,
@@ -81,6 +84,7 @@ async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> None:
             now,
             now,
             message.report_id,
+            message.broadcast_id,
         ),
     )
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from storage.alerts import AlertRepository
 from storage.areas import AreaRepository
+from storage.broadcast_drafts import BroadcastDraftRepository
+from storage.broadcasts import BroadcastRepository
 from storage.categories import CategoryRepository
 from storage.citizens import CitizenRepository
 from storage.db import Database
@@ -31,6 +33,8 @@ class Store:
         self.alerts = AlertRepository(db)
         self.sweeps = SweepRepository(db)
         self.surveys = SurveyRepository(db)
+        self.broadcasts = BroadcastRepository(db)
+        self.broadcast_drafts = BroadcastDraftRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

@@ -90,8 +90,8 @@ async def test_start_language_and_command_menu(sandbox, bot, store):
         for c in commands
     }
     assert menus == {
-        ("all_private_chats", None): 7,
-        ("all_private_chats", "en"): 7,
+        ("all_private_chats", None): 8,
+        ("all_private_chats", "en"): 8,
         ("all_group_chats", None): 5,
         ("all_group_chats", "en"): 5,
     }

@@ -1,0 +1,200 @@
+"""Report statistics as SQL aggregates: counts by status, category and area, overdue reports,
+and the median hours to acknowledge and to resolve.
+
+Memory stays bounded however many reports there are: one ``GROUP BY`` pass returns at most
+statuses × categories × kelurahan rows, and each median is one sorted ``LIMIT``/``OFFSET`` read
+of one or two values (SQLite spills its sorter to disk when it must). The queries run on their own
+short-lived read-only connection inside one read transaction, so the figures come from a single
+snapshot and a slow aggregate over a large table never holds up the shared reader the citizens'
+chats use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.db import BUSY_TIMEOUT_MS, Database
+from storage.groups import Scope
+
+WAITING = ("new", "reopened")  # waiting for an officer to acknowledge
+OPEN_STATUSES = ("new", "acknowledged", "in_progress", "reopened")  # Open311 "open"
+
+# Overdue is the rule of ``bot.outgoing.overdue_hours``: waiting for acknowledgement for at least
+# the category's SLA since ``sla_started_at``, for a category still in the bundled list. Whole
+# seconds are exact here because an SLA is a whole number of hours.
+_OVERDUE = (
+    "r.status IN ('new', 'reopened') AND r.sla_started_at IS NOT NULL AND c.active = 1"
+    " AND CAST(strftime('%s', :now) AS INTEGER)"
+    " - CAST(strftime('%s', r.sla_started_at) AS INTEGER) >= c.sla_hours * 3600"
+)
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """Which reports count: created in ``[since, until)`` (UTC ISO text, None = unbounded) and in
+    ``area_codes`` (None = anywhere, reports outside the service area included)."""
+
+    since: str | None = None
+    until: str | None = None
+    area_codes: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    code: str
+    name: str
+    district: str
+    city: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    key: str
+    open: int
+    closed: int
+
+    @property
+    def total(self) -> int:
+        return self.open + self.closed
+
+
+@dataclass(frozen=True)
+class StatsSummary:
+    total: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_category: list[CategoryCount] = field(default_factory=list)  # most reports first
+    by_city: dict[str | None, int] = field(default_factory=dict)  # None: outside the areas
+    overdue: int = 0
+    worst_areas: list[AreaCount] = field(default_factory=list)  # most overdue first
+    acknowledged: int = 0  # reports with an acknowledgement time
+    resolved: int = 0  # reports with a resolution time
+    median_hours_to_acknowledge: float | None = None
+    median_hours_to_resolve: float | None = None
+
+
+def _where(stats_filter: StatsFilter) -> tuple[str, dict[str, Any]]:
+    clauses, params = ["1"], {}
+    if stats_filter.since is not None:
+        clauses.append("r.created_at >= :since")
+        params["since"] = stats_filter.since
+    if stats_filter.until is not None:
+        clauses.append("r.created_at < :until")
+        params["until"] = stats_filter.until
+    if stats_filter.area_codes is not None:
+        clauses.append("r.area_code IN (SELECT value FROM json_each(:codes))")
+        params["codes"] = json.dumps(sorted(stats_filter.area_codes))
+    return " AND ".join(clauses), params
+
+
+class StatsRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def officer_scopes(self, user_id: int) -> list[Scope]:
+        rows = await self._db.fetchall(
+            "SELECT scope, scope_key FROM officers WHERE user_id = ? ORDER BY scope, scope_key",
+            (user_id,),
+        )
+        return [Scope(row["scope"], row["scope_key"]) for row in rows]
+
+    async def summary(
+        self, stats_filter: StatsFilter, now: datetime, *, worst: int = 5
+    ) -> StatsSummary:
+        if stats_filter.area_codes is not None and not stats_filter.area_codes:
+            return StatsSummary()
+        uri = f"{self._db.path.resolve().as_uri()}?mode=ro"
+        async with aiosqlite.connect(uri, uri=True, isolation_level=None) as conn:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await conn.execute("BEGIN")  # one snapshot for every figure
+            try:
+                return await _summary(conn, stats_filter, now, worst)
+            finally:
+                await conn.execute("COMMIT")
+
+
+async def _summary(
+    conn: aiosqlite.Connection, stats_filter: StatsFilter, now: datetime, worst: int
+) -> StatsSummary:
+    where, params = _where(stats_filter)
+    params = {**params, "now": now.isoformat(timespec="seconds")}
+    async with conn.execute(
+        "SELECT r.status, r.category_key, r.area_code, a.name, a.district, a.city,"
+        " COUNT(*) AS n,"
+        f" COALESCE(SUM({_OVERDUE}), 0) AS overdue,"
+        " COUNT(r.acknowledged_at) AS acknowledged, COUNT(r.resolved_at) AS resolved"
+        " FROM reports r"
+        " LEFT JOIN categories c ON c.key = r.category_key"
+        " LEFT JOIN areas a ON a.code = r.area_code"
+        f" WHERE {where} GROUP BY r.status, r.category_key, r.area_code",
+        params,
+    ) as cursor:
+        rows = await cursor.fetchall()
+    by_status: Counter[str] = Counter()
+    open_by_category: Counter[str] = Counter()
+    closed_by_category: Counter[str] = Counter()
+    by_city: Counter[str | None] = Counter()
+    overdue_by_area: Counter[str] = Counter()
+    areas: dict[str, tuple[str, str, str]] = {}
+    acknowledged = resolved = overdue = 0
+    for row in rows:
+        n = int(row["n"])
+        by_status[row["status"]] += n
+        target = open_by_category if row["status"] in OPEN_STATUSES else closed_by_category
+        target[row["category_key"]] += n
+        by_city[row["city"]] += n
+        overdue += int(row["overdue"])
+        acknowledged += int(row["acknowledged"])
+        resolved += int(row["resolved"])
+        if row["overdue"] and row["area_code"] is not None and row["name"] is not None:
+            overdue_by_area[row["area_code"]] += int(row["overdue"])
+            areas[row["area_code"]] = (row["name"], row["district"], row["city"])
+    categories = [
+        CategoryCount(key, open_by_category[key], closed_by_category[key])
+        for key in open_by_category | closed_by_category
+    ]
+    categories.sort(key=lambda c: (-c.total, c.key))
+    worst_areas = sorted(
+        (AreaCount(code, *areas[code], count) for code, count in overdue_by_area.items()),
+        key=lambda a: (-a.count, a.name, a.code),
+    )[:worst]
+    return StatsSummary(
+        total=sum(by_status.values()),
+        by_status=dict(by_status),
+        by_category=categories,
+        by_city=dict(by_city.most_common()),
+        overdue=overdue,
+        worst_areas=worst_areas,
+        acknowledged=acknowledged,
+        resolved=resolved,
+        median_hours_to_acknowledge=await _median_hours(
+            conn, "acknowledged_at", where, params, acknowledged
+        ),
+        median_hours_to_resolve=await _median_hours(conn, "resolved_at", where, params, resolved),
+    )
+
+
+async def _median_hours(
+    conn: aiosqlite.Connection, column: str, where: str, params: dict[str, Any], count: int
+) -> float | None:
+    """The median of ``column - created_at`` in hours over ``count`` rows: one or two middle
+    values read from a sorted scan, never the whole list."""
+    if count == 0:
+        return None
+    offset, limit = (count - 1) // 2, 2 - count % 2
+    async with conn.execute(
+        "SELECT AVG(hours) AS median FROM (SELECT"
+        f" (julianday(r.{column}) - julianday(r.created_at)) * 24.0 AS hours"
+        f" FROM reports r WHERE {where} AND r.{column} IS NOT NULL"
+        " ORDER BY hours LIMIT :limit OFFSET :offset)",
+        {**params, "limit": limit, "offset": offset},
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None or row["median"] is None else float(row["median"])
