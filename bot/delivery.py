@@ -46,7 +46,15 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 PAGE = 100
-BROADCAST_CONCURRENCY = 32
+
+
+def broadcast_concurrency(rate: float) -> int:
+    """Sends in flight at once for broadcasts. One at Telegram's rates, so a crash repeats at
+    most the one message in flight; more only when a higher rate (a benchmark against a local
+    server) cannot be reached one by one."""
+    return max(1, int(rate // 30))
+
+
 _HARMLESS = ("message is not modified",)
 
 
@@ -61,7 +69,9 @@ class Delivery:
         self._lock = asyncio.Lock()
         self._again = False
         self._limiter: AsyncLimiter | None = None
-        self._concurrency = asyncio.Semaphore(BROADCAST_CONCURRENCY)
+        self._concurrency = asyncio.Semaphore(
+            broadcast_concurrency(services.settings.broadcast_rate)
+        )
         self._broadcasts: dict[int, Broadcast | None] = {}
 
     async def drain(self) -> int:

@@ -149,7 +149,7 @@ class BroadcastRepository:
                     photo_file_id,
                     audience.to_json(),
                     "running" if running else "scheduled",
-                    scheduled_at.isoformat(timespec="seconds"),
+                    scheduled_at.astimezone(UTC).isoformat(timespec="seconds"),
                     utc_now(),
                     utc_now() if running else None,
                     total,
@@ -182,7 +182,7 @@ class BroadcastRepository:
             cursor = await conn.execute(
                 "UPDATE broadcasts SET state = 'running', started_at = ?"
                 " WHERE state = 'scheduled' AND scheduled_at <= ? RETURNING id",
-                (utc_now(), now.isoformat(timespec="seconds")),
+                (utc_now(), now.astimezone(UTC).isoformat(timespec="seconds")),
             )
             return [int(row[0]) for row in await cursor.fetchall()]
 

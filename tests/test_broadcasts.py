@@ -1,0 +1,246 @@
+"""Admins announce to citizens and groups: composing, audiences, preview, schedule, opt-out,
+cancel, and a crash midway that neither skips nor repeats a recipient."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from storage.groups import Scope
+from storage.store import Store
+from tests.conftest import TOKEN
+from tests.helpers import KOTA_TUA, file_report
+from tests.test_groups import GAMBIR, PINANGSIA, linked_group
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = {"OUTBOX_POLL_SECONDS": "0.3", "QUIET_HOURS": "off"}
+WARNING = "<b>Peringatan banjir</b>: Pintu Air Manggarai Siaga 1. Hindari Jl. Casablanca."
+
+
+async def registered(sandbox, count):
+    """Citizens who have talked to the bot (and so are in the citizens table)."""
+    people = []
+    for _ in range(count):
+        person = sandbox.citizen()
+        await person.send("/start")
+        await person.next_message()
+        people.append(person)
+    return people
+
+
+def deliveries(sandbox, text):
+    return [
+        c
+        for c in sandbox.world.calls
+        if c.method.lower() in ("sendmessage", "sendphoto")
+        and c.status == 200
+        and text in str(c.params.get("text") or c.params.get("caption") or "")
+    ]
+
+
+async def compose(admin, text=WARNING, audience="Semua warga"):
+    await admin.send("/broadcast")
+    await admin.next_message()
+    await admin.send(text)
+    preview = await admin.next_message()
+    picker = await admin.next_message()
+    await admin.tap(audience, message=picker)
+    return preview
+
+
+async def test_only_admins_broadcast(sandbox, bot, admin):
+    citizen = sandbox.citizen()
+    await citizen.send("/broadcast")
+    assert "Hanya admin" in (await citizen.next_message()).plain_text
+    await citizen.send("/broadcasts")
+    assert "Hanya admin" in (await citizen.next_message()).plain_text
+    await citizen.send("/start")
+    welcome = await citizen.next_message()
+    answer = await citizen.press(welcome, callback_data="bc:now")
+    assert answer.show_alert and "Hanya admin" in answer.text
+
+
+async def test_announcement_to_all_citizens_with_preview_and_progress(sandbox, make_bot, admin):
+    await make_bot(**FAST)
+    people = await registered(sandbox, 4)
+    preview = await compose(admin)
+    assert preview.text == WARNING and preview.kind == "text"  # exactly what recipients get
+    confirm = await admin.next_message()
+    assert "Semua warga" in confirm.plain_text or "semua warga" in confirm.plain_text
+    assert "5 chat" in confirm.plain_text  # four citizens and the admin
+    await admin.tap("Kirim sekarang", message=confirm)
+    for person in people:
+        received = await person.next_message(timeout=5)
+        assert received.text == WARNING
+    summary = None
+    for _ in range(6):
+        message = await admin.next_message(timeout=8)
+        if "selesai: terkirim" in message.plain_text:
+            summary = message
+            break
+    assert summary is not None and "terkirim 5" in summary.plain_text
+    assert len(deliveries(sandbox, "Pintu Air Manggarai")) == 1 + 5  # the preview + 5
+
+
+async def test_invalid_html_is_reported_before_sending(sandbox, make_bot, admin):
+    bot = await make_bot(**FAST)
+    await admin.send("/broadcast")
+    await admin.next_message()
+    await admin.send("<b>Awas banjir")
+    refusal = await admin.next_message()
+    assert "tidak valid" in refusal.plain_text
+    draft = await bot.services.store.broadcast_drafts.get(admin.user_id)
+    assert draft.step == "text"
+    await admin.send("<b>Awas</b> banjir")
+    await admin.next_message()  # the preview
+    assert "Kirim ke siapa" in (await admin.next_message()).plain_text
+
+
+async def test_citizens_of_an_area_and_groups_of_an_area(sandbox, make_bot, admin):
+    bot = await make_bot(**FAST)
+    store = bot.services.store
+    gambir_warga, kota_tua_warga = sandbox.citizen(), sandbox.citizen()
+    await file_report(gambir_warga)
+    await file_report(kota_tua_warga, where=KOTA_TUA)
+    gambir_group = await linked_group(sandbox, store, admin, GAMBIR)
+    pusat_group = await linked_group(
+        sandbox, store, admin, Scope("kota", "Jakarta Pusat"), title="Jakarta Pusat"
+    )
+    pinangsia_group = await linked_group(sandbox, store, admin, PINANGSIA, title="Pinangsia")
+    await compose(admin, "Kerja bakti Minggu pagi di Gambir", "Warga yang melapor")
+    await admin.next_message()  # "name the area"
+    await admin.send("kec. Gambir")
+    days = await admin.next_message()
+    await admin.tap("90 hari", message=days)
+    confirm = await admin.next_message()
+    assert "1 chat" in confirm.plain_text
+    await admin.tap("Kirim sekarang", message=confirm)
+    assert "Kerja bakti" in (await gambir_warga.next_message(timeout=5)).plain_text
+    await kota_tua_warga.expect_no_message(within=1.0)
+
+    await compose(admin, "Penutupan Jl. Medan Merdeka Barat", "Grup di wilayah")
+    await admin.next_message()
+    await admin.send("Kel. Gambir")
+    confirm = await admin.next_message()
+    assert "2 chat" in confirm.plain_text  # the kelurahan's group and its kota's
+    await admin.tap("Kirim sekarang", message=confirm)
+    for group in (gambir_group, pusat_group):
+        await sandbox.world.wait_for(
+            lambda g=group: any("Penutupan" in m.plain_text for m in g.messages), 5
+        )
+    assert not any("Penutupan" in m.plain_text for m in pinangsia_group.messages)
+
+
+async def test_scheduled_announcement_waits_for_its_time(sandbox, make_bot, admin):
+    bot = await make_bot(**FAST)
+    [person] = await registered(sandbox, 1)
+    await compose(admin, "Pemadaman listrik besok pukul 09.00")
+    confirm = await admin.next_message()
+    await admin.tap("Jadwalkan", message=confirm)
+    await admin.next_message()
+    local = bot.services.clock.now().astimezone(bot.settings.tz) + timedelta(hours=2)
+    await admin.send(local.strftime("%d/%m/%Y %H:%M"))
+    assert "dijadwalkan" in (await admin.next_message()).plain_text
+    await person.expect_no_message(within=1.5)
+    await admin.send("/broadcasts")
+    listing = await admin.next_message()
+    assert "terjadwal" in listing.plain_text and any("Batalkan" in b for b in listing.buttons)
+    bot.services.clock.advance(timedelta(hours=2, minutes=1))
+    assert "Pemadaman listrik" in (await person.next_message(timeout=5)).plain_text
+
+
+async def test_cancelling_a_scheduled_announcement(sandbox, make_bot, admin):
+    bot = await make_bot(**FAST)
+    [person] = await registered(sandbox, 1)
+    await compose(admin, "Pengumuman yang batal dikirim")
+    await admin.tap("Jadwalkan", message=await admin.next_message())
+    await admin.next_message()
+    await admin.send("31/12/2099 07:00")
+    await admin.next_message()
+    await admin.send("/broadcasts")
+    listing = await admin.next_message()
+    await admin.tap("Batalkan", message=listing)
+    assert "dibatalkan" in (await admin.next_message()).plain_text
+    bot.services.clock.advance(timedelta(days=365 * 80))
+    await person.expect_no_message(within=1.5)
+
+
+async def test_stop_and_start_announcements(sandbox, make_bot, admin):
+    await make_bot(**FAST)
+    quiet, keen = await registered(sandbox, 2)
+    await quiet.send("/stop")
+    assert "tidak akan menerima pengumuman" in (await quiet.next_message()).plain_text
+    await compose(admin, "Pengumuman pertama untuk warga")
+    await admin.tap("Kirim sekarang", message=await admin.next_message())
+    assert "Pengumuman pertama" in (await keen.next_message(timeout=5)).plain_text
+    await quiet.expect_no_message(within=1.0)
+    await quiet.send("/start")
+    assert "dinyalakan lagi" in (await quiet.next_message()).plain_text
+    await compose(admin, "Pengumuman kedua untuk warga")
+    await admin.tap("Kirim sekarang", message=await admin.next_message())
+    assert "Pengumuman kedua" in (await quiet.next_message(timeout=5)).plain_text
+
+
+async def _spawn(sandbox, database, admin):
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": sandbox.base_url,
+        "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
+        "DATABASE_PATH": str(database),
+        "ADMIN_USER_IDS": str(admin.user_id),
+        "BROADCAST_RATE": "10",
+        "OUTBOX_POLL_SECONDS": "0.5",
+        "QUIET_HOURS": "off",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def test_a_crash_midway_resumes_without_skipping_or_repeating(sandbox, tmp_path, admin):
+    database = tmp_path / "w.sqlite3"
+    people = [sandbox.citizen(started=True) for _ in range(40)]
+    store = await Store.open(database)
+    for person in [*people, admin]:
+        await store.citizens.ensure(person.user_id, person.chat_id, "id")
+    await store.close()
+    process = await _spawn(sandbox, database, admin)
+    try:
+        text = "Siaga banjir malam ini di seluruh Jakarta"
+        await admin.send("/broadcast")
+        await admin.next_message(timeout=20)
+        await admin.send(text)
+        await admin.next_message()
+        await admin.tap("Semua warga", message=await admin.next_message())
+        await admin.tap("Kirim sekarang", message=await admin.next_message())
+        await sandbox.world.wait_for(lambda: len(deliveries(sandbox, text)) >= 1 + 12, 20)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        before = len(deliveries(sandbox, text)) - 1
+        assert 12 <= before < 41
+        process = await _spawn(sandbox, database, admin)
+        await sandbox.world.wait_for(
+            lambda: any("selesai: terkirim" in m.plain_text for m in admin.messages), 30
+        )
+        per_chat = {}
+        for call in deliveries(sandbox, text):
+            per_chat[call.chat_id] = per_chat.get(call.chat_id, 0) + 1
+        recipients = {p.chat_id for p in people} | {admin.chat_id}
+        assert set(per_chat) == recipients  # nobody skipped
+        repeats = sum(n - 1 for n in per_chat.values()) - 1  # the admin also got the preview
+        assert repeats <= 1  # at most the one in flight at the crash
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
