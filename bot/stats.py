@@ -172,7 +172,7 @@ def render_chart(
     state), which renders through the Agg canvas, so it is safe off the main thread."""
     # Imported here: matplotlib is heavy and only this function needs it.
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     rows = list(reversed(bars))  # barh draws bottom-up; the largest goes on top
     labels = [label for label, _, _ in rows]
@@ -190,6 +190,7 @@ def render_chart(
     axes.set_yticks(positions, labels, fontsize=10)
     axes.set_xlim(0, max(totals) * 1.15 or 1)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: number(language, int(x))))
     axes.set_xlabel(axis_label)
     axes.set_title(title, loc="left", fontweight="bold")
     axes.spines[["top", "right"]].set_visible(False)

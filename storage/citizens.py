@@ -21,6 +21,14 @@ class Citizen:
     announcements_off_at: str | None = None
 
 
+@dataclass(frozen=True)
+class CitizenState:
+    """Whether a broadcast may still go to a citizen, read for a whole page at once."""
+
+    blocked: bool
+    announcements_off: bool
+
+
 def _citizen(row: aiosqlite.Row) -> Citizen:
     return Citizen(
         user_id=row["user_id"],
@@ -92,3 +100,18 @@ class CitizenRepository:
                     (utc_now(), user_id),
                 )
             return cursor.rowcount > 0
+
+    async def states(self, chat_ids: list[int]) -> dict[int, CitizenState]:
+        if not chat_ids:
+            return {}
+        marks = ", ".join("?" for _ in chat_ids)
+        rows = await self._db.fetchall(
+            "SELECT chat_id, blocked_at IS NOT NULL OR banned_at IS NOT NULL AS blocked,"
+            " announcements_off_at IS NOT NULL AS off FROM citizens"
+            f" WHERE chat_id IN ({marks})",
+            chat_ids,
+        )
+        return {
+            int(row["chat_id"]): CitizenState(bool(row["blocked"]), bool(row["off"]))
+            for row in rows
+        }

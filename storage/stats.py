@@ -93,6 +93,14 @@ def _where(stats_filter: StatsFilter) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), params
 
 
+def _scan_hint(stats_filter: StatsFilter) -> str:
+    """Over every area, a plain table scan: left alone, SQLite walks the (status, resolved_at)
+    index for the GROUP BY and fetches each row through it, 1.4× slower over all of a million
+    reports and 4× slower over the last 30 days. For a few kelurahan the (area_code, status)
+    index is the quick way in, so the planner keeps its choice."""
+    return "NOT INDEXED" if stats_filter.area_codes is None else ""
+
+
 class StatsRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -130,7 +138,7 @@ async def _summary(
         " COUNT(*) AS n,"
         f" COALESCE(SUM({_OVERDUE}), 0) AS overdue,"
         " COUNT(r.acknowledged_at) AS acknowledged, COUNT(r.resolved_at) AS resolved"
-        " FROM reports r"
+        f" FROM reports r {_scan_hint(stats_filter)}"
         " LEFT JOIN categories c ON c.key = r.category_key"
         " LEFT JOIN areas a ON a.code = r.area_code"
         f" WHERE {where} GROUP BY r.status, r.category_key, r.area_code",

@@ -115,7 +115,9 @@ async def test_admin_sees_the_whole_city(sandbox, bot, store, admin):
     # The overdue rule is the one the report cards use.
     now = bot.services.clock.now()
     since = _iso(now - timedelta(days=30))
-    reports = [r for r in await store.reports.list_filtered(None, None, 100) if r.created_at >= since]
+    reports = [
+        r for r in await store.reports.list_filtered(None, None, 100) if r.created_at >= since
+    ]
     assert sum(overdue_hours(bot.services, r) is not None for r in reports) == 7
     png = png_of(sandbox, chart)
     assert png.startswith(PNG_SIGNATURE) and len(png) > 5_000

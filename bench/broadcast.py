@@ -1,0 +1,122 @@
+"""A broadcast to 100,000 citizens against the sandbox enforcing the configured rate.
+
+The bot runs in its own process (bench/rate_bot.py: the real application with BROADCAST_RATE set
+past Telegram's 30/s, which the configuration otherwise refuses); the sandbox and the simulated
+admin run here. Prints the achieved messages/s as a share of the configured rate, the 429s the
+sandbox served, and the bot process's peak RSS (VmHWM).
+
+Run: python bench/broadcast.py [--citizens 100000] [--rate 1000]
+Goals (issue 5): >= 97 % of the configured rate, 0 x 429, peak RSS <= 120 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from storage.store import Store  # noqa: E402
+from tests.conftest import TOKEN  # noqa: E402
+from tests.sandbox import start_sandbox  # noqa: E402
+
+TEXT = "Peringatan dini banjir: Pintu Air Manggarai Siaga 1."
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def seed(database: Path, people: list) -> None:
+    store = await Store.open(database)
+    async with store.db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO citizens (user_id, chat_id, language, created_at)"
+            " VALUES (?, ?, 'id', '2026-11-01T00:00:00+00:00')",
+            [(p.user_id, p.chat_id) for p in people],
+        )
+    await store.close()
+
+
+async def run(args: argparse.Namespace) -> None:
+    sandbox = await start_sandbox(token=TOKEN)
+    workdir = Path(tempfile.mkdtemp(prefix="wargalapor-bench-"))
+    database = workdir / "w.sqlite3"
+    started = time.perf_counter()
+    people = [sandbox.citizen(started=True) for _ in range(args.citizens)]
+    admin = sandbox.citizen(first_name="Admin", started=True)
+    await seed(database, [*people, admin])
+    print(f"seeded {args.citizens} citizens in {time.perf_counter() - started:.1f} s")
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": sandbox.base_url,
+        "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
+        "DATABASE_PATH": str(database),
+        "ADMIN_USER_IDS": str(admin.user_id),
+        "BENCH_BROADCAST_RATE": str(args.rate),
+        "QUIET_HOURS": "off",
+    }
+    process = await asyncio.create_subprocess_exec(
+        *os.environ.get("BENCH_BOT_PREFIX", sys.executable).split(),
+        str(ROOT / "bench" / "rate_bot.py"),
+        cwd=workdir,
+        env=env,
+    )
+    try:
+        await admin.send("/broadcast")
+        await admin.next_message(timeout=30)
+        await admin.send(TEXT)
+        await admin.next_message()
+        await admin.tap("Semua warga", message=await admin.next_message())
+        confirm = await admin.next_message(timeout=30)
+        sandbox.limits.enable(global_per_second=int(args.rate), private_per_second=1.0)
+        await admin.tap("Kirim sekarang", message=confirm)
+        expected = args.citizens + 1
+        deadline = time.monotonic() + args.citizens / args.rate * 3 + 60
+        while time.monotonic() < deadline:
+            done = sum(
+                1 for c in sandbox.world.calls if c.method == "sendMessage" and c.status == 200
+            )
+            if done >= expected + 5:  # + the admin's own messages
+                break
+            await asyncio.sleep(1.0)
+        sends = sorted(
+            c.at
+            for c in sandbox.world.calls
+            if c.method == "sendMessage" and c.status == 200 and c.params.get("text") == TEXT
+        )
+        broadcast = sends[1:]  # the first is the admin's preview
+        span = broadcast[-1] - broadcast[0] if len(broadcast) > 1 else float("nan")
+        achieved = (len(broadcast) - 1) / span if span else float("nan")
+        print(f"delivered: {len(broadcast)} of {expected} recipients in {span:.1f} s")
+        print(
+            f"achieved: {achieved:.0f} msg/s = {achieved / args.rate:.1%} of the configured"
+            f" {args.rate:g}/s"
+        )
+        print(f"429 answers served by the sandbox: {sandbox.limits.served_429}")
+        print(f"bot process peak RSS (VmHWM): {peak_rss_mb(process.pid):.1f} MB")
+    finally:
+        process.terminate()
+        await process.wait()
+        await sandbox.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--citizens", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
