@@ -206,6 +206,7 @@ def build_application(settings: Settings) -> BotApplication:
     async def post_init(application: BotApplication) -> None:
         services = await open_services(settings)
         attach_services(application, services)
+        await services.store.outbox.recover()
         start_jobs(application, services)
         await _set_commands(application)
         log.info("bot ready", extra={"bot": application.bot.username})

@@ -94,20 +94,25 @@ class Delivery:
         """One page of due rows: follow-ups and alerts one by one in order, then broadcast rows
         concurrently at ``BROADCAST_RATE``. A page holds about a second of broadcast sending,
         so a follow-up written meanwhile waits at most that long."""
+        outbox = self.services.store.outbox
         page = max(10, min(PAGE, int(self.services.settings.broadcast_rate)))
-        rows = await self.services.store.outbox.due(limit=page)
+        rows = await outbox.due(limit=page)
+        claimed = await outbox.claim([row.id for row in rows])
         waiting: set[int] = set()
         handled = 0
-        bulk = []
+        bulk, held = [], []
         for row in rows:
+            if row.id not in claimed:
+                continue
             if row.broadcast_id is not None:
                 bulk.append(row)
             elif row.chat_id in waiting:
-                continue
+                held.append(row.id)
             elif await self._deliver(row):
                 handled += 1
             else:
                 waiting.add(row.chat_id)
+        await outbox.release(held)
         if bulk:
             self._broadcasts.clear()
             self._audience = await self.services.store.citizens.states(
@@ -146,6 +151,7 @@ class Delivery:
             return False
         except ChatMigrated as error:
             await migrate_chat(self.services.store.db, row.chat_id, error.new_chat_id)
+            await outbox.release([row.id])
             log.info("group migrated", extra={"old": row.chat_id, "new": error.new_chat_id})
             self._again = True  # its rows now carry the new id: send them in the next pass
             return False

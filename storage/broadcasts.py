@@ -227,7 +227,7 @@ class BroadcastRepository:
         for row in rows:
             if row["state"] == "sent":
                 sent += row["n"]
-            elif row["state"] == "pending":
+            elif row["state"] in ("pending", "sending"):
                 pending += row["n"]
             elif row["blocked"]:
                 blocked += row["n"]
@@ -245,7 +245,7 @@ class BroadcastRepository:
             if state == "cancelled":
                 await conn.execute(
                     "UPDATE outbox SET state = 'dead', last_error = 'cancelled'"
-                    " WHERE broadcast_id = ? AND state = 'pending'",
+                    " WHERE broadcast_id = ? AND state IN ('pending', 'sending')",
                     (broadcast_id,),
                 )
             return cursor.rowcount > 0

@@ -95,7 +95,7 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None
                 (new_chat_id, old_chat_id),
             )
         await conn.execute(
-            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state = 'pending'",
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state IN ('pending', 'sending')",
             (new_chat_id, old_chat_id),
         )
 

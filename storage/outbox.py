@@ -107,6 +107,40 @@ class OutboxRepository:
         )
         return [_row(row) for row in rows]
 
+    async def claim(self, row_ids: list[int]) -> set[int]:
+        """Take rows for sending: only rows still pending are taken, so no row is ever sent by
+        two passes (or two processes) at once. Rows left 'sending' by a crash are given back by
+        :meth:`recover` at start: those, and only those, may go out twice."""
+        if not row_ids:
+            return set()
+        marks = ", ".join("?" for _ in row_ids)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                f"UPDATE outbox SET state = 'sending' WHERE state = 'pending' AND id IN ({marks})"
+                " RETURNING id",
+                row_ids,
+            )
+            return {int(row[0]) for row in await cursor.fetchall()}
+
+    async def release(self, row_ids: list[int]) -> None:
+        """Give claimed rows back untouched (their chat must wait for an earlier row)."""
+        if not row_ids:
+            return
+        marks = ", ".join("?" for _ in row_ids)
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id IN ({marks})",
+                row_ids,
+            )
+
+    async def recover(self) -> int:
+        """At start: rows a crash left in flight go back to pending (at-least-once)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
+            )
+            return cursor.rowcount
+
     async def mark_sent(self, row_id: int, message_id: int | None) -> None:
         await self.mark_many_sent([(row_id, message_id)])
 
@@ -124,8 +158,8 @@ class OutboxRepository:
     async def defer(self, row_id: int, not_before: datetime, error: str) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE outbox SET not_before = ?, attempts = attempts + 1, last_error = ?"
-                " WHERE id = ?",
+                "UPDATE outbox SET state = 'pending', not_before = ?, attempts = attempts + 1,"
+                " last_error = ? WHERE id = ?",
                 (not_before.astimezone(UTC).isoformat(timespec="seconds"), error, row_id),
             )
 
@@ -142,7 +176,7 @@ class OutboxRepository:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE outbox SET state = 'dead', last_error = ?"
-                " WHERE chat_id = ? AND state = 'pending'",
+                " WHERE chat_id = ? AND state IN ('pending', 'sending')",
                 (error, chat_id),
             )
             return cursor.rowcount

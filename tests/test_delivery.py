@@ -24,7 +24,7 @@ async def settled_rows(store, chat_id, seconds=10.0):
     """The chat's follow-up rows once none is pending any more."""
     for _ in range(int(seconds / 0.1)):
         rows = await store.outbox.rows(chat_id=chat_id, kind="followup")
-        if rows and all(r.state != "pending" for r in rows):
+        if rows and all(r.state not in ("pending", "sending") for r in rows):
             return rows
         await asyncio.sleep(0.1)
     return await store.outbox.rows(chat_id=chat_id, kind="followup")

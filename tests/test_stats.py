@@ -167,7 +167,7 @@ async def test_an_officer_sees_only_their_kelurahan_in_their_language(sandbox, b
         "• 🌊 Flood: 3",
         "• 🗑️ Garbage: 1",
         "• Jakarta Pusat: 4",
-        "• To acknowledgement: 1.5 h (2 reports)",  # 1 and 2 hours
+        "• To acknowledgement: 1.5 h (2 acknowledged)",  # 1 and 2 hours
         "⏰ Overdue for acknowledgement (past the category's deadline): 2",
         "1. Kel. Gambir (Kec. Gambir, Jakarta Pusat): 2",
     ):
