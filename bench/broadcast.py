@@ -6,6 +6,7 @@ admin run here. Prints the achieved messages/s as a share of the configured rate
 sandbox served, and the bot process's peak RSS (VmHWM).
 
 Run: python bench/broadcast.py [--citizens 100000] [--rate 1000]
+The sandbox enforces the configured rate, or Telegram's 30/s when the rate is lower.
 Goals (issue 5): >= 97 % of the configured rate, 0 x 429, peak RSS <= 120 MB.
 """
 
@@ -79,7 +80,9 @@ async def run(args: argparse.Namespace) -> None:
         await admin.next_message()
         await admin.tap("Semua warga", message=await admin.next_message())
         confirm = await admin.next_message(timeout=30)
-        sandbox.limits.enable(global_per_second=int(args.rate), private_per_second=1.0)
+        # Telegram's own limit (30/s) below that, as a bot at BROADCAST_RATE=25 would meet it.
+        limit = max(int(args.rate), 30)
+        sandbox.limits.enable(global_per_second=limit, private_per_second=1.0)
         await admin.tap("Kirim sekarang", message=confirm)
         expected = args.citizens + 1
         deadline = time.monotonic() + args.citizens / args.rate * 3 + 60
