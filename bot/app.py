@@ -187,6 +187,7 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
         drain, interval=services.settings.outbox_poll_seconds, first=0.1, name="outbox"
     )
     services.waker.connect(lambda: job_queue.run_once(drain, 0, name="outbox-wake"))
+    delivery.schedule_wake = lambda delay: job_queue.run_once(drain, delay, name="outbox-wake")
     sweeps = Sweeps(services)
 
     async def sweep(_: BotContext) -> None:
@@ -223,8 +224,12 @@ def build_application(settings: Settings) -> BotApplication:
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(
+            # Paced, never a burst: a leaky bucket of 30 lets 31 through in some one-second
+            # window after a pause, and each 429 then stalls every request for a second.
             AIORateLimiter(
-                overall_max_rate=max(30, int(settings.broadcast_rate) + 5), max_retries=3
+                overall_max_rate=1,
+                overall_time_period=1 / max(29.0, settings.broadcast_rate + 4),
+                max_retries=3,
             )
         )
         .read_timeout(settings.telegram_timeout_seconds)

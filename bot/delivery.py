@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 PAGE = 1000
+CHAT_CONCURRENCY = 8  # chats served side by side in one pass
+PRIVATE_SPACING = 1.0  # seconds between two messages to one citizen (Telegram: about 1/s)
 
 
 def broadcast_concurrency(rate: float) -> int:
@@ -75,6 +79,9 @@ class Delivery:
         self._concurrency = asyncio.Semaphore(self._concurrency_limit)
         self._broadcasts: dict[int, Broadcast | None] = {}
         self._audience: dict[int, CitizenState] = {}
+        self._chat_slots = asyncio.Semaphore(CHAT_CONCURRENCY)
+        self._last_private: dict[int, float] = {}  # monotonic time of the last send per chat
+        self.schedule_wake: Callable[[float], None] = lambda _seconds: None
 
     async def drain(self) -> int:
         """Send every due row; returns how many were handled. Safe to call concurrently."""
@@ -91,28 +98,24 @@ class Delivery:
                     return handled
 
     async def _pass(self) -> tuple[int, bool]:
-        """One page of due rows: follow-ups and alerts one by one in order, then broadcast rows
-        concurrently at ``BROADCAST_RATE``. A page holds about a second of broadcast sending,
-        so a follow-up written meanwhile waits at most that long."""
+        """One page of due rows. Follow-ups and alerts go chat by chat, in order within a chat
+        and side by side across chats, so one group held back by Telegram's per-group limit
+        never delays a citizen's follow-up. Broadcast rows follow at ``BROADCAST_RATE``; a page
+        holds about a second of them, so a follow-up written meanwhile waits at most that."""
         outbox = self.services.store.outbox
         page = max(10, min(PAGE, int(self.services.settings.broadcast_rate)))
         rows = await outbox.due(limit=page)
         claimed = await outbox.claim([row.id for row in rows])
-        waiting: set[int] = set()
-        handled = 0
-        bulk, held = [], []
+        by_chat: dict[int, list[OutboxRow]] = {}
+        bulk = []
         for row in rows:
             if row.id not in claimed:
                 continue
             if row.broadcast_id is not None:
                 bulk.append(row)
-            elif row.chat_id in waiting:
-                held.append(row.id)
-            elif await self._deliver(row):
-                handled += 1
             else:
-                waiting.add(row.chat_id)
-        await outbox.release(held)
+                by_chat.setdefault(row.chat_id, []).append(row)
+        handled = sum(await asyncio.gather(*(self._chat(chat) for chat in by_chat.values())))
         if bulk:
             self._broadcasts.clear()
             self._audience = await self.services.store.citizens.states(
@@ -127,6 +130,34 @@ class Delivery:
                     await self.services.store.outbox.mark_many_sent(sent)
             handled += sum(results)
         return handled, len(rows) == page
+
+    async def _chat(self, rows: list[OutboxRow]) -> int:
+        """One chat's rows in order. A row that must wait (a retry, or Telegram's one message
+        a second to a private chat) holds back the rest of the chat's rows with it."""
+        outbox = self.services.store.outbox
+        handled = 0
+        async with self._chat_slots:
+            for index, row in enumerate(rows):
+                wait = self._private_wait(row.chat_id)
+                if wait > 0:
+                    await outbox.postpone([r.id for r in rows[index:]], _after(wait))
+                    self.schedule_wake(wait)
+                    break
+                if not await self._deliver(row):
+                    await outbox.release([r.id for r in rows[index + 1 :]])
+                    break
+                handled += 1
+                if row.chat_id > 0:
+                    self._last_private[row.chat_id] = time.monotonic()
+        return handled
+
+    def _private_wait(self, chat_id: int) -> float:
+        if chat_id <= 0:
+            return 0.0
+        last = self._last_private.get(chat_id)
+        if last is None:
+            return 0.0
+        return max(0.0, PRIVATE_SPACING - (time.monotonic() - last))
 
     async def _throttled(self, row: OutboxRow, sent: list[tuple[int, int | None]]) -> bool:
         if self._limiter is None:

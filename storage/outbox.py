@@ -99,7 +99,7 @@ class OutboxRepository:
                 await enqueue(conn, message)
 
     async def due(self, limit: int = 100) -> list[OutboxRow]:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
         rows = await self._db.fetchall(
             "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ?"
             " ORDER BY priority, id LIMIT ?",
@@ -133,6 +133,17 @@ class OutboxRepository:
                 row_ids,
             )
 
+    async def postpone(self, row_ids: list[int], not_before: datetime) -> None:
+        """Hold claimed rows until ``not_before`` without counting an attempt (pacing)."""
+        if not row_ids:
+            return
+        marks = ", ".join("?" for _ in row_ids)
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE outbox SET state = 'pending', not_before = ? WHERE id IN ({marks})",
+                [not_before.astimezone(UTC).isoformat(timespec="milliseconds"), *row_ids],
+            )
+
     async def recover(self) -> int:
         """At start: rows a crash left in flight go back to pending (at-least-once)."""
         async with self._db.transaction() as conn:
@@ -160,7 +171,7 @@ class OutboxRepository:
             await conn.execute(
                 "UPDATE outbox SET state = 'pending', not_before = ?, attempts = attempts + 1,"
                 " last_error = ? WHERE id = ?",
-                (not_before.astimezone(UTC).isoformat(timespec="seconds"), error, row_id),
+                (not_before.astimezone(UTC).isoformat(timespec="milliseconds"), error, row_id),
             )
 
     async def mark_dead(self, row_id: int, error: str) -> None:
