@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
 PAGE = 1000
 CHAT_CONCURRENCY = 8  # chats served side by side in one pass
-PRIVATE_SPACING = 1.0  # seconds between two messages to one citizen (Telegram: about 1/s)
+PRIVATE_BURST = 3.0  # messages one citizen may get at once ...
+PRIVATE_PER_SECOND = 1.0  # ... and then one a second, as Telegram tolerates
 
 
 def broadcast_concurrency(rate: float) -> int:
@@ -80,7 +81,7 @@ class Delivery:
         self._broadcasts: dict[int, Broadcast | None] = {}
         self._audience: dict[int, CitizenState] = {}
         self._chat_slots = asyncio.Semaphore(CHAT_CONCURRENCY)
-        self._last_private: dict[int, float] = {}  # monotonic time of the last send per chat
+        self._private: dict[int, tuple[float, float]] = {}  # chat -> (tokens, monotonic time)
         self.schedule_wake: Callable[[float], None] = lambda _seconds: None
 
     async def drain(self) -> int:
@@ -147,17 +148,27 @@ class Delivery:
                     await outbox.release([r.id for r in rows[index + 1 :]])
                     break
                 handled += 1
-                if row.chat_id > 0:
-                    self._last_private[row.chat_id] = time.monotonic()
+                self._spent(row.chat_id)
         return handled
 
     def _private_wait(self, chat_id: int) -> float:
+        """Seconds before this citizen may get another message: a bucket of three that
+        refills one a second, Telegram's tolerance for a private chat."""
         if chat_id <= 0:
             return 0.0
-        last = self._last_private.get(chat_id)
-        if last is None:
-            return 0.0
-        return max(0.0, PRIVATE_SPACING - (time.monotonic() - last))
+        tokens, at = self._private.get(chat_id, (PRIVATE_BURST, 0.0))
+        now = time.monotonic()
+        tokens = min(PRIVATE_BURST, tokens + (now - at) * PRIVATE_PER_SECOND)
+        self._private[chat_id] = (tokens, now)
+        return 0.0 if tokens >= 1 else (1 - tokens) / PRIVATE_PER_SECOND
+
+    def _spent(self, chat_id: int) -> None:
+        if chat_id > 0:
+            tokens, at = self._private.get(chat_id, (PRIVATE_BURST, time.monotonic()))
+            self._private[chat_id] = (tokens - 1, at)
+            if len(self._private) > 10_000:  # forget quiet chats; their buckets are full
+                cutoff = time.monotonic() - PRIVATE_BURST / PRIVATE_PER_SECOND
+                self._private = {k: v for k, v in self._private.items() if v[1] > cutoff}
 
     async def _throttled(self, row: OutboxRow, sent: list[tuple[int, int | None]]) -> bool:
         if self._limiter is None:
