@@ -35,6 +35,7 @@ from bot.context import BotContext, attach_services
 from bot.delivery import Delivery
 from bot.geo import AreaIndex
 from bot.geocoding import build_geocoder
+from bot.http.server import start_http
 from bot.i18n import LANGUAGES, plain
 from bot.reporting import ReportingService
 from bot.routing import AreaDirectory
@@ -203,16 +204,32 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
     return delivery
 
 
+def _pace(settings: Settings) -> tuple[int, float]:
+    """The global limiter as (requests, per seconds): one request every 1/29 s at Telegram's
+    rates; above them (a benchmark) bursts of a thirtieth of a second, since asyncio cannot
+    sleep finer than about a millisecond."""
+    per_second = max(29.0, settings.broadcast_rate + 4)
+    burst = max(1, int(per_second // 29))
+    return burst, burst / per_second
+
+
 def build_application(settings: Settings) -> BotApplication:
     async def post_init(application: BotApplication) -> None:
         services = await open_services(settings)
         attach_services(application, services)
         await services.store.outbox.recover()
         start_jobs(application, services)
+        # HTTP (health, metrics, Open311) when HTTP_PORT is set; stopped in post_shutdown.
+        application.bot_data["http"] = await start_http(
+            services, polling=lambda: bool(application.updater and application.updater.running)
+        )
         await _set_commands(application)
         log.info("bot ready", extra={"bot": application.bot.username})
 
     async def post_shutdown(application: BotApplication) -> None:
+        http = application.bot_data.pop("http", None)
+        if http is not None:
+            await http.stop()  # before the store closes: a request in flight may still write
         services = application.bot_data.get("services")
         if services is not None:
             await services.store.close()
@@ -227,8 +244,8 @@ def build_application(settings: Settings) -> BotApplication:
             # Paced, never a burst: a leaky bucket of 30 lets 31 through in some one-second
             # window after a pause, and each 429 then stalls every request for a second.
             AIORateLimiter(
-                overall_max_rate=1,
-                overall_time_period=1 / max(29.0, settings.broadcast_rate + 4),
+                overall_max_rate=_pace(settings)[0],
+                overall_time_period=_pace(settings)[1],
                 max_retries=3,
             )
         )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from dotenv import find_dotenv, load_dotenv
 
+from bot.apikey_cli import add_apikey_parser, run_apikey
 from bot.case_cli import add_case_parser, run_case
 from bot.config import ConfigError, Settings, load_settings
 
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("check", help="validate configuration and database without Telegram")
     add_case_parser(commands)
+    add_apikey_parser(commands)
     return parser
 
 
@@ -116,4 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_check(settings))
     if command == "case":
         return run_case(settings, args)
+    if command == "apikey":
+        return run_apikey(settings, args)
     return _run(settings)

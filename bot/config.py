@@ -54,6 +54,8 @@ class Settings:
     outbox_backoff_seconds: float = 1.0
     telegram_timeout_seconds: float = 10.0
     broadcast_rate: float = 25.0
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None  # None: no HTTP server
 
     @property
     def tz(self) -> ZoneInfo:
@@ -128,6 +130,28 @@ def _broadcast_rate(env: Mapping[str, str]) -> float:
             "per second: set at most BROADCAST_RATE=30 (25 leaves room for follow-ups)"
         )
     return rate
+
+
+def _http_host(env: Mapping[str, str]) -> str:
+    host = _text(env, "HTTP_HOST") or "127.0.0.1"
+    if not re.match(r"^[A-Za-z0-9.:-]+$", host):
+        raise ConfigError(
+            f"HTTP_HOST={host!r} is not a host name or IP address: use e.g. HTTP_HOST=127.0.0.1 "
+            "(or 0.0.0.0 to listen on every interface)"
+        )
+    return host
+
+
+def _http_port(env: Mapping[str, str]) -> int | None:
+    raw = _text(env, "HTTP_PORT")
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(
+            f"HTTP_PORT={raw!r} is not a TCP port: set a number from 1 to 65535, e.g. "
+            "HTTP_PORT=8080, or leave it empty for no HTTP server"
+        )
+    return int(raw)
 
 
 def _chat_id(env: Mapping[str, str], name: str) -> int | None:
@@ -229,4 +253,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_backoff_seconds=_positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
         telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
         broadcast_rate=_broadcast_rate(env),
+        http_host=_http_host(env),
+        http_port=_http_port(env),
     )

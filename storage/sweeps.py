@@ -52,7 +52,10 @@ class SweepRepository:
     async def survey_due(self, now: datetime, *, after_hours: float) -> list[Report]:
         rows = await self._db.fetchall(
             "SELECT * FROM reports WHERE status = 'resolved' AND survey_sent_at IS NULL"
-            " AND (julianday(?) - julianday(resolved_at)) * 24 >= ? ORDER BY id",
+            " AND (julianday(?) - julianday(resolved_at)) * 24 >= ?"
+            # Only reporters we can ask: not blocked, and not the stand-in for agency reports.
+            " AND citizen_id IN (SELECT user_id FROM citizens"
+            " WHERE blocked_at IS NULL AND banned_at IS NULL) ORDER BY id",
             (_iso(now), after_hours),
         )
         return [_report(row) for row in rows]

@@ -1,0 +1,146 @@
+"""``python -m bot apikey create|list|revoke``: API keys for agency systems.
+
+Why keys are printed once: only their SHA-256 is stored (:mod:`storage.apikeys`), so a lost key
+is revoked and replaced, never recovered. ``--areas`` scopes a key to kelurahan: BPS codes, or
+kelurahan, kecamatan or kota names (a kecamatan or kota stands for all its kelurahan); a name that
+is both a kelurahan and a kecamatan must be made precise (``kel. Gambir`` / ``kec. Gambir``),
+because a scope that is wider than meant is a security problem. Without ``--areas`` a key may act
+anywhere, outside the service area included.
+
+Safe while the bot runs (same database, separate process); bad arguments end with one line on
+stderr and exit code 2, like ``case``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+
+from bot.config import Settings
+from bot.geo import AreaFileError, AreaIndex
+from bot.routing import AreaDirectory
+from storage.apikeys import ApiKeyRepository, NameTaken
+from storage.store import Store
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+MAX_NAME = 64  # shown on alert cards and follow-ups as who made a change
+_PREFIX = {"kelurahan": "kel.", "kecamatan": "kec.", "kota": "kota"}
+
+
+class UsageError(Exception):
+    """A bad argument; the message is the one line the operator reads."""
+
+
+def add_apikey_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("apikey", help="create, list and revoke API keys (agencies)")
+    actions = parser.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="a new key, printed once")
+    create.add_argument("--name", required=True, help='who holds it, e.g. "Dinas SDA"')
+    create.add_argument(
+        "--areas", help="comma-separated kelurahan codes or area names (default: everywhere)"
+    )
+    actions.add_parser("list", help="every key: name, scope, created, revoked")
+    revoke = actions.add_parser("revoke", help="revoke the active key of that name")
+    revoke.add_argument("name")
+
+
+def run_apikey(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        if args.apikey_command == "create" and not args.name.strip():
+            raise UsageError("--name is empty: name who holds the key, e.g. --name 'Dinas SDA'")
+        return asyncio.run(_run(settings, args))
+    except UsageError as error:
+        print(f"wargalapor: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except AreaFileError as error:
+        print(
+            f"wargalapor: AREAS_FILE {settings.areas_file or 'bundled'}: {error}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    except (sqlite3.Error, OSError) as error:
+        print(f"wargalapor: apikey {args.apikey_command} failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    store = await Store.open(settings.database_path)
+    try:
+        keys = ApiKeyRepository(store.db)
+        if args.apikey_command == "create":
+            await _create(settings, keys, args.name.strip(), args.areas)
+        elif args.apikey_command == "list":
+            await _list(keys)
+        else:
+            if not await keys.revoke(args.name.strip()):
+                raise UsageError(f"no active key named {args.name!r}; see: apikey list")
+            print(f"revoked the key of {args.name.strip()}")
+    finally:
+        await store.close()
+    return 0
+
+
+def area_codes(directory: AreaDirectory, text: str) -> list[str]:
+    """Kelurahan codes for a comma-separated list of codes and names; refuses ambiguity."""
+    codes: set[str] = set()
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        choices = directory.resolve(part)
+        if not choices:
+            hints = ", ".join(choice.name for choice in directory.suggest(part))
+            raise UsageError(
+                f"--areas: unknown area {part!r}" + (f"; did you mean: {hints}?" if hints else "")
+            )
+        if len(choices) > 1:
+            kinds = " or ".join(
+                f"'{_PREFIX[choice.scope.kind]} {choice.name}'" for choice in choices
+            )
+            raise UsageError(f"--areas: {part!r} is ambiguous; write {kinds}")
+        scope = choices[0].scope
+        for area in directory.areas.areas:
+            if (
+                (scope.kind == "kelurahan" and area.code == scope.key)
+                or (scope.kind == "kecamatan" and area.district == scope.key)
+                or (scope.kind == "kota" and area.city == scope.key)
+            ):
+                codes.add(area.code)
+    if not codes:
+        raise UsageError("--areas is empty: list kelurahan codes or names, or leave it out")
+    return sorted(codes)
+
+
+async def _create(settings: Settings, keys: ApiKeyRepository, name: str, areas: str | None) -> None:
+    if len(name) > MAX_NAME:
+        raise UsageError(f"--name is {len(name)} characters long; at most {MAX_NAME}")
+    codes = None
+    if areas is not None:
+        codes = area_codes(AreaDirectory(AreaIndex.load(settings.areas_file)), areas)
+    try:
+        key, secret = await keys.create(name, codes)
+    except NameTaken:
+        raise UsageError(
+            f"an active key is already named {name!r}: revoke it first, or choose another name"
+        ) from None
+    print(f"API key for {key.name} (shown once; only its hash is stored):")
+    print(secret)
+    print(f"scope: {_scope(key.areas)}")
+
+
+async def _list(keys: ApiKeyRepository) -> None:
+    found = await keys.all()
+    if not found:
+        print("no API keys; create one with: python -m bot apikey create --name NAME")
+        return
+    for key in found:
+        state = f"revoked {key.revoked_at}" if key.revoked_at else "active"
+        print(f"{key.name:<24} {state:<34} created {key.created_at}  scope: {_scope(key.areas)}")
+
+
+def _scope(areas: tuple[str, ...] | None) -> str:
+    if areas is None:
+        return "everywhere"
+    shown = ", ".join(areas[:5]) + (f" … ({len(areas)} kelurahan)" if len(areas) > 5 else "")
+    return shown

@@ -1,0 +1,146 @@
+"""The Starlette app, and uvicorn serving it inside the bot's own event loop.
+
+Why in-process rather than a second program: the API's writes must go through the same
+services, the same single-writer database connection and the same outbox wake-up as the bot's,
+and one process is one thing to deploy and supervise. uvicorn runs as an asyncio task started
+by the bot's ``post_init`` and stopped by its ``post_shutdown``.
+
+The listening socket is bound before the task starts, so a port already in use stops the bot at
+start-up with a readable error, instead of uvicorn's ``sys.exit`` inside a task. uvicorn's own
+signal handling is switched off: python-telegram-bot owns SIGINT/SIGTERM and, on them, runs
+``post_shutdown``, which stops this server. Access logs are off because a GeoReport client may
+put its ``api_key`` in the query string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Callable, Generator
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+
+from bot.http.common import ApiError, api_error, http_error
+from bot.http.health import HealthApi
+from bot.http.open311 import Open311Api
+from bot.http.updates import UpdatesApi
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_SECONDS = 10.0
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+class HttpServerError(RuntimeError):
+    """The server cannot start; the message names the setting to change."""
+
+
+def build_app(services: Services, *, polling: Callable[[], bool] | None = None) -> Starlette:
+    """Every route over ``services``; ``polling`` tells ``/healthz`` whether the bot polls."""
+    open311 = Open311Api(services)
+    routes = [
+        *HealthApi(services, polling).routes(),
+        *open311.routes(),
+        *UpdatesApi(services, open311).routes(),
+    ]
+    return Starlette(
+        routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error}
+    )
+
+
+class _NoColour(logging.Filter):
+    """uvicorn adds an ANSI-coloured copy of some messages; the bot's JSON log needs none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.__dict__.pop("color_message", None)
+        return True
+
+
+_UVICORN_LOG = logging.getLogger("uvicorn.error")
+if not any(isinstance(f, _NoColour) for f in _UVICORN_LOG.filters):
+    _UVICORN_LOG.addFilter(_NoColour())
+
+
+class _InLoopServer(uvicorn.Server):
+    """uvicorn's server without its signal handlers (the bot's own handle the signals)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:  # uvicorn ≥ 0.29
+        yield
+
+    def install_signal_handlers(self) -> None:  # older uvicorn
+        return
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise HttpServerError(
+            f"HTTP_HOST={host} HTTP_PORT={port}: cannot listen there ({error.strerror or error});"
+            " choose another HTTP_PORT, or leave it empty for no HTTP server"
+        ) from None
+    return sock
+
+
+class HttpServer:
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self._config = uvicorn.Config(
+            app,
+            log_config=None,  # keep the bot's JSON logging
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            server_header=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+        self._server = _InLoopServer(self._config)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Listen, and return once requests are being served."""
+        sock = _listen(self.host, self.port)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="http-server")
+        async with asyncio.timeout(START_TIMEOUT_SECONDS):
+            while not self._server.started:
+                if self._task.done():
+                    sock.close()
+                    error = self._task.exception()
+                    raise HttpServerError(f"HTTP server stopped at start: {error!r}")
+                await asyncio.sleep(0.01)
+        log.info("http server listening", extra={"host": self.host, "port": self.port})
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._server.should_exit = True
+        try:
+            await asyncio.wait_for(task, GRACEFUL_SHUTDOWN_SECONDS + 2)
+        except (TimeoutError, asyncio.CancelledError):
+            log.warning("http server did not stop in time")
+        except Exception:
+            log.exception("http server failed")
+
+
+async def start_http(services: Services, polling: Callable[[], bool] | None) -> HttpServer | None:
+    """The server when ``HTTP_PORT`` is set, started; None when it is not."""
+    settings = services.settings
+    if settings.http_port is None:
+        return None
+    server = HttpServer(
+        build_app(services, polling=polling), settings.http_host, settings.http_port
+    )
+    await server.start()
+    return server
