@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.context import BotContext
 from bot.i18n import Html, plain, t
+from bot.permissions import is_admin
 from bot.routing import ScopeChoice
 from bot.services import Services
 from storage.groups import Scope
@@ -35,6 +37,23 @@ def parse_choice(data: str) -> Scope | None:
     kind = CODE_KINDS.get(kind_code)
     key = key.rstrip(":")
     return Scope(kind, key) if kind and key else None
+
+
+async def chosen_scope(
+    update: Update, context: BotContext, language: str, refusal_key: str
+) -> Scope | None:
+    """A pressed area choice, answered: the presser must be an admin (whoever asked), and the
+    choice must name a known area; None when either fails (the press is answered already)."""
+    query = update.callback_query
+    if not is_admin(context.services, query.from_user.id):
+        await query.answer(t(language, refusal_key), show_alert=True)
+        return None
+    scope = parse_choice(query.data or "")
+    if scope is None or context.services.directory.choice(scope) is None:
+        await query.answer(t(language, "common.stale_button"))
+        return None
+    await query.answer()
+    return scope
 
 
 def choice_keyboard(

@@ -18,7 +18,7 @@ from bot.i18n import Html, t
 from bot.outgoing import STATUS_ACTIONS, alert_card
 from bot.permissions import is_admin, may_act_on
 from bot.places import area_label
-from handlers.areas import choice_keyboard, parse_choice, scope_label
+from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.people import language_of
 from storage.alerts import PendingReply
 from storage.drafts import DraftPhoto
@@ -38,15 +38,23 @@ def _actor(update: Update, services_is_admin: bool) -> Actor:
 # --- /link, /unlink, /area -------------------------------------------------------------------
 
 
+async def _admin_in_group(update: Update, context: BotContext, language: str) -> bool:
+    """Linking is done inside the group itself, and only by a WargaLapor admin."""
+    message = update.effective_message
+    if update.effective_chat.type == "private":
+        await message.reply_text(t(language, "groups.link_in_group"), parse_mode=ParseMode.HTML)
+        return False
+    if not is_admin(context.services, update.effective_user.id):
+        await message.reply_text(t(language, "groups.link_admin_only"), parse_mode=ParseMode.HTML)
+        return False
+    return True
+
+
 async def link_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     message = update.effective_message
     services = context.services
-    if update.effective_chat.type == "private":
-        await message.reply_text(t(language, "groups.link_in_group"), parse_mode=ParseMode.HTML)
-        return
-    if not is_admin(services, update.effective_user.id):
-        await message.reply_text(t(language, "groups.link_admin_only"), parse_mode=ParseMode.HTML)
+    if not await _admin_in_group(update, context, language):
         return
     query = " ".join(context.args or []).strip()
     if not query:
@@ -78,17 +86,11 @@ async def link_command(update: Update, context: BotContext) -> None:
 
 async def link_chosen(update: Update, context: BotContext) -> None:
     """A picker button: the presser must be an admin too, whoever sent /link."""
-    query = update.callback_query
     language = await language_of(update, context)
-    if not is_admin(context.services, query.from_user.id):
-        await query.answer(t(language, "groups.link_admin_only"), show_alert=True)
+    scope = await chosen_scope(update, context, language, "groups.link_admin_only")
+    if scope is None:
         return
-    scope = parse_choice(query.data or "")
-    if scope is None or context.services.directory.choice(scope) is None:
-        await query.answer(t(language, "common.stale_button"))
-        return
-    await query.answer()
-    await _drop_buttons(query.message)
+    await _drop_buttons(update.callback_query.message)
     await _link(update, context, scope, language)
 
 
@@ -107,11 +109,7 @@ async def unlink_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     message = update.effective_message
     services = context.services
-    if update.effective_chat.type == "private":
-        await message.reply_text(t(language, "groups.link_in_group"), parse_mode=ParseMode.HTML)
-        return
-    if not is_admin(services, update.effective_user.id):
-        await message.reply_text(t(language, "groups.link_admin_only"), parse_mode=ParseMode.HTML)
+    if not await _admin_in_group(update, context, language):
         return
     query = " ".join(context.args or []).strip()
     scopes = [choice.scope for choice in services.directory.resolve(query)] if query else None

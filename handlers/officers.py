@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from bot.context import BotContext
 from bot.i18n import t
 from bot.permissions import is_admin
-from handlers.areas import choice_keyboard, parse_choice, scope_label
+from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.people import language_of
 from storage.groups import Scope
 
@@ -48,17 +48,11 @@ async def invite_command(update: Update, context: BotContext) -> None:
 
 
 async def invite_chosen(update: Update, context: BotContext) -> None:
-    query = update.callback_query
     language = await language_of(update, context)
-    if not is_admin(context.services, query.from_user.id):
-        await query.answer(t(language, "officer.invite_admin_only"), show_alert=True)
+    scope = await chosen_scope(update, context, language, "officer.invite_admin_only")
+    if scope is None:
         return
-    scope = parse_choice(query.data or "")
-    if scope is None or context.services.directory.choice(scope) is None:
-        await query.answer(t(language, "common.stale_button"))
-        return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await update.callback_query.edit_message_reply_markup(None)
     await _create(update, context, scope, language)
 
 
