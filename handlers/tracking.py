@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from datetime import datetime
 
 from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.i18n import Html, t
@@ -160,4 +162,5 @@ async def page_pressed(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     text, markup = await _page(context, query.from_user.id, int(page), language)
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    with contextlib.suppress(BadRequest):  # "not modified": that page was already shown
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
