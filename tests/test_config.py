@@ -4,15 +4,21 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import (
+    TELEGRAM_API_BASE_URL,
+    TELEGRAM_API_FILE_URL,
+    ConfigError,
+    load_settings,
+)
 
 TOKEN = "123456:TEST-token-for-the-sandbox-only"
 
 
 def test_defaults_are_those_documented():
     settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
-    assert settings.api_base_url == "https://api.telegram.org/bot"
-    assert settings.api_file_url == "https://api.telegram.org/file/bot"
+    assert settings.api_base_url == TELEGRAM_API_BASE_URL  # Telegram's own, never called in tests
+    assert settings.api_file_url == TELEGRAM_API_FILE_URL
+    assert settings.api_base_url.endswith("/bot") and settings.api_file_url.endswith("/file/bot")
     assert settings.database_path == Path("data/wargalapor.sqlite3")
     assert settings.default_language == "id"
     assert settings.timezone == "Asia/Jakarta"
