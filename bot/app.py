@@ -41,7 +41,7 @@ from bot.reporting import ReportingService
 from bot.routing import AreaDirectory
 from bot.services import Services, Waker
 from bot.sweeps import Sweeps
-from handlers import broadcast, common, groups, officers, report, survey, tracking
+from handlers import broadcast, common, groups, officers, report, survey, tracking, weblogin
 from storage.areas import AreaRow
 from storage.geocache import GeocodeCacheRepository
 from storage.store import Store
@@ -98,6 +98,7 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("stats", stats.stats_command, filters=new_message))  # admins, officers
     add(CommandHandler("broadcast", broadcast.broadcast_command, filters=new_message))
     add(CommandHandler("broadcasts", broadcast.list_command, filters=new_message))
+    add(CommandHandler("weblogin", weblogin.command, filters=private & new_message))
     # 4. Buttons, by the prefix of their callback data; anything else is stale or forged.
     add(CallbackQueryHandler(groups.status_pressed, pattern=r"^st:"))
     add(CallbackQueryHandler(groups.link_chosen, pattern=r"^lk:"))

@@ -56,6 +56,7 @@ class Settings:
     broadcast_rate: float = 25.0
     http_host: str = "127.0.0.1"
     http_port: int | None = None  # None: no HTTP server
+    web_base_url: str | None = None  # None: http://HTTP_HOST:HTTP_PORT
 
     @property
     def tz(self) -> ZoneInfo:
@@ -255,4 +256,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
         http_port=_http_port(env),
+        web_base_url=(
+            _url(env, "WEB_BASE_URL", "https://lapor.example.go.id").rstrip("/")
+            if _text(env, "WEB_BASE_URL")
+            else None
+        ),
     )

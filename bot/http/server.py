@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from bot.http.common import ApiError, api_error, http_error
 from bot.http.health import HealthApi
 from bot.http.open311 import Open311Api
+from bot.http.staff import StaffPages
 from bot.http.updates import UpdatesApi
 from bot.services import Services
 
@@ -47,6 +48,7 @@ def build_app(services: Services, *, polling: Callable[[], bool] | None = None) 
         *HealthApi(services, polling).routes(),
         *open311.routes(),
         *UpdatesApi(services, open311).routes(),
+        *StaffPages(services).routes(),
     ]
     return Starlette(
         routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error}

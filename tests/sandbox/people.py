@@ -43,6 +43,11 @@ TINY_JPEG = bytes.fromhex(
 )
 
 
+#: How long a person waits for the bot by default. Generous, because a loaded 2-core machine
+#: (CI, or two suites at once) can stall a healthy bot for seconds; a missing answer still fails.
+WAIT = 10.0
+
+
 class NoMessage(AssertionError, TimeoutError):
     """No bot message arrived in time (both an AssertionError and an asyncio.TimeoutError)."""
 
@@ -138,7 +143,7 @@ class _ChatView:
 
     # -- reading the bot's answers -------------------------------------------------------
 
-    async def next_message(self, timeout: float = 5.0) -> BotMessage:
+    async def next_message(self, timeout: float = WAIT) -> BotMessage:
         """The next bot message after the cursor (see module docstring); waits up to ``timeout``."""
         found = await self.world.wait_for(
             lambda: len(self.state.bot_messages) > self._cursor, timeout
@@ -164,7 +169,7 @@ class _ChatView:
                 + self.transcript()
             )
 
-    async def next_edit(self, message: BotMessage, timeout: float = 5.0) -> BotMessage:
+    async def next_edit(self, message: BotMessage, timeout: float = WAIT) -> BotMessage:
         """Wait until ``message`` is edited (or return at once for an edit not waited on yet)."""
         seen = self._edits_seen.get(message.message_id, 0)
         found = await self.world.wait_for(

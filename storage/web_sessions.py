@@ -1,0 +1,178 @@
+"""Staff web pages: one-time sign-in links, the sessions they open, and the filtered report list.
+
+Why hashes: the database is copied into backups and read by the CLI; a link or cookie copied
+from it must not sign anyone in. Tokens carry 256 random bits, so a plain SHA-256 is enough.
+Why the officer's areas are not stored in the session: they are read on every request, so an
+officer removed from an area loses it at once, not when the session ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from storage.db import Database
+from storage.groups import Scope
+from storage.reports import Report
+
+_REPORT_COLUMNS = ", ".join(Report.__dataclass_fields__)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class WebSession:
+    user_id: int
+    user_name: str | None
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """The staff list's filters; ``area_codes=None`` means every report (an admin's view)."""
+
+    area_codes: tuple[str, ...] | None
+    status: str | None = None
+    category_key: str | None = None
+    overdue_before: dict[str, str] | None = None  # category key → SLA clock started before
+
+
+class WebSessionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create_login(
+        self, user_id: int, user_name: str | None, now: datetime, valid_for: timedelta
+    ) -> str:
+        """A one-time sign-in token (returned once, stored hashed); old rows are swept here."""
+        token = new_token()
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM web_logins WHERE expires_at < ?", (_iso(now),))
+            await conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (_iso(now),))
+            await conn.execute(
+                "INSERT INTO web_logins (token_hash, user_id, user_name, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (hash_token(token), user_id, user_name, _iso(now), _iso(now + valid_for)),
+            )
+        return token
+
+    async def redeem_login(
+        self, token: str, now: datetime, session_for: timedelta
+    ) -> tuple[str, str | None]:
+        """Use a link once: ('ok' | 'unknown' | 'used' | 'expired', the new session's token)."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM web_logins WHERE token_hash = ?", (hash_token(token),)
+            ) as cursor:
+                login = await cursor.fetchone()
+            if login is None:
+                return "unknown", None
+            if login["used_at"] is not None:
+                return "used", None
+            if datetime.fromisoformat(login["expires_at"]) <= now:
+                return "expired", None
+            await conn.execute(
+                "UPDATE web_logins SET used_at = ? WHERE token_hash = ?",
+                (_iso(now), login["token_hash"]),
+            )
+            session = new_token()
+            await conn.execute(
+                "INSERT INTO web_sessions (token_hash, user_id, user_name, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    hash_token(session),
+                    login["user_id"],
+                    login["user_name"],
+                    _iso(now),
+                    _iso(now + session_for),
+                ),
+            )
+        return "ok", session
+
+    async def session(self, token: str, now: datetime) -> WebSession | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM web_sessions WHERE token_hash = ? AND expires_at > ?",
+            (hash_token(token), _iso(now)),
+        )
+        if row is None:
+            return None
+        return WebSession(row["user_id"], row["user_name"], row["expires_at"])
+
+    async def end_session(self, token: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM web_sessions WHERE token_hash = ?", (hash_token(token),)
+            )
+
+    async def officer_scopes(self, user_id: int) -> list[Scope]:
+        rows = await self._db.fetchall(
+            "SELECT scope, scope_key FROM officers WHERE user_id = ? ORDER BY scope, scope_key",
+            (user_id,),
+        )
+        return [Scope(row["scope"], row["scope_key"]) for row in rows]
+
+    async def photo_report(self, file_id: str) -> int | None:
+        """The report a photo belongs to (a citizen's, or an officer's "after" photo)."""
+        row = await self._db.fetchone(
+            "SELECT report_id FROM report_photos WHERE file_id = ?"
+            " UNION SELECT report_id FROM report_events WHERE photo_file_id = ? LIMIT 1",
+            (file_id, file_id),
+        )
+        return int(row["report_id"]) if row else None
+
+    async def reports(self, query: ReportQuery, *, limit: int, offset: int = 0) -> list[Report]:
+        """Newest first. Kept apart from :mod:`storage.public_reports`: staff see every field."""
+        where, params = _where(query)
+        if where is None:
+            return []
+        rows = await self._db.fetchall(
+            f"SELECT {_REPORT_COLUMNS} FROM reports{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [Report(**{name: row[name] for name in Report.__dataclass_fields__}) for row in rows]
+
+    async def count(self, query: ReportQuery) -> int:
+        where, params = _where(query)
+        if where is None:
+            return 0
+        row = await self._db.fetchone(f"SELECT COUNT(*) AS n FROM reports{where}", params)
+        return int(row["n"]) if row else 0
+
+
+def _where(query: ReportQuery) -> tuple[str | None, list[object]]:
+    """The SQL condition, or None when nothing can match (an officer without areas)."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if query.area_codes is not None:
+        if not query.area_codes:
+            return None, []
+        clauses.append(f"area_code IN ({', '.join('?' for _ in query.area_codes)})")
+        params.extend(query.area_codes)
+    if query.status is not None:
+        clauses.append("status = ?")
+        params.append(query.status)
+    if query.category_key is not None:
+        clauses.append("category_key = ?")
+        params.append(query.category_key)
+    if query.overdue_before is not None:
+        # As bot.outgoing.overdue_hours: new or reopened, waiting past its category's SLA.
+        if not query.overdue_before:
+            return None, []
+        per_category = " OR ".join(
+            "(category_key = ? AND sla_started_at <= ?)" for _ in query.overdue_before
+        )
+        clauses.append(f"status IN ('new', 'reopened') AND ({per_category})")
+        params.extend(value for item in query.overdue_before.items() for value in item)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
