@@ -206,11 +206,13 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
 
 
 def _pace(settings: Settings) -> tuple[int, float]:
-    """The global limiter as (requests, per seconds): one request every 1/29 s at Telegram's
-    rates; above them (a benchmark) bursts of a thirtieth of a second, since asyncio cannot
-    sleep finer than about a millisecond."""
-    per_second = max(29.0, settings.broadcast_rate + 4)
-    burst = max(1, int(per_second // 29))
+    """The global limiter as (burst, seconds per burst). A leaky bucket lets ``burst`` through
+    at once and then refills at the rate, so any one-second window sees at most burst + rate:
+    2 + 26 = 28 at Telegram's rates (under 30, with room for timer jitter), and a reply's two
+    messages do not wait on each other. Above Telegram's rates (a benchmark) bursts grow, since
+    asyncio cannot sleep finer than about a millisecond."""
+    per_second = max(26.0, settings.broadcast_rate + 1)
+    burst = max(2, int(per_second // 14))
     return burst, burst / per_second
 
 
@@ -220,10 +222,14 @@ def build_application(settings: Settings) -> BotApplication:
         attach_services(application, services)
         await services.store.outbox.recover()
         start_jobs(application, services)
-        # HTTP (health, metrics, Open311) when HTTP_PORT is set; stopped in post_shutdown.
-        application.bot_data["http"] = await start_http(
-            services, polling=lambda: bool(application.updater and application.updater.running)
+        # HTTP (health, metrics, Open311, the webhook) when HTTP_PORT is set; stopped in
+        # post_shutdown. In webhook mode nothing polls, so /healthz reports no "polling" at all.
+        polling = (
+            None
+            if settings.webhook_url
+            else (lambda: bool(application.updater and application.updater.running))
         )
+        application.bot_data["http"] = await start_http(services, polling, application)
         await _set_commands(application)
         log.info("bot ready", extra={"bot": application.bot.username})
 
@@ -242,8 +248,8 @@ def build_application(settings: Settings) -> BotApplication:
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(
-            # Paced, never a burst: a leaky bucket of 30 lets 31 through in some one-second
-            # window after a pause, and each 429 then stalls every request for a second.
+            # Never more than 30 in any second: PTB's default bucket of 30 lets 31 through after
+            # a pause, and each 429 then stalls every request for a second.
             AIORateLimiter(
                 overall_max_rate=_pace(settings)[0],
                 overall_time_period=_pace(settings)[1],
