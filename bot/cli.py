@@ -46,6 +46,15 @@ def _run(settings: Settings) -> int:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.bot_token)
     application = build_application(settings)
+    if settings.webhook_url:
+        from bot.webhook_runner import WebhookError, run_webhook
+
+        try:
+            asyncio.run(run_webhook(application, settings, allowed_updates=ALLOWED_UPDATES))
+        except WebhookError as error:
+            print(f"wargalapor: {error}", file=sys.stderr)
+            return EXIT_CONFIG
+        return 0
     # Updates sent while the bot was down are still handled: nothing a citizen typed is dropped.
     application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     return 0

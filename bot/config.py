@@ -20,6 +20,7 @@ TELEGRAM_API_FILE_URL = "https://api.telegram.org/file/bot"
 SUPPORTED_LANGUAGES = ("id", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Telegram's secret_token rules
 
 
 class ConfigError(ValueError):
@@ -57,6 +58,8 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int | None = None  # None: no HTTP server
     web_base_url: str | None = None  # None: http://HTTP_HOST:HTTP_PORT
+    webhook_url: str | None = None  # None: long polling
+    webhook_secret: str | None = None  # set whenever webhook_url is
 
     @property
     def tz(self) -> ZoneInfo:
@@ -155,6 +158,39 @@ def _http_port(env: Mapping[str, str]) -> int | None:
     return int(raw)
 
 
+def _webhook(env: Mapping[str, str], http_port: int | None) -> tuple[str | None, str | None]:
+    """(WEBHOOK_URL, WEBHOOK_SECRET), both None for polling.
+
+    Why the secret is required: the endpoint is public, and without Telegram's secret-token
+    header anyone who guesses the URL could post forged updates as any citizen.
+    """
+    url = _text(env, "WEBHOOK_URL")
+    if url is None:
+        return None, None
+    if not re.match(r"^https://[^/\s]+\S*$", url):
+        raise ConfigError(
+            f"WEBHOOK_URL={url!r} is not an https URL (Telegram calls only https): use e.g. "
+            "WEBHOOK_URL=https://bot.example.org/telegram, or leave it empty for polling"
+        )
+    if http_port is None:
+        raise ConfigError(
+            "WEBHOOK_URL is set but HTTP_PORT is empty: the webhook is served by the bot's HTTP "
+            "server, so set HTTP_PORT (e.g. HTTP_PORT=8080) or leave WEBHOOK_URL empty"
+        )
+    secret = _text(env, "WEBHOOK_SECRET")
+    if secret is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET is missing: WEBHOOK_URL needs a secret of 1-256 letters, digits, _ or -"
+            ", e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    if not _WEBHOOK_SECRET_PATTERN.match(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - only (Telegram's "
+            "rule): e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return url, secret
+
+
 def _chat_id(env: Mapping[str, str], name: str) -> int | None:
     raw = _text(env, name)
     if raw is None:
@@ -229,6 +265,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if geocoder not in ("offline", "nominatim"):
         raise ConfigError(f"GEOCODER={geocoder!r} is not known: use 'offline' or 'nominatim'")
     user_agent = _text(env, "NOMINATIM_USER_AGENT") or "wargalapor"
+    http_port = _http_port(env)
+    webhook_url, webhook_secret = _webhook(env, http_port)
     return Settings(
         bot_token=token,
         api_base_url=_url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
@@ -255,10 +293,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
-        http_port=_http_port(env),
+        http_port=http_port,
         web_base_url=(
             _url(env, "WEB_BASE_URL", "https://lapor.example.go.id").rstrip("/")
             if _text(env, "WEB_BASE_URL")
             else None
         ),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
     )

@@ -19,16 +19,19 @@ import contextlib
 import logging
 import socket
 from collections.abc import Callable, Generator
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from telegram.ext import Application
 
 from bot.http.common import ApiError, api_error, http_error
 from bot.http.health import HealthApi
 from bot.http.open311 import Open311Api
 from bot.http.staff import StaffPages
 from bot.http.updates import UpdatesApi
+from bot.http.webhook import TelegramWebhook
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -41,8 +44,17 @@ class HttpServerError(RuntimeError):
     """The server cannot start; the message names the setting to change."""
 
 
-def build_app(services: Services, *, polling: Callable[[], bool] | None = None) -> Starlette:
-    """Every route over ``services``; ``polling`` tells ``/healthz`` whether the bot polls."""
+def build_app(
+    services: Services,
+    *,
+    polling: Callable[[], bool] | None = None,
+    application: Application[Any, Any, Any, Any, Any, Any] | None = None,
+) -> Starlette:
+    """Every route over ``services``; ``polling`` tells ``/healthz`` whether the bot polls.
+
+    ``POST /telegram`` is mounted only when ``WEBHOOK_URL`` is set, and needs ``application``:
+    its updates go on that application's queue.
+    """
     open311 = Open311Api(services)
     routes = [
         *HealthApi(services, polling).routes(),
@@ -50,6 +62,14 @@ def build_app(services: Services, *, polling: Callable[[], bool] | None = None) 
         *UpdatesApi(services, open311).routes(),
         *StaffPages(services).routes(),
     ]
+    settings = services.settings
+    if settings.webhook_url and settings.webhook_secret:
+        if application is None:
+            raise HttpServerError("WEBHOOK_URL is set: the webhook route needs the Application")
+        webhook = TelegramWebhook(
+            settings.webhook_secret, application.bot, application.update_queue
+        )
+        routes.extend(webhook.routes())
     return Starlette(
         routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error}
     )
@@ -136,13 +156,19 @@ class HttpServer:
             log.exception("http server failed")
 
 
-async def start_http(services: Services, polling: Callable[[], bool] | None) -> HttpServer | None:
+async def start_http(
+    services: Services,
+    polling: Callable[[], bool] | None,
+    application: Application[Any, Any, Any, Any, Any, Any] | None = None,
+) -> HttpServer | None:
     """The server when ``HTTP_PORT`` is set, started; None when it is not."""
     settings = services.settings
     if settings.http_port is None:
         return None
     server = HttpServer(
-        build_app(services, polling=polling), settings.http_host, settings.http_port
+        build_app(services, polling=polling, application=application),
+        settings.http_host,
+        settings.http_port,
     )
     await server.start()
     return server
