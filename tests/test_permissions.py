@@ -1,0 +1,112 @@
+"""The permission matrix: each privileged action tried by a citizen, an officer of another area,
+a plain member of the area's group, the area's officer and an admin. Checked on the server, so
+the refusals hold even for forged button presses."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.http.server import build_app
+from storage.apikeys import ApiKeyRepository
+from storage.groups import Scope
+from tests.helpers import file_report
+from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
+
+PINANGSIA = Scope("kelurahan", "3174060008")
+ROLES = ("citizen", "other_officer", "member", "officer", "admin")
+
+
+@pytest.fixture
+async def cast(sandbox, bot, store, admin):
+    group = await linked_group(sandbox, store, admin, GAMBIR)
+    people = {
+        "citizen": sandbox.citizen(first_name="Warga"),
+        "other_officer": await officer_for(sandbox, store, admin, PINANGSIA, name="Joko"),
+        "member": sandbox.citizen(first_name="Anggota"),
+        "officer": await officer_for(sandbox, store, admin, name="Budi"),
+        "admin": admin,
+    }
+    await people["citizen"].send("/start")
+    await people["citizen"].next_message()
+    await people["member"].send("/start")
+    await people["member"].next_message()
+    for role in ("citizen", "other_officer", "member", "officer"):
+        group.add_member(people[role])
+    return group, people
+
+
+async def test_status_buttons(sandbox, bot, store, cast):
+    group, people = cast
+    reporter = sandbox.citizen()
+    ref = await file_report(reporter)
+    *_, card = await next_alert(group)
+    for role in ("citizen", "other_officer", "member"):
+        answer = await group.press(people[role], card, callback_data=f"st:{ref}:ack")
+        assert answer.show_alert and "Hanya petugas" in answer.text, role
+        assert (await store.reports.get(ref)).status == "new", role
+    answer = await group.press(people["officer"], card, callback_data=f"st:{ref}:ack")
+    assert "Diterima" in answer.text
+    answer = await group.press(people["admin"], card, callback_data=f"st:{ref}:prog")
+    assert "Dikerjakan" in answer.text
+    assert (await store.reports.get(ref)).status == "in_progress"
+
+
+async def test_linking_a_group(sandbox, bot, store, cast):
+    group, people = cast
+    for role in ("citizen", "other_officer", "member", "officer"):
+        await group.send(people[role], "/link Jakarta Barat")
+        assert "Hanya admin" in (await group.next_message()).plain_text, role
+    await group.send(people["admin"], "/link Jakarta Barat")
+    assert "kini menerima laporan" in (await group.next_message()).plain_text
+    assert Scope("kota", "Jakarta Barat") in {
+        link.scope for link in await store.groups.links_of(group.chat_id)
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "refusal", "granted"),
+    [
+        ("/invite kel. Gambir", "Hanya admin", "Undangan petugas"),
+        ("/broadcast", "Hanya admin", "Tulis pengumumannya"),
+    ],
+)
+async def test_admin_only_private_commands(sandbox, bot, cast, command, refusal, granted):
+    _, people = cast
+    for role in ("citizen", "other_officer", "member", "officer"):
+        await people[role].send(command)
+        assert refusal in (await people[role].next_message()).plain_text, role
+    await people["admin"].send(command)
+    reply = await people["admin"].next_message()
+    assert granted in reply.plain_text or any(granted in b for b in reply.buttons), reply.plain_text
+
+
+async def test_statistics(sandbox, bot, cast):
+    _, people = cast
+    for role in ("citizen", "member"):
+        await people[role].send("/stats")
+        assert "Statistik hanya untuk" in (await people[role].next_message()).plain_text, role
+    for role in ("other_officer", "officer", "admin"):
+        await people[role].send("/stats")
+        answer = (await people[role].next_message()).plain_text
+        assert "Statistik hanya untuk" not in answer and "Tidak ada laporan" in answer, role
+
+
+async def test_agency_updates_over_http(sandbox, bot, store, cast):
+    reporter = sandbox.citizen()
+    ref = await file_report(reporter)
+    keys = ApiKeyRepository(store.db)
+    _, pinangsia_key = await keys.create("Dinas Pinangsia", [PINANGSIA.key])
+    _, gambir_key = await keys.create("Dinas Gambir", [GAMBIR.key])
+    app = build_app(bot.services, polling=lambda: True)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as web:
+        url = f"/api/v1/requests/{ref}/updates"
+        body = {"status": "acknowledged", "note": "Diterima dinas"}
+        assert (await web.post(url, json=body)).status_code == 401
+        assert (await web.post(url, json={**body, "api_key": "wrong"})).status_code == 401
+        assert (await web.post(url, json={**body, "api_key": pinangsia_key})).status_code == 403
+        assert (await store.reports.get(ref)).status == "new"
+        assert (await web.post(url, json={**body, "api_key": gambir_key})).status_code == 200
+    assert (await store.reports.get(ref)).status == "acknowledged"
+    assert "Diterima dinas" in (await reporter.next_message()).plain_text
