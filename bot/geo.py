@@ -6,6 +6,7 @@ costly ray-casting runs on those few polygons instead of every one.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -146,7 +147,14 @@ class AreaIndex:
                     self._grid.setdefault((cell_lat, cell_lon), []).append(area)
 
     @classmethod
+    @functools.cache
     def load(cls, path: Path | None = None) -> AreaIndex:
+        """Parsed once per file and process: the CLI checks the file before going online and
+        start-up then uses the same index instead of reading 1.5 MB again."""
+        return cls._parse(path)
+
+    @classmethod
+    def _parse(cls, path: Path | None) -> AreaIndex:
         if path is None:
             text = (
                 resources.files("bot.data")

@@ -105,15 +105,23 @@ async def _show(update: Update, context: BotContext, ref: int, language: str) ->
     await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
 
 
-async def view_pressed(update: Update, context: BotContext) -> None:
+async def _number_pressed(update: Update, context: BotContext, language: str) -> int | None:
+    """The number after ``prefix:`` in a pressed button's data, the press answered; None (and
+    a stale-button popup) when the data is not one."""
     query = update.callback_query
-    language = await language_of(update, context)
-    ref = (query.data or "").partition(":")[2]
-    if not ref.isdigit():
+    value = (query.data or "").partition(":")[2]
+    if not value.isdigit():
         await query.answer(t(language, "common.stale_button"))
-        return
+        return None
     await query.answer()
-    await _show(update, context, int(ref), language)
+    return int(value)
+
+
+async def view_pressed(update: Update, context: BotContext) -> None:
+    language = await language_of(update, context)
+    ref = await _number_pressed(update, context, language)
+    if ref is not None:
+        await _show(update, context, ref, language)
 
 
 async def _page(
@@ -156,11 +164,9 @@ async def my_reports(update: Update, context: BotContext) -> None:
 async def page_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     language = await language_of(update, context)
-    page = (query.data or "").partition(":")[2]
-    if not page.isdigit():
-        await query.answer(t(language, "common.stale_button"))
+    page = await _number_pressed(update, context, language)
+    if page is None:
         return
-    await query.answer()
-    text, markup = await _page(context, query.from_user.id, int(page), language)
+    text, markup = await _page(context, query.from_user.id, page, language)
     with contextlib.suppress(BadRequest):  # "not modified": that page was already shown
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)

@@ -21,12 +21,17 @@ def reference_in(text: str) -> int:
     return int(match.group(1))
 
 
-async def until_description(warga, category: str = "Banjir", photos: int = 1, where=MONAS):
-    """/report, a category, a location and ``photos`` photos; ends at the description step."""
+async def at_location_step(warga, category: str = "Banjir"):
+    """/report and a category: the bot now asks where."""
     await warga.send("/report")
     await warga.next_message()
     await warga.tap(category)
-    await warga.next_message()
+    return await warga.next_message()
+
+
+async def until_description(warga, category: str = "Banjir", photos: int = 1, where=MONAS):
+    """/report, a category, a location and ``photos`` photos; ends at the description step."""
+    await at_location_step(warga, category)
     await warga.share_location(*where)
     await warga.next_message()
     for seed in range(photos):

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import MONAS, jpeg, until_description, until_summary
+from tests.helpers import MONAS, at_location_step, jpeg, until_description, until_summary
 
 
 async def test_text_and_sticker_where_a_location_is_expected(sandbox, bot, store):
     warga = sandbox.citizen()
-    await warga.send("/report")
-    await warga.next_message()
-    await warga.tap("Banjir")
-    await warga.next_message()
+    await at_location_step(warga, "Banjir")
     await warga.send("Jl. Medan Merdeka")
     reask = await warga.next_message()
     assert "lokasi" in reask.plain_text and "📍 Kirim lokasi saya" in reask.buttons
@@ -24,10 +21,7 @@ async def test_text_and_sticker_where_a_location_is_expected(sandbox, bot, store
 
 async def test_wrong_things_at_the_photo_step(sandbox, bot, store):
     warga = sandbox.citizen()
-    await warga.send("/report")
-    await warga.next_message()
-    await warga.tap("Sampah")
-    await warga.next_message()
+    await at_location_step(warga, "Sampah")
     await warga.share_location(*MONAS)
     prompt = await warga.next_message()
     assert "⏭️ Lewati" not in prompt.buttons

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.groups import Scope
-from tests.helpers import MONAS, file_report
+from tests.helpers import MONAS, at_location_step, file_report
 
 GAMBIR = Scope("kelurahan", "3173080003")
 
@@ -56,10 +56,7 @@ async def test_a_neighbour_follows_a_report_within_250_m(sandbox, bot, store):
     siti = sandbox.citizen(first_name="Siti")
     ref = await file_report(siti)
     budi = sandbox.citizen(first_name="Budi")
-    await budi.send("/report")
-    await budi.next_message()
-    await budi.tap("Banjir")
-    await budi.next_message()
+    await at_location_step(budi, "Banjir")
     await budi.share_location(-6.1760, 106.8275)  # about 75 m from the first report
     await budi.next_message()  # location received (takes the keyboard away)
     offer = await budi.next_message()
@@ -78,10 +75,7 @@ async def test_mine_is_different_continues_the_report(sandbox, bot, store):
     siti = sandbox.citizen()
     ref = await file_report(siti)
     budi = sandbox.citizen()
-    await budi.send("/report")
-    await budi.next_message()
-    await budi.tap("Banjir")
-    await budi.next_message()
+    await at_location_step(budi, "Banjir")
     await budi.share_location(*MONAS)
     await budi.next_message()
     await budi.next_message()
@@ -96,17 +90,11 @@ async def test_reports_beyond_250_m_or_of_another_category_are_not_offered(sandb
     siti = sandbox.citizen()
     await file_report(siti)
     budi = sandbox.citizen()
-    await budi.send("/report")
-    await budi.next_message()
-    await budi.tap("Banjir")
-    await budi.next_message()
+    await at_location_step(budi, "Banjir")
     await budi.share_location(-6.1754, 106.8302)  # about 330 m east
     assert "Kirim 1–3 foto" in (await budi.next_message()).plain_text  # straight to photos
     ani = sandbox.citizen()
-    await ani.send("/report")
-    await ani.next_message()
-    await ani.tap("Sampah")
-    await ani.next_message()
+    await at_location_step(ani, "Sampah")
     await ani.share_location(*MONAS)
     assert "Kirim 1–3 foto" in (await ani.next_message()).plain_text
 

@@ -7,6 +7,7 @@ from tests.helpers import (
     DESCRIPTION,
     KOTA_TUA,
     MONAS,
+    at_location_step,
     file_report,
     jpeg,
     reference_in,
@@ -82,10 +83,7 @@ async def test_report_in_english(sandbox, bot, store):
 
 async def test_three_photos_end_the_photo_step_and_images_as_files_count(sandbox, bot, store):
     warga = sandbox.citizen()
-    await warga.send("/report")
-    await warga.next_message()
-    await warga.tap("Sampah")
-    await warga.next_message()
+    await at_location_step(warga, "Sampah")
     await warga.share_location(*MONAS)
     await warga.next_message()
     await warga.send_photo(jpeg(1))
@@ -140,10 +138,7 @@ async def test_double_tap_on_confirm_files_one_report(sandbox, bot, store):
 
 async def test_a_location_outside_jakarta_is_accepted_and_marked(sandbox, bot, store):
     warga = sandbox.citizen()
-    await warga.send("/report")
-    await warga.next_message()
-    await warga.tap("Lampu jalan mati")
-    await warga.next_message()
+    await at_location_step(warga, "Lampu jalan mati")
     await warga.share_location(*BANDUNG)
     reply = await warga.next_message()
     assert "di luar wilayah layanan" in reply.plain_text

@@ -9,17 +9,14 @@ import sys
 from pathlib import Path
 
 from tests.conftest import TOKEN
-from tests.helpers import MONAS, jpeg, reference_in
+from tests.helpers import MONAS, at_location_step, jpeg, reference_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 async def test_restart_midway_continues_the_draft(sandbox, bot):
     warga = sandbox.citizen()
-    await warga.send("/report")
-    await warga.next_message()
-    await warga.tap("Sampah")
-    await warga.next_message()
+    await at_location_step(warga, "Sampah")
     await warga.share_location(*MONAS)
     await warga.next_message()
     await warga.send_photo(jpeg(1))

@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import RunningBot, make_settings
 from tests.fakes.nominatim import start_fake_nominatim
+from tests.helpers import at_location_step
 
 
 @pytest.fixture
@@ -30,13 +31,6 @@ async def geo_bot(sandbox, tmp_path, nominatim):
     await running.start()
     yield running
     await running.stop()
-
-
-async def at_location_step(warga, category="Banjir"):
-    await warga.send("/report")
-    await warga.next_message()
-    await warga.tap(category)
-    await warga.next_message()
 
 
 async def test_a_typed_address_is_found_shown_and_confirmed(sandbox, geo_bot, nominatim):
