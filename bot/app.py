@@ -41,6 +41,7 @@ from bot.reporting import ReportingService
 from bot.routing import AreaDirectory
 from bot.services import Services, Waker
 from bot.sweeps import Sweeps
+from bot.update_processor import PerChatUpdateProcessor
 from handlers import broadcast, common, groups, officers, report, survey, tracking, weblogin
 from storage.areas import AreaRow
 from storage.geocache import GeocodeCacheRepository
@@ -247,6 +248,8 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
+        # Chats side by side, each chat's updates in order (bot/update_processor.py).
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .rate_limiter(
             # Never more than 30 in any second: PTB's default bucket of 30 lets 31 through after
             # a pause, and each 429 then stalls every request for a second.

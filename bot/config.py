@@ -54,6 +54,7 @@ class Settings:
     sweep_seconds: float = 60.0
     outbox_backoff_seconds: float = 1.0
     telegram_timeout_seconds: float = 10.0
+    concurrent_updates: int = 64  # handlers running at once across chats; 1 = one at a time
     broadcast_rate: float = 25.0
     http_host: str = "127.0.0.1"
     http_port: int | None = None  # None: no HTTP server
@@ -291,6 +292,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sweep_seconds=_positive_float(env, "SWEEP_SECONDS", 60.0),
         outbox_backoff_seconds=_positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
         telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
+        concurrent_updates=_positive_int(env, "CONCURRENT_UPDATES", 64),
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
         http_port=http_port,
