@@ -57,6 +57,10 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        # One read at a time on the reader, from execute to close: while a statement of one
+        # coroutine is open, SQLite keeps the connection's read snapshot, and another coroutine's
+        # read would not see what was committed since (a row just written read back as missing).
+        self._read_lock = asyncio.Lock()
 
     async def open(self, *, migrate: bool = True) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,9 +131,9 @@ class Database:
                 await self.writer.execute("COMMIT")
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self.reader.execute(sql, params) as cursor:
+        async with self._read_lock, self.reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> Iterable[aiosqlite.Row]:
-        async with self.reader.execute(sql, params) as cursor:
+        async with self._read_lock, self.reader.execute(sql, params) as cursor:
             return await cursor.fetchall()
