@@ -31,6 +31,7 @@ from bot.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome
 from bot.config import Settings
 from bot.geo import AreaFileError
 from storage.drafts import DraftPhoto
+from storage.report_query import ReportQuery
 from storage.reports import Report, ReportEvent
 
 if TYPE_CHECKING:
@@ -377,7 +378,11 @@ async def _list(services: Services, area: str | None, status: str | None, limit:
             raise UsageError(f"unknown area {area!r}{hint}")
         codes = _area_codes(services, choices)
         scope_text = ", ".join(_scope_label(choice) for choice in choices)
-    reports = await services.store.reports.list_filtered(codes, status, limit)
+    query = ReportQuery(
+        area_codes=None if codes is None else tuple(codes),
+        statuses=None if status is None else (status,),
+    )
+    reports = await services.store.reports.search(query, limit=limit)
     now = datetime.now(UTC)
     print(
         f"{len(reports)} report(s), newest first; area: {scope_text};"

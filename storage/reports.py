@@ -14,6 +14,7 @@ import aiosqlite
 from storage.db import Database, utc_now
 from storage.drafts import Draft, DraftPhoto
 from storage.outbox import OutboxMessage, enqueue
+from storage.report_query import ReportQuery, where_clause
 
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "reopened")
 
@@ -240,25 +241,25 @@ class ReportRepository:
         )
         return [_report(row) for row in rows]
 
-    async def list_filtered(
-        self, area_codes: list[str] | None, status: str | None, limit: int
-    ) -> list[Report]:
-        """Newest first, for staff tools; ``area_codes=None`` means anywhere (outside too)."""
-        if area_codes is not None and not area_codes:
+    async def search(self, query: ReportQuery, *, limit: int, offset: int = 0) -> list[Report]:
+        """Newest first, a page at a time (staff pages, Open311, the case CLI)."""
+        where = where_clause(query)
+        if where is None:
             return []
-        clauses: list[str] = []
-        params: list[object] = []
-        if area_codes is not None:
-            clauses.append(f"area_code IN ({', '.join('?' for _ in area_codes)})")
-            params.extend(area_codes)
-        if status is not None:
-            clauses.append("status = ?")
-            params.append(status)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql, params = where
         rows = await self._db.fetchall(
-            f"SELECT * FROM reports{where} ORDER BY id DESC LIMIT ?", (*params, limit)
+            f"SELECT * FROM reports{sql} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return [_report(row) for row in rows]
+
+    async def count(self, query: ReportQuery) -> int:
+        where = where_clause(query)
+        if where is None:
+            return 0
+        sql, params = where
+        row = await self._db.fetchone(f"SELECT COUNT(*) AS n FROM reports{sql}", params)
+        return int(row["n"]) if row else 0
 
 
 async def get_in(conn: aiosqlite.Connection, report_id: int) -> Report | None:

@@ -39,16 +39,6 @@ class WebSession:
     expires_at: str
 
 
-@dataclass(frozen=True)
-class ReportQuery:
-    """The staff list's filters; ``area_codes=None`` means every report (an admin's view)."""
-
-    area_codes: tuple[str, ...] | None
-    status: str | None = None
-    category_key: str | None = None
-    overdue_before: dict[str, str] | None = None  # category key → SLA clock started before
-
-
 class WebSessionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -131,48 +121,3 @@ class WebSessionRepository:
             (file_id, file_id),
         )
         return int(row["report_id"]) if row else None
-
-    async def reports(self, query: ReportQuery, *, limit: int, offset: int = 0) -> list[Report]:
-        """Newest first. Kept apart from :mod:`storage.public_reports`: staff see every field."""
-        where, params = _where(query)
-        if where is None:
-            return []
-        rows = await self._db.fetchall(
-            f"SELECT {_REPORT_COLUMNS} FROM reports{where} ORDER BY id DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        )
-        return [Report(**{name: row[name] for name in Report.__dataclass_fields__}) for row in rows]
-
-    async def count(self, query: ReportQuery) -> int:
-        where, params = _where(query)
-        if where is None:
-            return 0
-        row = await self._db.fetchone(f"SELECT COUNT(*) AS n FROM reports{where}", params)
-        return int(row["n"]) if row else 0
-
-
-def _where(query: ReportQuery) -> tuple[str | None, list[object]]:
-    """The SQL condition, or None when nothing can match (an officer without areas)."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if query.area_codes is not None:
-        if not query.area_codes:
-            return None, []
-        clauses.append(f"area_code IN ({', '.join('?' for _ in query.area_codes)})")
-        params.extend(query.area_codes)
-    if query.status is not None:
-        clauses.append("status = ?")
-        params.append(query.status)
-    if query.category_key is not None:
-        clauses.append("category_key = ?")
-        params.append(query.category_key)
-    if query.overdue_before is not None:
-        # As bot.outgoing.overdue_hours: new or reopened, waiting past its category's SLA.
-        if not query.overdue_before:
-            return None, []
-        per_category = " OR ".join(
-            "(category_key = ? AND sla_started_at <= ?)" for _ in query.overdue_before
-        )
-        clauses.append(f"status IN ('new', 'reopened') AND ({per_category})")
-        params.extend(value for item in query.overdue_before.items() for value in item)
-    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params

@@ -50,7 +50,8 @@ from bot.reporting import MAX_DESCRIPTION, MIN_DESCRIPTION
 from bot.services import Services
 from storage.apikeys import ApiKeyRepository
 from storage.categories import Category
-from storage.public_reports import PublicReportRepository, RequestFilter
+from storage.public_reports import PublicReportRepository
+from storage.report_query import ReportQuery
 from storage.reports import OPEN_STATUSES, Report
 
 CLOSED_STATUSES = tuple(status for status in STATUSES if status not in OPEN_STATUSES)
@@ -185,7 +186,8 @@ class Open311Api:
         if request.method == "POST":
             return await self.create(request)
         query = request.query_params
-        where = RequestFilter(
+        where = ReportQuery(
+            public_only=True,
             ids=_ids(query.get("service_request_id")),
             category_key=self._service_code(query.get("service_code")),
             created_from=self._date(query, "start_date", end=False),
@@ -200,7 +202,9 @@ class Open311Api:
             raise ApiError(400, "start_date is after end_date")
         page_size = _bounded(query, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         page = _bounded(query, "page", 1, MAX_PAGE)
-        found = await self.reports.search(where, limit=page_size + 1, offset=(page - 1) * page_size)
+        found = await self.services.store.reports.search(
+            where, limit=page_size + 1, offset=(page - 1) * page_size
+        )
         headers = {}
         if len(found) > page_size:
             following = request.url.include_query_params(page=page + 1)

@@ -60,8 +60,9 @@ from bot.outgoing import category_label, local_time, overdue_hours
 from bot.places import area_label
 from bot.routing import scopes_of
 from bot.services import Services
+from storage.report_query import ReportQuery
 from storage.reports import Report
-from storage.web_sessions import ReportQuery, WebSessionRepository
+from storage.web_sessions import WebSessionRepository
 
 LOGIN_VALID_FOR = timedelta(minutes=10)
 SESSION_VALID_FOR = timedelta(hours=12)
@@ -322,7 +323,12 @@ class StaffPages:
                 key: (now - timedelta(hours=category.sla_hours)).isoformat(timespec="seconds")
                 for key, category in self.services.categories.items()
             }
-        return ReportQuery(codes, filters.status, filters.category, overdue)
+        return ReportQuery(
+            area_codes=codes,
+            statuses=None if filters.status is None else (filters.status,),
+            category_key=filters.category,
+            overdue_before=overdue,
+        )
 
     def _page_number(self, request: Request) -> int:
         raw = request.query_params.get("page", "1")
@@ -335,9 +341,11 @@ class StaffPages:
         filters = self._filters(request)
         page = self._page_number(request)
         query = self._query(staff, filters)
-        total = await self.sessions.count(query)
+        total = await self.services.store.reports.count(query)
         pages = max(1, math.ceil(total / PAGE_SIZE))
-        reports = await self.sessions.reports(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        reports = await self.services.store.reports.search(
+            query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
         language = staff.language
         params = {**filters.params(), "lang": language}
         body = [self._filter_form(staff, filters)]
@@ -600,7 +608,7 @@ class StaffPages:
     async def _exported(self, request: Request) -> tuple[Staff, list[Report]]:
         staff = await self._staff(request)
         query = self._query(staff, self._filters(request))
-        return staff, await self.sessions.reports(query, limit=MAX_EXPORT)
+        return staff, await self.services.store.reports.search(query, limit=MAX_EXPORT)
 
     async def export_csv(self, request: Request) -> Response:
         _, reports = await self._exported(request)

@@ -1,0 +1,78 @@
+"""One filter for every list of reports: the staff pages, the Open311 API and the case CLI.
+
+Why one: each reader once built its own WHERE clause, and three copies of "area in …, status
+in …" drift apart (an officer's empty area list must match nothing everywhere, not everything
+somewhere). Each reader now states what it wants; the SQL is written here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """Every field optional. Times are UTC ISO-8601 text, as stored.
+
+    ``area_codes=None`` means anywhere (outside every kelurahan too); an empty tuple means
+    nowhere (an officer without areas). ``ids`` given means exactly those reports and overrides
+    the other filters except ``public_only`` (Open311's rule). ``overdue_before`` maps each
+    category to the moment its SLA clock must have started before to be overdue now.
+    """
+
+    area_codes: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    category_key: str | None = None
+    created_from: str | None = None
+    created_until: str | None = None
+    overdue_before: Mapping[str, str] | None = None
+    ids: tuple[int, ...] | None = None
+    public_only: bool = False
+
+
+def _marks(values: tuple[object, ...]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
+    """``(" WHERE …", params)`` (``""`` when unfiltered), or None when nothing can match."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if query.public_only:
+        clauses.append("visibility = 'public'")
+    if query.ids is not None:
+        if not query.ids:
+            return None
+        clauses.append(f"id IN ({_marks(query.ids)})")
+        params.extend(query.ids)
+        return f" WHERE {' AND '.join(clauses)}", params
+    if query.area_codes is not None:
+        if not query.area_codes:
+            return None
+        clauses.append(f"area_code IN ({_marks(query.area_codes)})")
+        params.extend(query.area_codes)
+    if query.statuses is not None:
+        if not query.statuses:
+            return None
+        clauses.append(f"status IN ({_marks(query.statuses)})")
+        params.extend(query.statuses)
+    if query.category_key is not None:
+        clauses.append("category_key = ?")
+        params.append(query.category_key)
+    if query.created_from is not None:
+        clauses.append("created_at >= ?")
+        params.append(query.created_from)
+    if query.created_until is not None:
+        clauses.append("created_at <= ?")
+        params.append(query.created_until)
+    if query.overdue_before is not None:
+        # As bot.outgoing.overdue_hours: new or reopened, waiting past its category's SLA.
+        if not query.overdue_before:
+            return None
+        per_category = " OR ".join(
+            "(category_key = ? AND sla_started_at <= ?)" for _ in query.overdue_before
+        )
+        clauses.append(f"status IN ('new', 'reopened') AND ({per_category})")
+        params.extend(value for item in query.overdue_before.items() for value in item)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
