@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from telegram.error import (
 )
 
 from bot.alerts import OUTSIDE
+from bot.config import TELEGRAM_MAX_RATE
 from bot.i18n import plain, t, to_plain
 from bot.outgoing import (
     alert_card,
@@ -52,14 +54,24 @@ PAGE = 1000
 CHAT_CONCURRENCY = 8  # chats served side by side in one pass
 PRIVATE_BURST = 3.0  # messages one citizen may get at once ...
 PRIVATE_PER_SECOND = 1.0  # ... and then one a second, as Telegram tolerates
+SLOWEST_SEND_SECONDS = 0.4  # a broadcast send's round trip that still keeps the rate
+MAX_IN_FLIGHT = 64  # well inside PTB's pool of 256 connections
 
 
 def broadcast_concurrency(rate: float) -> int:
-    """Sends in flight at once for broadcasts. One at Telegram's rates, each recorded as sent
-    before the next, so a crash repeats at most the one message in flight. Only above 30/s (a
-    benchmark against a local server) do several fly at once, recorded together at the end of
-    each page (about a second of sending): a crash there may repeat up to that page."""
-    return max(1, int(rate // 20))
+    """Sends in flight at once for broadcasts: enough to keep ``rate`` a second while each send
+    takes up to ``SLOWEST_SEND_SECONDS`` (Jakarta to Telegram's servers is a few hundred ms;
+    with one at a time, 25/s would shrink to about 4/s). The limiter still spaces the sends
+    1/rate apart, so on a fast network this is one at a time anyway. Each citizen has one row,
+    so a crash repeats at most the sends in flight, to different citizens: nobody twice."""
+    return max(1, min(MAX_IN_FLIGHT, math.ceil(rate * SLOWEST_SEND_SECONDS)))
+
+
+def records_in_batches(rate: float) -> bool:
+    """Only above Telegram's rates (a benchmark against a local server) are sends recorded
+    together at the end of each page (about a second of sending), since a write per send
+    would cap the rate; a crash there may repeat up to that page."""
+    return rate > TELEGRAM_MAX_RATE
 
 
 _HARMLESS = ("message is not modified",)
@@ -76,8 +88,10 @@ class Delivery:
         self._lock = asyncio.Lock()
         self._again = False
         self._limiter: AsyncLimiter | None = None
-        self._concurrency_limit = broadcast_concurrency(services.settings.broadcast_rate)
-        self._concurrency = asyncio.Semaphore(self._concurrency_limit)
+        self._concurrency = asyncio.Semaphore(
+            broadcast_concurrency(services.settings.broadcast_rate)
+        )
+        self._batched = records_in_batches(services.settings.broadcast_rate)
         self._broadcasts: dict[int, Broadcast | None] = {}
         self._audience: dict[int, CitizenState] = {}
         self._chat_slots = asyncio.Semaphore(CHAT_CONCURRENCY)
@@ -176,7 +190,7 @@ class Delivery:
             self._limiter = AsyncLimiter(1, 1 / self.services.settings.broadcast_rate)
         async with self._concurrency:
             await self._limiter.acquire()
-            return await self._deliver(row, sent if self._concurrency_limit > 1 else None)
+            return await self._deliver(row, sent if self._batched else None)
 
     async def _deliver(
         self, row: OutboxRow, sent: list[tuple[int, int | None]] | None = None
@@ -201,10 +215,11 @@ class Delivery:
             await self._unreachable(row, f"forbidden: {error.message}")
             return True
         except BadRequest as error:
-            if any(text in error.message for text in _HARMLESS):
+            reason = error.message.lower()  # PTB capitalises Telegram's "message is not ..."
+            if any(text in reason for text in _HARMLESS):
                 await outbox.mark_sent(row.id, None)
                 return True
-            if "chat not found" in error.message.lower():
+            if "chat not found" in reason:
                 await self._unreachable(row, "chat not found")
                 return True
             await outbox.mark_dead(row.id, f"bad request: {error.message}")

@@ -146,6 +146,9 @@ class FaultInjector:
         self.timeout_delay = 6.0
         #: retry_after sent with an injected 429.
         self.retry_after = 1
+        #: Seconds every call but getUpdates takes before it is carried out: a far-away server
+        #: (Jakarta to Telegram is a few hundred ms), so work that waits on each call shows.
+        self.latency = 0.0
         self.served: Counter[str] = Counter()
         self._scripted: list[_Scripted] = []
 

@@ -19,6 +19,7 @@ import json
 import re
 import struct
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -301,6 +302,9 @@ class BotApi:
         self._known_uploads: dict[str, str] = {}
         self._media_groups = 0
         self._callback_ids = 0
+        #: Calls being answered right now, and the most ever at once, by method (lower case).
+        self.in_flight: Counter[str] = Counter()
+        self.most_in_flight: Counter[str] = Counter()
         self.methods: dict[str, Handler] = {
             name.lower(): getattr(self, "m_" + name) for name in METHOD_NAMES
         }
@@ -356,11 +360,18 @@ class BotApi:
             err = ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
             return self._answer(call, err)
 
+        name = method.lower()
+        self.in_flight[name] += 1
+        self.most_in_flight[name] = max(self.most_in_flight[name], self.in_flight[name])
         try:
+            if self.faults.latency > 0 and name != "getupdates":
+                await self._sleep(self.faults.latency)
             result: Any = await handler(Ctx(params, files, request))
             outcome: Any = result
         except ApiError as err:
             outcome = err
+        finally:
+            self.in_flight[name] -= 1
         if fault == "timeout":
             await self._sleep(self.faults.timeout_delay)
         if fault == "drop_after":
