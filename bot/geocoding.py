@@ -373,8 +373,10 @@ class NominatimGeocoder:
         )
         self._cache = cache
         self._fallback = fallback
-        # urllib's timeout bounds each socket operation, not the whole call; this bounds the wait.
-        self._deadline = 2 * timeout
+        # urllib's timeout bounds each socket operation, not the whole call, and the rate limit
+        # queues citizens behind each other (one request a second for everybody): this bounds
+        # what one citizen waits, queue included, before the offline answer.
+        self._deadline = timeout
         areas = fallback.areas.areas
         self._viewbox = (
             (min(a.min_lat for a in areas), min(a.min_lon for a in areas)),
@@ -396,8 +398,12 @@ class NominatimGeocoder:
             geopy_log.setLevel(logging.INFO)
 
     async def _in_thread(self, call: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(call, *args, **kwargs)
+
+    async def _ask(self, call: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """One Nominatim request, waiting its turn under the rate limit, within the deadline."""
         async with asyncio.timeout(self._deadline):
-            return await asyncio.to_thread(call, *args, **kwargs)
+            return await self._limited(call, *args, **kwargs)
 
     async def search(self, query: str) -> Place | None:
         key = normalise_query(query)
@@ -411,7 +417,7 @@ class NominatimGeocoder:
             if place is not None:
                 return place
         try:
-            location = await self._limited(
+            location = await self._ask(
                 self._nominatim.geocode,
                 " ".join(query.split()),
                 exactly_one=True,
@@ -441,7 +447,7 @@ class NominatimGeocoder:
             if isinstance(address, str):
                 return address
         try:
-            location = await self._limited(
+            location = await self._ask(
                 self._nominatim.reverse,
                 (lat, lon),
                 exactly_one=True,

@@ -312,6 +312,22 @@ async def test_timeout_answers_offline_in_bounded_time(fake, cache, offline):
     assert await cache.get("search", "gambir") == (False, None)
 
 
+async def test_a_queue_of_citizens_waits_no_longer_than_the_timeout(fake, cache, offline):
+    """Six citizens at once, one request a second between them all: without a bound on the wait
+    in the queue, the last would wait five seconds; each gets an answer within the timeout."""
+    geocoder = nominatim(fake.url, cache, offline, timeout=1.0, min_delay=1.0)
+    started = time.monotonic()
+
+    async def ask(query: str) -> float:
+        assert await geocoder.search(query) is not None
+        return time.monotonic() - started
+
+    names = ("Gambir", "Pinangsia", "Ragunan", "Cideng", "Kebon Kelapa", "Petojo Utara")
+    waits = await asyncio.gather(*(ask(name) for name in names))
+    assert max(waits) < 1.8, waits
+    assert len(fake.requests) < 6  # those at the back of the queue were answered offline
+
+
 async def test_connection_refused_answers_offline(cache, offline):
     geocoder = nominatim(f"http://127.0.0.1:{closed_port()}", cache, offline)
     started = time.monotonic()
