@@ -31,6 +31,7 @@ from telegram.error import (
 )
 
 from bot.alerts import OUTSIDE
+from bot.cases import card_refresh
 from bot.config import TELEGRAM_MAX_RATE
 from bot.i18n import plain, t, to_plain
 from bot.outgoing import (
@@ -333,6 +334,13 @@ class Delivery:
             row.chat_id, card.text, parse_mode=ParseMode.HTML, reply_markup=card.markup
         )
         await self.services.store.alerts.record_card(report.id, row.chat_id, message.message_id)
+        # A change committed while the card was on its way (rendered, then held by the group's
+        # rate limit) found no card to refresh; from here on every change will. So compare once.
+        now = await alert_card(self.services, await self._report(row), row.payload.get("reason"))
+        if now.text != card.text:
+            refresh = card_refresh(row.chat_id, report.id, f"m{message.message_id}")
+            await self.services.store.outbox.add([refresh])
+            self._again = True
         return message
 
     async def _send_alert_edit(self, row: OutboxRow) -> Message | bool:
