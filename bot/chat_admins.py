@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from telegram import Bot, ChatMember
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 
 ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 CACHE_SECONDS = 120.0
@@ -28,6 +28,11 @@ class ChatAdminCache:
         try:
             member = await bot.get_chat_member(chat_id, user_id)
             answer = member.status in ADMIN_STATUSES
+        except (NetworkError, RetryAfter):
+            # Telegram did not answer this time (a 5xx, a timeout): not a "no", so nothing is
+            # remembered and the officer's next press asks again instead of being refused for
+            # the whole cache period.
+            return False
         except TelegramError:
             answer = False
         self._entries[key] = (now + self.ttl, answer)
