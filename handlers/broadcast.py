@@ -20,6 +20,7 @@ from bot.context import BotContext
 from bot.i18n import Html, plain, t
 from bot.permissions import is_admin
 from handlers.areas import CODE_KINDS, KIND_CODES, scope_label
+from handlers.keyboards import parse_id
 from handlers.people import language_of
 from storage.broadcast_drafts import BroadcastDraft
 from storage.broadcasts import Audience, Broadcast
@@ -299,8 +300,9 @@ async def button(update: Update, context: BotContext) -> None:
         return
     parts = (query.data or "").split(":", 3)
     action = parts[1] if len(parts) > 1 else ""
-    if action == "x" and len(parts) > 2 and parts[2].isdigit():
-        await _cancel_broadcast(update, context, int(parts[2]), language)
+    number = parse_id(parts[2]) if len(parts) > 2 else None
+    if action == "x" and number is not None:
+        await _cancel_broadcast(update, context, number, language)
         return
     draft = await services.store.broadcast_drafts.get(user_id)
     if draft is None:
@@ -332,10 +334,10 @@ async def button(update: Update, context: BotContext) -> None:
             return
         await _drop(query.message)
         await _area_chosen(context, draft, scope, language)
-    elif action == "days" and draft.step == "days" and len(parts) > 2 and parts[2].isdigit():
+    elif action == "days" and draft.step == "days" and number is not None:
         await _drop(query.message)
         audience = Audience.from_json(draft.audience or "{}")
-        days = int(parts[2]) if int(parts[2]) in DAY_CHOICES else 90
+        days = number if number in DAY_CHOICES else 90
         changed = audience_for(services, audience.kind, audience.scope, days)
         await _confirm(context, draft.but(audience=changed.to_json()), language)
     elif action == "now" and draft.step == "confirm":

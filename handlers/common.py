@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.i18n import LANGUAGES, Html, t
@@ -68,8 +69,13 @@ async def language_chosen(update: Update, context: BotContext) -> None:
 
 
 async def menu_pressed(update: Update, context: BotContext) -> None:
-    """The main-menu buttons are shortcuts to the matching commands."""
+    """The main-menu buttons are shortcuts to the matching commands, which belong to the
+    private chat: pressed anywhere else (forged data), they are stale."""
     query = update.callback_query
+    chat = update.effective_chat
+    if chat is None or chat.type != Chat.PRIVATE:
+        await stale_button(update, context)
+        return
     action = (query.data or "").partition(":")[2]
     await query.answer()
     if action == "report":
@@ -108,6 +114,19 @@ async def edited_message(update: Update, context: BotContext) -> None:
     await message.reply_text(t(language, "common.edited_ignored"), parse_mode=ParseMode.HTML)
 
 
+class PressWithoutMessage(CallbackQueryHandler[BotContext, None]):
+    """A press that carries no message: a button of a message sent in inline mode. The bot never
+    sends one, so the data is foreign or forged; registered first, it lets every other button
+    handler rely on the pressed message's chat."""
+
+    def check_update(self, update: object) -> bool:
+        return (
+            isinstance(update, Update)
+            and update.callback_query is not None
+            and update.callback_query.message is None
+        )
+
+
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button whose data we do not know (forged, or from an old version of the bot)."""
     language = await language_of(update, context)
@@ -115,7 +134,20 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log with context and tell the user their data is safe; never let one update stop the bot."""
+    """Log with context and tell the user their data is safe; never let one update stop the bot.
+
+    ``Forbidden`` is not a fault: the person blocked the bot, or the group removed it, while its
+    update was being handled. Nobody can be told, and delivery marks the chat when it next
+    writes there (bot/delivery.py).
+    """
+    if isinstance(context.error, Forbidden):
+        update_id = getattr(update, "update_id", None)
+        reason = context.error.message
+        log.info(
+            "chat closed to the bot while answering",
+            extra={"update_id": update_id, "reason": reason},
+        )
+        return
     log.error(
         "update failed",
         exc_info=context.error,

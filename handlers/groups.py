@@ -19,6 +19,7 @@ from bot.outgoing import STATUS_ACTIONS, alert_card
 from bot.permissions import is_admin, may_act_on
 from bot.places import area_label
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
+from handlers.keyboards import parse_id
 from handlers.people import language_of
 from storage.alerts import PendingReply
 from storage.drafts import DraftPhoto
@@ -196,8 +197,9 @@ async def status_pressed(update: Update, context: BotContext) -> None:
     language = services.settings.default_language
     parts = (query.data or "").split(":")
     report = None
-    if len(parts) == 3 and parts[1].isdigit() and parts[2] in STATUS_ACTIONS:
-        report = await services.store.reports.get(int(parts[1]))
+    report_id = parse_id(parts[1]) if len(parts) == 3 else None
+    if report_id is not None and parts[2] in STATUS_ACTIONS:
+        report = await services.store.reports.get(report_id)
     if report is None:
         await query.answer(t(language, "common.stale_button"))
         return

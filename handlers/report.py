@@ -35,7 +35,7 @@ from bot.reporting import (
     SubmitKind,
 )
 from handlers import broadcast, keyboards, survey
-from handlers.keyboards import reply_labels
+from handlers.keyboards import parse_id, reply_labels
 from handlers.people import language_of
 from storage.drafts import Draft, DraftPhoto
 
@@ -553,8 +553,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await _drop_buttons(query.message)
         await prompt(context, await reporting_service.mine_is_different(draft), language)
-    elif action == "fol" and arg.isdigit():
-        await _follow(update, context, draft, int(arg), language)
+    elif action == "fol" and (report_id := parse_id(arg)) is not None:
+        await _follow(update, context, draft, report_id, language)
     else:
         await _stale(update, context, language)
 

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from bot.cases import Actor, Outcome
 from bot.context import BotContext
 from bot.i18n import plain, t
+from handlers.keyboards import parse_id
 from handlers.people import language_of
 from storage.drafts import DraftPhoto
 
@@ -25,7 +26,8 @@ async def survey_pressed(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     services = context.services
     _, ref, answer = ((query.data or "") + "::").split(":")[:3]
-    report = await services.store.reports.get(int(ref)) if ref.isdigit() else None
+    report_id = parse_id(ref)
+    report = await services.store.reports.get(report_id) if report_id is not None else None
     if report is None or answer not in ("yes", "no", "skip"):
         await query.answer(t(language, "common.stale_button"))
         return
@@ -98,7 +100,8 @@ async def rating_pressed(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     services = context.services
     _, ref, stars = ((query.data or "") + "::").split(":")[:3]
-    report = await services.store.reports.get(int(ref)) if ref.isdigit() else None
+    report_id = parse_id(ref)
+    report = await services.store.reports.get(report_id) if report_id is not None else None
     if report is None or stars not in {"1", "2", "3", "4", "5"}:
         await query.answer(t(language, "common.stale_button"))
         return

@@ -109,12 +109,12 @@ async def _number_pressed(update: Update, context: BotContext, language: str) ->
     """The number after ``prefix:`` in a pressed button's data, the press answered; None (and
     a stale-button popup) when the data is not one."""
     query = update.callback_query
-    value = (query.data or "").partition(":")[2]
-    if not value.isdigit():
+    number = keyboards.parse_id((query.data or "").partition(":")[2])
+    if number is None:
         await query.answer(t(language, "common.stale_button"))
         return None
     await query.answer()
-    return int(value)
+    return number
 
 
 async def view_pressed(update: Update, context: BotContext) -> None:

@@ -29,7 +29,15 @@ from aiohttp import web
 from .faults import FaultInjector, RateLimits
 from .markup import MarkupError, parse_html, utf16_len
 from .people import GroupChat, Person, member_json
-from .world import DEFAULT_ALLOWED_UPDATES, BotMessage, Call, ChatState, FileRecord, World
+from .world import (
+    DEFAULT_ALLOWED_UPDATES,
+    BotMessage,
+    Call,
+    CallbackRecord,
+    ChatState,
+    FileRecord,
+    World,
+)
 
 JSONDict = dict[str, Any]
 
@@ -130,6 +138,10 @@ _COMMAND_SCOPES = frozenset(
     }
 )
 
+#: Update types whose body is a Message (``Sandbox.deliver_raw`` stores them in their chat).
+_RAW_MESSAGE_KINDS = frozenset(
+    {"message", "edited_message", "channel_post", "edited_channel_post", "business_message"}
+)
 
 #: Every Bot API method the sandbox implements (anything else answers 404).
 METHOD_NAMES = (
@@ -1430,6 +1442,72 @@ class Sandbox:
             },
             state.chat_id,
         )
+
+    def deliver_raw(self, kind: str, payload: JSONDict) -> JSONDict | None:
+        """Queue one update of any type from its Bot API JSON (``kind`` is its key, e.g.
+        ``"channel_post"``, ``"inline_query"``, ``"chat_member"``); returns the update.
+
+        For fuzzing and for update types the people helpers do not model. Shapes are not
+        checked: send what Telegram sends. The sandbox keeps what Telegram would know, so the
+        bot's answers meet the same world: a chat it has not seen is created from the payload
+        (the bot is a member, as Telegram only sends updates of such chats); a message is stored
+        in its chat, so the bot can reply to it or edit it; a person writing in a private chat
+        has started the bot (and unblocked it); a callback query can be answered once; a
+        ``my_chat_member`` or ``chat_member`` update changes the bot's or the member's standing
+        in the chat. A group message that privacy mode hides from the bot is stored but not
+        queued, and None is returned.
+        """
+        payload = copy.deepcopy(payload)
+        message = payload.get("message") if kind == "callback_query" else payload
+        chat = message.get("chat") if isinstance(message, dict) else None
+        state: ChatState | None = None
+        if isinstance(chat, dict):
+            chat_id = int(chat["id"])
+            state = self.world.chats.get(chat_id)
+            if state is None:
+                private = chat.get("type") == "private"
+                state = ChatState(chat=dict(chat), user_id=chat_id if private else None)
+                self.world.chats[chat_id] = state
+        sender = payload.get("from")
+        acts = kind in _RAW_MESSAGE_KINDS or kind == "callback_query"
+        if state is not None and state.is_private and acts and isinstance(sender, dict):
+            self.world.started.add(int(sender["id"]))
+            self.world.blocked.discard(int(sender["id"]))
+        if state is not None and kind in _RAW_MESSAGE_KINDS and "message_id" in payload:
+            message_id = int(payload["message_id"])
+            state.messages[message_id] = copy.deepcopy(payload)
+            state.next_message_id = max(state.next_message_id, message_id + 1)
+            in_group = state.chat["type"] in ("group", "supergroup")
+            if kind == "message" and in_group and not GroupChat(self, state)._visible(payload):
+                return None
+        if kind == "callback_query" and str(payload.get("id")) not in self.world.callbacks:
+            held = message if isinstance(message, dict) else {}
+            self.world.callbacks[str(payload["id"])] = CallbackRecord(
+                str(payload["id"]),
+                state.chat_id if state is not None else 0,
+                int(held.get("message_id", 0)),
+                int(sender["id"]) if isinstance(sender, dict) else 0,
+                payload.get("data"),
+            )
+        if kind in ("my_chat_member", "chat_member") and state is not None:
+            self._apply_membership(kind, state, payload)
+        return self.world.enqueue(kind, payload, state.chat_id if state is not None else None)
+
+    def _apply_membership(self, kind: str, state: ChatState, payload: JSONDict) -> None:
+        """What a member update means for later calls: blocked, removed, promoted..."""
+        new = payload.get("new_chat_member") or {}
+        status = str(new.get("status", "member"))
+        user_id = int((new.get("user") or {}).get("id", 0))
+        if kind == "my_chat_member" or user_id == self.world.bot_user["id"]:
+            if state.is_private:
+                if status == "kicked":
+                    self.world.blocked.add(int(state.chat_id))
+                else:
+                    self.world.blocked.discard(int(state.chat_id))
+            else:
+                state.bot_status = status
+        elif not state.is_private:
+            state.members[user_id] = status
 
     async def close(self) -> None:
         """Stop serving; pending long polls return at once."""
