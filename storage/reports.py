@@ -231,10 +231,15 @@ class ReportRepository:
         category_key: str,
         limit: int = 50,
     ) -> list[Report]:
-        """Open reports of a category inside a box (the R*Tree does the spatial part)."""
+        """Open reports of a category inside a box (the R*Tree does the spatial part).
+
+        CROSS JOIN makes SQLite start from the R*Tree: with a plain JOIN it preferred the
+        (status, ...) indexes and read every open report in the city (32 ms at 100,000 reports
+        instead of 0.05 ms; bench/nearby.py).
+        """
         marks = ", ".join("?" for _ in OPEN_STATUSES)
         rows = await self._db.fetchall(
-            "SELECT r.* FROM reports_geo g JOIN reports r ON r.id = g.id"
+            "SELECT r.* FROM reports_geo g CROSS JOIN reports r ON r.id = g.id"
             " WHERE g.min_lat >= ? AND g.max_lat <= ? AND g.min_lon >= ? AND g.max_lon <= ?"
             f" AND r.category_key = ? AND r.status IN ({marks}) ORDER BY r.id DESC LIMIT ?",
             (min_lat, max_lat, min_lon, max_lon, category_key, *OPEN_STATUSES, limit),
