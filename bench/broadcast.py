@@ -48,7 +48,7 @@ async def seed(database: Path, people: list) -> None:
     await store.close()
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace) -> dict:
     sandbox = await start_sandbox(token=TOKEN)
     workdir = Path(tempfile.mkdtemp(prefix="wargalapor-bench-"))
     database = workdir / "w.sqlite3"
@@ -107,18 +107,58 @@ async def run(args: argparse.Namespace) -> None:
             f" {args.rate:g}/s"
         )
         print(f"429 answers served by the sandbox: {sandbox.limits.served_429}")
-        print(f"bot process peak RSS (VmHWM): {peak_rss_mb(process.pid):.1f} MB")
+        peak = peak_rss_mb(process.pid)
+        print(f"bot process peak RSS (VmHWM): {peak:.1f} MB")
+        return {
+            "rate": args.rate,
+            "expected": expected,
+            "delivered": len(broadcast),
+            "span": span,
+            "achieved": achieved,
+            "served_429": sandbox.limits.served_429,
+            "peak_rss": peak,
+        }
     finally:
         process.terminate()
         await process.wait()
         await sandbox.close()
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--citizens", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=1000.0)
-    asyncio.run(run(parser.parse_args()))
+    return parser
+
+
+def measure(quick: bool = False) -> list:
+    """For run_all.py: 100,000 citizens at 1,000/s, then 1,000 at the production 25/s."""
+    from bench.harness import Figure
+
+    rows = []
+    for citizens, rate in ((10_000 if quick else 100_000, 1000), (300 if quick else 1000, 25)):
+        argv = ["--citizens", str(citizens), "--rate", str(rate)]
+        result = asyncio.run(run(parser().parse_args(argv)))
+        share = result["achieved"] / result["rate"]
+        big = rate > 30
+        met = share >= 0.97 and result["served_429"] == 0
+        if big:
+            met = met and result["peak_rss"] <= 120
+        rows.append(
+            Figure(
+                f"broadcast to {citizens:,} citizens at {rate:g}/s, bot in its own process",
+                "≥ 97 % of the rate, 0 × 429" + (", peak RSS ≤ 120 MB" if big else ""),
+                f"{result['achieved']:.0f} messages/s = {share:.1%}"
+                f" ({result['delivered']:,} of {result['expected']:,}),"
+                f" {result['served_429']} × 429, peak RSS {result['peak_rss']:.1f} MB",
+                met,
+            )
+        )
+    return rows
+
+
+def main() -> None:
+    asyncio.run(run(parser().parse_args()))
 
 
 if __name__ == "__main__":

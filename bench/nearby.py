@@ -66,7 +66,7 @@ async def fill(store: Store, count: int, rng: random.Random) -> None:
     print(f"inserted {count - existing} reports in {time.perf_counter() - started:.1f} s")
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace) -> dict:
     rng = random.Random(args.seed)
     areas = AreaIndex.load()
     categories = load_categories()
@@ -91,20 +91,42 @@ async def run(args: argparse.Namespace) -> None:
         shown += len(found)
     await store.close()
     timings.sort()
+    p50, p99 = timings[len(timings) // 2], timings[int(len(timings) * 0.99)]
     print(f"queries: {len(timings)}, reports offered per query: {shown / len(timings):.2f}")
-    print(
-        f"ms per nearby query: p50 {timings[len(timings) // 2]:.3f},"
-        f" p99 {timings[int(len(timings) * 0.99)]:.3f}, max {timings[-1]:.3f}"
-    )
+    print(f"ms per nearby query: p50 {p50:.3f}, p99 {p99:.3f}, max {timings[-1]:.3f}")
+    return {"reports": args.reports, "queries": len(timings), "p50": p50, "p99": p99}
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--db", default="/tmp/wargalapor-bench-nearby.sqlite3")
     parser.add_argument("--seed", type=int, default=11)
-    asyncio.run(run(parser.parse_args()))
+    return parser
+
+
+def measure(quick: bool = False) -> list:
+    """For run_all.py (quick: 100,000 reports in a database of their own)."""
+    from bench.harness import Figure
+
+    argv = ["--reports", "100000", "--queries", "500"] if quick else []
+    if quick:
+        argv += ["--db", "/tmp/wargalapor-bench-nearby-100k.sqlite3"]
+    result = asyncio.run(run(parser().parse_args(argv)))
+    return [
+        Figure(
+            f"nearby-duplicate query, {result['reports']:,} reports in SQLite",
+            "p99 ≤ 5 ms",
+            f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms"
+            f" ({result['queries']:,} queries)",
+            result["p99"] <= 5,
+        )
+    ]
+
+
+def main() -> None:
+    asyncio.run(run(parser().parse_args()))
 
 
 if __name__ == "__main__":

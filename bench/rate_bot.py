@@ -1,7 +1,11 @@
-"""The real bot with BROADCAST_RATE raised past Telegram's 30/s, for bench/broadcast.py only.
+"""The real bot with BROADCAST_RATE raised past Telegram's 30/s, for the benchmarks only.
 
 The configuration refuses such a rate on purpose; a benchmark against the local sandbox is the
-one place where it makes sense, so this wrapper sets it after validation instead.
+one place where it makes sense, so this wrapper sets it after validation instead. The global
+limiter follows the rate (``bot.app._pace``: a burst of 2 then 26 messages/s in production), so
+the same wrapper also takes that limiter out of the way when a benchmark measures the bot's own
+cost (framework_floor.py, crowd.py) rather than Telegram's flood limits. Everything else is the
+application ``python -m bot`` runs.
 """
 
 from __future__ import annotations

@@ -1,0 +1,407 @@
+"""The framework floor: what one update costs WargaLapor against a bare python-telegram-bot bot.
+
+Part 1, the floor (``--only floor``). One sandbox (the fake Bot API of the tests) in this process;
+four bots, one after the other, each in its own process so its CPU time is its own:
+
+* a bare PTB echo bot (bench/echo_bot.py), updates one at a time (PTB's default);
+* the same with PTB's ``concurrent_updates(64)``;
+* WargaLapor (``bot.app.build_application`` through bench/rate_bot.py), CONCURRENT_UPDATES=1;
+* WargaLapor with the default CONCURRENT_UPDATES=64.
+
+The same ``--users`` simulated citizens drive each bot as fast as it answers (each waits for the
+answer before its next update): the echo bots get texts, WargaLapor gets whole report flows
+(/report, category, location, photo, Done, description, confirm: 7 updates, 12 Bot API calls).
+WargaLapor's global limiter (a burst of 2 then 26 messages/s, Telegram's 30/s) is raised out of the
+way through rate_bot.py, as broadcast.py does, so the bot's own work is what is measured. After a
+warm-up, per update: wall time (the window over the updates answered in it, i.e. 1/throughput),
+bot-process CPU time (``/proc/<pid>/stat``), and latency. The ratio to the echo floor is the
+figure of issue 7 (goal <= 1.3x).
+
+Part 2, one slow geocoder (``--only geocoder``). GEOCODER=nominatim against the fake Nominatim of
+the tests answering after ``--delay`` seconds. One citizen types an address at the location step
+(and right after it sends /help in the same chat); while the bot waits on the geocoder,
+``--others`` citizens start a report (/report, then a category). Both ways: CONCURRENT_UPDATES=1
+and 64. Prints how long the others waited, and whether the slow chat's answers kept its order
+(the venue and the "found" question before the /help answer).
+
+Run: python bench/framework_floor.py [--users 50] [--seconds 20] [--only floor|geocoder]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    ROOT,
+    BotProcess,
+    BotSilent,
+    Citizen,
+    Figure,
+    Inbox,
+    bot_env,
+    count_reports,
+    load_note,
+    own_cpu_seconds,
+    percentile,
+    report_points,
+    wargalapor_bot,
+)
+from tests.conftest import TOKEN
+from tests.fakes.nominatim import start_fake_nominatim
+from tests.sandbox import Sandbox, start_sandbox
+
+ROUND = 7  # updates per round: one report flow, or seven echoed texts
+SLOW_ADDRESS = "Jalan Medan Merdeka Barat"  # known to the fake Nominatim
+
+
+@dataclass
+class LoadResult:
+    name: str
+    updates: int
+    seconds: float
+    bot_cpu: float
+    own_cpu: float
+    latencies: list[float]
+    calls: Counter
+    peak_rss: float
+    reports: int = 0
+
+    @property
+    def wall_ms(self) -> float:
+        return self.seconds / self.updates * 1000
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.bot_cpu / self.updates * 1000
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<34} {self.updates:6d} updates in {self.seconds:5.1f} s ="
+            f" {self.updates / self.seconds:6.1f}/s | wall {self.wall_ms:5.2f} ms/update |"
+            f" bot CPU {self.cpu_ms:5.2f} ms/update ({self.bot_cpu / self.seconds:4.0%} of a core)"
+            f" | latency p50 {percentile(self.latencies, 0.5) * 1000:5.1f} ms,"
+            f" p99 {percentile(self.latencies, 0.99) * 1000:6.1f} ms"
+            f" | sandbox process {self.own_cpu / self.seconds:4.0%} of a core"
+            f" | Bot API calls per update {sum(self.calls.values()) / self.updates:.2f}"
+            f" (getUpdates {self.calls['getUpdates'] / self.updates:.2f})"
+            f" | peak RSS {self.peak_rss:.1f} MB"
+        )
+
+
+async def echo_round(citizen: Citizen, number: int) -> None:
+    for i in range(ROUND):
+        text = f"halo {number}-{i}"
+        (answer,) = await citizen.step("echo", lambda t=text: citizen.person.send(t))
+        if answer.text != text:
+            raise BotSilent(f"echo: expected {text!r}, got {answer.describe()}")
+
+
+async def report_round(citizen: Citizen, number: int) -> None:
+    await citizen.file_report(number)
+
+
+async def drive(citizens: list[Citizen], round_, seconds: float, first: int) -> None:
+    """Every citizen repeats rounds until ``seconds`` have passed (finishing the one under way)."""
+    deadline = time.monotonic() + seconds
+
+    async def one(index: int, citizen: Citizen) -> None:
+        number = first + index * 100_000
+        while time.monotonic() < deadline:
+            await round_(citizen, number)
+            number += 1
+
+    await asyncio.gather(*(one(i, c) for i, c in enumerate(citizens)))
+
+
+async def warm_up(sandbox: Sandbox, inbox: Inbox, text: str) -> None:
+    """One answered update: the bot is up, polling and past its start-up."""
+    person = sandbox.citizen(first_name="Pemanasan")
+    citizen = Citizen(person, inbox, (0.0, 0.0), timeout=60)
+    await citizen.step("warm-up", lambda: person.send(text))
+
+
+async def measure_load(
+    sandbox: Sandbox,
+    name: str,
+    bot: BotProcess,
+    round_,
+    args: argparse.Namespace,
+    points: list[tuple[float, float]],
+) -> LoadResult:
+    inbox = Inbox(sandbox)
+    await bot.start()
+    try:
+        await warm_up(sandbox, inbox, "/help" if round_ is report_round else "halo")
+        citizens = [
+            Citizen(sandbox.citizen(first_name=f"Warga{i}"), inbox, points[i])
+            for i in range(args.users)
+        ]
+        await drive(citizens, round_, args.warmup, first=0)
+        for citizen in citizens:
+            citizen.steps.clear()
+        cpu_before, own_before = bot.cpu_seconds(), own_cpu_seconds()
+        first_call = len(sandbox.world.calls)
+        started = time.monotonic()
+        await drive(citizens, round_, args.seconds, first=50_000)
+        seconds = time.monotonic() - started
+        bot_cpu, own_cpu = bot.cpu_seconds() - cpu_before, own_cpu_seconds() - own_before
+        calls = Counter(call.method for call in sandbox.world.calls[first_call:])
+        steps = [step for citizen in citizens for step in citizen.steps]
+        reports = sum(len(citizen.reports) for citizen in citizens)
+        latencies = [s.latency for s in steps]
+        return LoadResult(
+            name,
+            len(steps),
+            seconds,
+            bot_cpu,
+            own_cpu,
+            latencies,
+            calls,
+            bot.peak_rss_mb(),
+            reports,
+        )
+    finally:
+        await bot.stop()
+        await inbox.close()
+        sandbox.world.pending.clear()  # nothing left over for the next bot
+
+
+async def floor(args: argparse.Namespace) -> list[LoadResult]:
+    sandbox = await start_sandbox(token=TOKEN)
+    folder = tempfile.TemporaryDirectory(prefix="wargalapor-bench-floor-")
+    work = Path(folder.name)
+    points = report_points(args.users)
+    results = []
+    try:
+        print(
+            f"{args.users} simulated citizens, {args.warmup:g} s warm-up, {args.seconds:g} s"
+            f" measured per bot; {load_note()}"
+        )
+        for name, concurrent in (
+            ("PTB echo, one at a time", 1),
+            ("PTB echo, concurrent_updates(64)", 64),
+        ):
+            env = bot_env(sandbox, work / "unused.sqlite3", ECHO_CONCURRENT=str(concurrent))
+            bot = BotProcess([str(ROOT / "bench" / "echo_bot.py")], env, work)
+            result = await measure_load(sandbox, name, bot, echo_round, args, points)
+            print(result.line())
+            results.append(result)
+        for name, concurrent in (
+            ("WargaLapor, CONCURRENT_UPDATES=1", 1),
+            ("WargaLapor, CONCURRENT_UPDATES=64", 64),
+        ):
+            bot_dir = work / f"bot-{concurrent}"
+            bot_dir.mkdir()
+            bot = wargalapor_bot(
+                sandbox,
+                bot_dir,
+                CONCURRENT_UPDATES=str(concurrent),
+                MAX_REPORTS_PER_HOUR="1000000",
+            )
+            result = await measure_load(sandbox, name, bot, report_round, args, points)
+            stored = count_reports(bot_dir / "wargalapor.sqlite3")
+            print(result.line() + f" | reports confirmed {result.reports}, stored {stored}")
+            results.append(result)
+    finally:
+        await sandbox.close()
+        folder.cleanup()
+    echo_seq, echo_conc, bot_seq, bot_conc = results
+    print("per-update cost of WargaLapor (report flows) as a multiple of the echo floor:")
+    for bot_result in (bot_seq, bot_conc):
+        print(
+            f"  {bot_result.name}: bot CPU {bot_result.cpu_ms / echo_seq.cpu_ms:.2f}x"
+            f" (echo one at a time), {bot_result.cpu_ms / echo_conc.cpu_ms:.2f}x (echo"
+            f" concurrent); wall {bot_result.wall_ms / echo_seq.wall_ms:.2f}x,"
+            f" {bot_result.wall_ms / echo_conc.wall_ms:.2f}x"
+        )
+    return results
+
+
+@dataclass
+class SlowResult:
+    concurrent: int
+    others: list[float]  # latency of each other citizen's steps
+    first_steps: list[float]  # their first step, sent while the geocoder was busy
+    slow: float  # the slow citizen's address → "found" question
+    in_order: bool
+    order: list[str]
+
+
+async def slow_geocoder_once(args: argparse.Namespace, concurrent: int) -> SlowResult:
+    sandbox = await start_sandbox(token=TOKEN)
+    nominatim = await start_fake_nominatim()
+    folder = tempfile.TemporaryDirectory(prefix="wargalapor-bench-geocoder-")
+    bot = wargalapor_bot(
+        sandbox,
+        Path(folder.name),
+        CONCURRENT_UPDATES=str(concurrent),
+        GEOCODER="nominatim",
+        NOMINATIM_URL=nominatim.url,
+        NOMINATIM_USER_AGENT="wargalapor-bench",
+        GEOCODER_TIMEOUT=str(args.delay * 3),
+    )
+    inbox = Inbox(sandbox)
+    await bot.start()
+    try:
+        await warm_up(sandbox, inbox, "/help")
+        slow = Citizen(sandbox.citizen(first_name="Lambat"), inbox, (0.0, 0.0))
+        (menu,) = await slow.step("/report", lambda: slow.person.send("/report"))
+        await slow.press("category", menu, "Banjir")
+        others = [
+            Citizen(sandbox.citizen(first_name=f"Warga{i}"), inbox, (0.0, 0.0))
+            for i in range(args.others)
+        ]
+        nominatim.delay(args.delay)
+        searches = len(nominatim.requests)
+        before = len(slow.state.bot_messages)
+        typed_at = time.monotonic()
+        await slow.person.send(SLOW_ADDRESS)
+        await slow.person.send("/help")  # same chat: must be answered after the address
+        # The others start once the bot is inside the geocoder call (the fake only records it).
+        while len(nominatim.requests) == searches:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+        async def other(citizen: Citizen) -> None:
+            (menu,) = await citizen.step("/report", lambda: citizen.person.send("/report"))
+            await citizen.press("category", menu, "Sampah")
+
+        await asyncio.gather(*(other(c) for c in others))
+        if not await inbox.wait(slow.state, before + 3, args.delay * 4 + 30):
+            raise BotSilent("slow citizen: no answer\n" + slow.person.transcript())
+        answer = slow.state.bot_messages[before : before + 3]
+        order = [
+            "venue"
+            if m.kind == "venue"
+            else "found"
+            if m.has_inline_keyboard
+            else "help"
+            if "/report" in m.plain_text
+            else m.plain_text[:30]
+            for m in answer
+        ]
+        return SlowResult(
+            concurrent,
+            [s.latency for c in others for s in c.steps],
+            [c.steps[0].latency for c in others],
+            answer[1].sent_at - typed_at,
+            order == ["venue", "found", "help"],
+            order,
+        )
+    finally:
+        await bot.stop()
+        await inbox.close()
+        await nominatim.close()
+        await sandbox.close()
+        folder.cleanup()
+
+
+async def slow_geocoder(args: argparse.Namespace) -> list[SlowResult]:
+    print(
+        f"one citizen's typed address waits {args.delay:g} s on the geocoder; {args.others} others"
+        f" start a report meanwhile; {load_note()}"
+    )
+    results = []
+    for concurrent in (1, 64):
+        result = await slow_geocoder_once(args, concurrent)
+        ms = [x * 1000 for x in result.first_steps]
+        print(
+            f"CONCURRENT_UPDATES={concurrent:<3} others' first answer: p50"
+            f" {statistics.median(ms):6.0f} ms, max {max(ms):6.0f} ms; all their steps p99"
+            f" {percentile(result.others, 0.99) * 1000:6.0f} ms | slow citizen's address answered"
+            f" after {result.slow:.2f} s | slow chat's answers in order: {result.in_order}"
+            f" ({', '.join(result.order)})"
+        )
+        results.append(result)
+    return results
+
+
+def figures(floor_results: list[LoadResult], slow_results: list[SlowResult]) -> list[Figure]:
+    rows = []
+    if floor_results:
+        echo_seq, echo_conc, bot_seq, bot_conc = floor_results
+        cpu_ratio = bot_conc.cpu_ms / echo_seq.cpu_ms
+        wall_ratio = bot_conc.wall_ms / echo_seq.wall_ms
+        rows.append(
+            Figure(
+                "framework floor: WargaLapor report flow per update / bare PTB echo",
+                "≤ 1.3×",
+                f"bot CPU {bot_conc.cpu_ms:.2f} / {echo_seq.cpu_ms:.2f} ms = {cpu_ratio:.2f}×;"
+                f" wall {bot_conc.wall_ms:.2f} / {echo_seq.wall_ms:.2f} ms = {wall_ratio:.2f}×"
+                f" ({bot_conc.updates / bot_conc.seconds:.0f} vs"
+                f" {echo_seq.updates / echo_seq.seconds:.0f} updates/s)",
+                max(cpu_ratio, wall_ratio) <= 1.3,
+            )
+        )
+        rows.append(
+            Figure(
+                "framework floor, sequential: CONCURRENT_UPDATES=1 vs 64 (report flows)",
+                "—",
+                f"{bot_seq.updates / bot_seq.seconds:.0f} vs"
+                f" {bot_conc.updates / bot_conc.seconds:.0f} updates/s; bot CPU"
+                f" {bot_seq.cpu_ms:.2f} vs {bot_conc.cpu_ms:.2f} ms/update; echo concurrent"
+                f" {echo_conc.updates / echo_conc.seconds:.0f} updates/s",
+            )
+        )
+    if slow_results:
+        seq, conc = slow_results
+        rows.append(
+            Figure(
+                "slow geocoder: others' wait while one address takes the geocoder's delay",
+                "no citizen waits for another",
+                f"sequential max {max(seq.first_steps) * 1000:.0f} ms; per-chat concurrent max"
+                f" {max(conc.first_steps) * 1000:.0f} ms (p99 of all their steps"
+                f" {percentile(conc.others, 0.99) * 1000:.0f} ms)",
+                max(conc.first_steps) < min(seq.first_steps),
+            )
+        )
+        rows.append(
+            Figure(
+                "slow geocoder: the slow chat's own updates in order",
+                "in order",
+                f"sequential {'in order' if seq.in_order else 'OUT OF ORDER'}, concurrent"
+                f" {'in order' if conc.in_order else 'OUT OF ORDER'}",
+                seq.in_order and conc.in_order,
+            )
+        )
+    return rows
+
+
+async def run(args: argparse.Namespace) -> list[Figure]:
+    floor_results = await floor(args) if args.only in (None, "floor") else []
+    slow_results = await slow_geocoder(args) if args.only in (None, "geocoder") else []
+    return figures(floor_results, slow_results)
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50, help="simulated citizens (default 50)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured per bot (20)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up per bot (3)")
+    parser.add_argument("--others", type=int, default=20, help="citizens beside the slow one")
+    parser.add_argument("--delay", type=float, default=3.0, help="geocoder delay, s (3)")
+    parser.add_argument("--only", choices=("floor", "geocoder"))
+    return parser
+
+
+def measure(quick: bool = False) -> list[Figure]:
+    """For run_all.py."""
+    argv = ["--seconds", "8", "--warmup", "2"] if quick else []
+    return asyncio.run(run(parser().parse_args(argv)))
+
+
+def main() -> None:
+    asyncio.run(run(parser().parse_args()))
+
+
+if __name__ == "__main__":
+    main()
