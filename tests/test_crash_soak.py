@@ -94,7 +94,7 @@ class BotProcess:
                 sys.executable, "-m", "bot", cwd=ROOT, env=self.env, stdout=out, stderr=out
             )
 
-    async def ready(self, within: float = 10) -> None:
+    async def ready(self, within: float = 20) -> None:
         """Wait until this process polls for updates: start-up is over."""
 
         def polling() -> bool:
@@ -249,7 +249,7 @@ async def soak(sandbox, store: Store, bot: BotProcess, seed: int) -> None:
                     return False
             return True
 
-        await sandbox.world.wait_for(all_delivered, 8)
+        await sandbox.world.wait_for(all_delivered, 15)
         for _ in range(30):  # a row is marked sent just after the sandbox took it
             if set(await outbox_states(store)) == {"sent"}:
                 break
