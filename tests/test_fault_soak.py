@@ -105,13 +105,13 @@ class Officer:
             data = button_data(card, label)
             if data is not None:
                 self.presses += 1
-                answer = await self.group.press(self.person, card, data, wait=2.0)
+                answer = await self.group.press(self.person, card, data, wait=1.0)
                 text = (answer.text or "") if answer else ""
                 if status in text:  # "Status #N: ..." or "... sudah berstatus ..."
                     return
                 if "Hanya petugas" in text:
                     self.refused.append(f"#{ref} {label}: {text}")
-            await self.sandbox.world.wait_for(lambda: self.shows(ref, status), 2.0)
+            await self.sandbox.world.wait_for(lambda: self.shows(ref, status), 1.5)
         raise AssertionError(
             f"{self.person} could not set #{ref} to {status}; refusals: {self.refused}\n"
             + self.group.transcript()
@@ -125,7 +125,7 @@ class Officer:
             await self.group.reply_to(card_of(self.group, ref), self.person, text)
             got = await self.sandbox.world.wait_for(
                 lambda mark=mark: any(saved in m.plain_text for m in self.group.messages[mark:]),
-                3.0,
+                2.0,
             )
             if got:
                 return
