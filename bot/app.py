@@ -101,8 +101,8 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("broadcasts", broadcast.list_command, filters=new_message))
     add(CommandHandler("weblogin", weblogin.command, filters=private & new_message))
     # 4. Buttons, by the prefix of their callback data; anything else is stale or forged, and so
-    #    is a press without a message (the bot sends nothing in inline mode).
-    add(common.PressWithoutMessage(common.stale_button))
+    #    is a press of a button the bot cannot have shown where it was pressed.
+    add(common.ForeignPress(common.stale_button))
     add(CallbackQueryHandler(groups.status_pressed, pattern=r"^st:"))
     add(CallbackQueryHandler(groups.link_chosen, pattern=r"^lk:"))
     add(CallbackQueryHandler(officers.invite_chosen, pattern=r"^iv:"))

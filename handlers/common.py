@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 
-from telegram import Chat, Update
+from telegram import Chat, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
@@ -65,17 +67,13 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     await language_of(update, context)  # registers the citizen if new
     await context.services.store.citizens.set_language(query.from_user.id, code)
     await query.answer()
-    await query.edit_message_text(t(code, "language.changed"), parse_mode=ParseMode.HTML)
+    with contextlib.suppress(BadRequest):  # "not modified": a second tap on the same message
+        await query.edit_message_text(t(code, "language.changed"), parse_mode=ParseMode.HTML)
 
 
 async def menu_pressed(update: Update, context: BotContext) -> None:
-    """The main-menu buttons are shortcuts to the matching commands, which belong to the
-    private chat: pressed anywhere else (forged data), they are stale."""
+    """The main-menu buttons are shortcuts to the matching commands."""
     query = update.callback_query
-    chat = update.effective_chat
-    if chat is None or chat.type != Chat.PRIVATE:
-        await stale_button(update, context)
-        return
     action = (query.data or "").partition(":")[2]
     await query.answer()
     if action == "report":
@@ -114,16 +112,38 @@ async def edited_message(update: Update, context: BotContext) -> None:
     await message.reply_text(t(language, "common.edited_ignored"), parse_mode=ParseMode.HTML)
 
 
-class PressWithoutMessage(CallbackQueryHandler[BotContext, None]):
-    """A press that carries no message: a button of a message sent in inline mode. The bot never
-    sends one, so the data is foreign or forged; registered first, it lets every other button
-    handler rely on the pressed message's chat."""
+#: Buttons the bot shows only in private chats: the report, the menu, languages, my reports,
+#: follow-ups, surveys, ratings and invites.
+PRIVATE_CHAT_BUTTONS = re.compile(r"^(r|m|lang|my|vw|sv|rt|iv):")
+#: Buttons the bot shows only in groups: the /link picker.
+GROUP_BUTTONS = re.compile(r"^lk:")
+#: Buttons whose press replaces their message's text, so they only ever sit on text messages.
+TEXT_MESSAGE_BUTTONS = re.compile(r"^(lang|my|rt):")
+
+
+class ForeignPress(CallbackQueryHandler[BotContext, None]):
+    """A press of a button the bot cannot have shown there, so forged or garbled data: on an
+    inline-mode message (the bot sends none), a private chat's button in a group (which would
+    let anyone rewrite an alert card), a group's button in a private chat, or a text-replacing
+    button on a photo. Registered before the button handlers, so each of them can trust the
+    chat and the message it was pressed on."""
 
     def check_update(self, update: object) -> bool:
-        return (
-            isinstance(update, Update)
-            and update.callback_query is not None
-            and update.callback_query.message is None
+        if not isinstance(update, Update) or update.callback_query is None:
+            return False
+        message, data = update.callback_query.message, update.callback_query.data or ""
+        if message is None:
+            return True
+        if message.chat.type == Chat.PRIVATE:
+            if GROUP_BUTTONS.match(data):
+                return True
+        elif PRIVATE_CHAT_BUTTONS.match(data):
+            return True
+        return (  # an old message Telegram no longer shows us may well have been text
+            isinstance(message, Message)
+            and message.is_accessible
+            and message.text is None
+            and bool(TEXT_MESSAGE_BUTTONS.match(data))
         )
 
 

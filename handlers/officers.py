@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.i18n import t
@@ -52,7 +54,8 @@ async def invite_chosen(update: Update, context: BotContext) -> None:
     scope = await chosen_scope(update, context, language, "officer.invite_admin_only")
     if scope is None:
         return
-    await update.callback_query.edit_message_reply_markup(None)
+    with contextlib.suppress(BadRequest):  # "not modified": a second tap took them already
+        await update.callback_query.edit_message_reply_markup(None)
     await _create(update, context, scope, language)
 
 

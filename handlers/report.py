@@ -7,6 +7,7 @@ simply handled by the step the draft says, with everything given so far.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -529,12 +530,11 @@ async def on_button(update: Update, context: BotContext) -> None:
             t(language, "report.chosen_category", category=category.label(language)),
         )
         await prompt(context, await reporting_service.set_category(draft, arg), language)
-    elif action == "ed":
+    elif action in ("ed", "eb"):
         await query.answer()
-        await query.edit_message_reply_markup(keyboards.edit_menu(draft, language))
-    elif action == "eb":
-        await query.answer()
-        await query.edit_message_reply_markup(keyboards.summary(draft, language))
+        markup = keyboards.edit_menu if action == "ed" else keyboards.summary
+        with contextlib.suppress(BadRequest):  # "not modified": a second tap, same buttons
+            await query.edit_message_reply_markup(markup(draft, language))
     elif action == "ef" and arg in keyboards.EDITABLE_FIELDS:
         await query.answer()
         await _drop_buttons(query.message)

@@ -3,10 +3,12 @@ an optional note or photo for the officers). Only the reporter may answer, check
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.cases import Actor, Outcome
 from bot.context import BotContext
@@ -38,7 +40,8 @@ async def survey_pressed(update: Update, context: BotContext) -> None:
     if answer == "skip":
         await query.answer()
         await services.store.surveys.answered(user.id)
-        await query.edit_message_reply_markup(None)
+        with contextlib.suppress(BadRequest):  # "not modified": a second tap on Skip
+            await query.edit_message_reply_markup(None)
         await context.bot.send_message(
             user.id, t(language, "survey.skipped", ref=report.id), parse_mode=ParseMode.HTML
         )
@@ -110,10 +113,11 @@ async def rating_pressed(update: Update, context: BotContext) -> None:
         return
     await services.store.surveys.rate(report.id, fixed=True, stars=int(stars))
     await query.answer()
-    await query.edit_message_text(
-        t(language, "survey.rated", ref=report.id, stars="⭐" * int(stars)),
-        parse_mode=ParseMode.HTML,
-    )
+    with contextlib.suppress(BadRequest):  # "not modified": the same star tapped twice
+        await query.edit_message_text(
+            t(language, "survey.rated", ref=report.id, stars="⭐" * int(stars)),
+            parse_mode=ParseMode.HTML,
+        )
 
 
 async def answer_prompt(message: Message, context: BotContext, language: str) -> bool:

@@ -28,7 +28,7 @@ import pytest
 
 from handlers.report import KEYBOARD_LABELS
 from tests.conftest import RunningBot
-from tests.helpers import DESCRIPTION, KOTA_TUA, MONAS, file_report, jpeg
+from tests.helpers import DESCRIPTION, KOTA_TUA, MONAS, file_report, jpeg, until_summary
 from tests.sandbox.people import member_json
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261129"))
@@ -976,14 +976,32 @@ async def test_thousands_of_random_updates_leave_the_bot_answering(
     print(f"fuzz: whole test {time.monotonic() - started:.1f}s")
 
 
+def double_tap(sandbox, person, message, data: str) -> list[str]:
+    """Two presses of one button, both queued before the bot answers the first."""
+    ids = []
+    for _ in range(2):
+        sandbox.api._callback_ids += 1
+        ids.append(f"{7_700_000 + sandbox.api._callback_ids}")
+        press = {"id": ids[-1], "from": person.user, "message": message.raw, "chat_instance": "1"}
+        sandbox.deliver_raw("callback_query", {**press, "data": data})
+    return ids
+
+
+async def answered(sandbox, ids: list[str]) -> bool:
+    world = sandbox.world
+    return bool(await world.wait_for(lambda: all(world.callbacks[i].answered for i in ids), 10))
+
+
 def inaccessible(message) -> dict:
     """How Telegram shows a pressed message the bot can no longer see (deleted or too old)."""
     return {"chat": message.raw["chat"], "message_id": message.message_id, "date": 0}
 
 
-async def test_what_the_fuzz_found_is_answered_not_logged(sandbox, bot, store, error_records):
-    """Forged ids, presses without a message or outside the private chat, and a citizen who
-    blocks the bot while it answers: each gets a reply or a popup, none an error."""
+async def test_what_the_fuzz_found_is_answered_not_logged(
+    sandbox, bot, store, admin, error_records
+):
+    """Forged ids, presses without a message or outside the private chat, double taps, and a
+    citizen who blocks the bot while it answers: each gets a reply or a popup, none an error."""
     warga = sandbox.citizen()
     await warga.send("/start")
     menu = await warga.next_message()
@@ -994,10 +1012,15 @@ async def test_what_the_fuzz_found_is_answered_not_logged(sandbox, bot, store, e
     group.add_member(warga)
     await group.send(warga, "/start")
     hint = await group.next_message()
-    for data in ("m:report", "st:99999999999999999999:ack", "st:²:ack"):
+    for data in ("m:report", "st:99999999999999999999:ack", "st:²:ack", "lang:en", "my:0"):
         answer = await group.press(warga, hint, data)
         assert answer is not None and "tidak berlaku" in (answer.text or ""), data
     assert await store.drafts.get(warga.user_id) is None  # no report started in the group
+    assert not hint.edits  # a private chat's button cannot rewrite a group's message
+    await admin.send("/start")
+    answer = await admin.press(await admin.next_message(), "lk:kel:3173080003")
+    assert answer is not None and "tidak berlaku" in (answer.text or "")
+    assert not await store.groups.links_of(admin.user_id)  # a private chat is not an area group
 
     sandbox.deliver_raw(
         "callback_query",
@@ -1024,6 +1047,15 @@ async def test_what_the_fuzz_found_is_answered_not_logged(sandbox, bot, store, e
         },
     )
     assert await sandbox.world.wait_for(lambda: sandbox.world.callbacks["77002"].answered, 5)
+
+    await warga.send("/language")
+    choice = await warga.next_message()
+    assert await answered(sandbox, double_tap(sandbox, warga, choice, "lang:id"))
+    pelapor = sandbox.citizen()
+    summary = await until_summary(pelapor)
+    edit = next(data for _, data in summary.inline_buttons if data.endswith(":ed"))
+    assert await answered(sandbox, double_tap(sandbox, pelapor, summary, edit))
+    assert "Kirim laporan" not in summary.buttons  # the edit menu replaced the summary's buttons
 
     await warga.send("/help")
     warga.block_bot()  # while the bot is answering
