@@ -37,6 +37,7 @@ from bot.geo import AreaIndex
 from bot.geocoding import build_geocoder
 from bot.http.server import start_http
 from bot.i18n import LANGUAGES, plain
+from bot.inbox import InboxQueue
 from bot.reporting import ReportingService
 from bot.routing import AreaDirectory
 from bot.services import Services, Waker
@@ -205,6 +206,13 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
         await broadcasts.tick(context.bot)
 
     job_queue.run_repeating(feed, interval=BROADCAST_TICK_SECONDS, first=0.5, name="broadcasts")
+    if isinstance(application.update_queue, InboxQueue):
+        inbox = application.update_queue
+
+        async def prune(_: BotContext) -> None:
+            await inbox.prune()
+
+        job_queue.run_repeating(prune, interval=3600, first=3600, name="inbox-prune")
     return delivery
 
 
@@ -224,6 +232,8 @@ def build_application(settings: Settings) -> BotApplication:
         services = await open_services(settings)
         attach_services(application, services)
         await services.store.outbox.recover()
+        inbox.attach(services.store.inbox)
+        await inbox.replay(application.bot)  # before polling or the webhook add anything new
         start_jobs(application, services)
         # HTTP (health, metrics, Open311, the webhook) when HTTP_PORT is set; stopped in
         # post_shutdown. In webhook mode nothing polls, so /healthz reports no "polling" at all.
@@ -244,14 +254,16 @@ def build_application(settings: Settings) -> BotApplication:
         if services is not None:
             await services.store.close()
 
+    inbox = InboxQueue()
     application = (
         ApplicationBuilder()
         .token(settings.bot_token)
+        .update_queue(inbox)  # updates are kept on disk until handled (bot/inbox.py)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
         # Chats side by side, each chat's updates in order (bot/update_processor.py).
-        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates, on_done=inbox.done))
         .rate_limiter(
             # Never more than 30 in any second: PTB's default bucket of 30 lets 31 through after
             # a pause, and each 429 then stalls every request for a second.

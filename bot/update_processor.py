@@ -19,11 +19,14 @@ whose private chat id is the same number; updates with neither run unordered.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
 
 #: Handlers running at once. Each one holds at most a few HTTP requests, well inside PTB's pool
 #: of 256 connections, and SQLite writes are serialised by the store anyway.
@@ -47,11 +50,17 @@ def ordering_key(update: object) -> int | None:
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across chats, strictly ordered within a chat (see the module docstring)."""
 
-    def __init__(self, max_running: int = DEFAULT_MAX_RUNNING) -> None:
+    def __init__(
+        self,
+        max_running: int = DEFAULT_MAX_RUNNING,
+        on_done: Callable[[object], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(_ADMITTED)
         if max_running < 1:
             raise ValueError("max_running must be a positive integer")
         self.max_running = max_running
+        #: Called after an update's handlers finished (not when cancelled): the inbox's mark.
+        self.on_done = on_done
         self._slots = asyncio.Semaphore(max_running)
         self._tails: dict[int, asyncio.Future[None]] = {}
 
@@ -65,6 +74,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if key is None:
             async with self._slots:
                 await coroutine
+                await self._finished(update)
             return
         previous = self._tails.get(key)
         mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -77,12 +87,21 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with self._slots:
                 started = True
                 await coroutine
+                await self._finished(update)
         finally:
             if not started and asyncio.iscoroutine(coroutine):
                 coroutine.close()  # cancelled while queued: no "never awaited" warning
             mine.set_result(None)
             if self._tails.get(key) is mine:
                 del self._tails[key]
+
+    async def _finished(self, update: object) -> None:
+        if self.on_done is None:
+            return
+        try:
+            await self.on_done(update)
+        except Exception:  # the answer went out; failing to note it only means a replay
+            log.exception("could not mark an update done")
 
     async def initialize(self) -> None:
         """Nothing to allocate: the semaphore and the chains live with the instance."""

@@ -13,6 +13,7 @@ from storage.citizens import CitizenRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
 from storage.groups import GroupRepository, OfficerRepository
+from storage.inbox import InboxRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 from storage.surveys import SurveyRepository
@@ -35,6 +36,7 @@ class Store:
         self.surveys = SurveyRepository(db)
         self.broadcasts = BroadcastRepository(db)
         self.broadcast_drafts = BroadcastDraftRepository(db)
+        self.inbox = InboxRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

@@ -43,6 +43,15 @@ def deliveries(sandbox, text):
     ]
 
 
+async def until_finished(sandbox, admin, count=1):
+    """Wait for the ``count``-th broadcast's final summary in the admin's chat: its progress
+    message, sent by the scheduler, could otherwise arrive in the middle of the next /broadcast."""
+    done = await sandbox.world.wait_for(
+        lambda: sum("selesai: terkirim" in m.plain_text for m in admin.messages) >= count, 10
+    )
+    assert done, admin.transcript()
+
+
 async def compose(admin, text=WARNING, audience="Semua warga"):
     await admin.send("/broadcast")
     await admin.next_message()
@@ -122,6 +131,7 @@ async def test_citizens_of_an_area_and_groups_of_an_area(sandbox, make_bot, admi
     await admin.tap("Kirim sekarang", message=confirm)
     assert "Kerja bakti" in (await gambir_warga.next_message(timeout=5)).plain_text
     await kota_tua_warga.expect_no_message(within=1.0)
+    await until_finished(sandbox, admin)
 
     await compose(admin, "Penutupan Jl. Medan Merdeka Barat", "Grup di wilayah")
     await admin.next_message()
@@ -181,6 +191,7 @@ async def test_stop_and_start_announcements(sandbox, make_bot, admin):
     await quiet.expect_no_message(within=1.0)
     await quiet.send("/start")
     assert "dinyalakan lagi" in (await quiet.next_message()).plain_text
+    await until_finished(sandbox, admin)
     await compose(admin, "Pengumuman kedua untuk warga")
     await admin.tap("Kirim sekarang", message=await admin.next_message())
     assert "Pengumuman kedua" in (await quiet.next_message(timeout=5)).plain_text

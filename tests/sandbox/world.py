@@ -413,6 +413,11 @@ class World:
 
     # -- updates -------------------------------------------------------------------------
 
+    @property
+    def next_update_id(self) -> int:
+        """The id the next update will get (to stand in for one Telegram sent before)."""
+        return self._next_update_id
+
     def enqueue(self, kind: str, payload: JSONDict, chat_id: int | None) -> JSONDict:
         """Put an update in the queue for getUpdates and wake the long poll."""
         update = {"update_id": self._next_update_id, kind: payload}

@@ -1,0 +1,88 @@
+"""Every update is on disk before Telegram is told it arrived, and replayed if never handled.
+
+Why: long polling confirms a batch to Telegram when it asks for the next one -- right after the
+batch is queued, long before it is handled -- and a webhook confirms with its 200 at once. A
+process killed in between lost what the citizen had just sent (a photo, the tap on "Kirim"),
+with no answer and no way for them to know.
+
+How: both the poller and the webhook put each update on the application's update queue before
+confirming it, so the queue is the one door. :class:`InboxQueue` writes the update to the
+``inbox`` table on its way in (a known update id is Telegram sending it again: dropped), and the
+update processor marks it done once its handler has finished. At start-up :meth:`replay` queues
+what was never finished, oldest first, ahead of anything new; an update whose replay has
+already been started ``MAX_ATTEMPTS`` times is given up (it is what killed the bot).
+
+A crash between a handler finishing and its "done" being written repeats that one update on
+restart: at least once, like the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Bot, Update
+
+from storage.inbox import InboxRepository
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+KEEP_DONE = timedelta(days=2)  # Telegram keeps an unconfirmed update for a day
+
+
+class InboxQueue(asyncio.Queue[Any]):
+    """The application's update queue, persisting updates on ``put`` once attached."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inbox: InboxRepository | None = None
+
+    def attach(self, inbox: InboxRepository) -> None:
+        self.inbox = inbox
+
+    async def put(self, item: Any) -> None:
+        if self.inbox is not None and isinstance(item, Update):
+            try:
+                fresh = await self.inbox.receive(item.update_id, json.dumps(item.to_dict()))
+            except Exception:  # a full disk must not stop the bot from answering
+                log.exception("could not keep an update", extra={"update_id": item.update_id})
+            else:
+                if not fresh:
+                    log.info("update received again", extra={"update_id": item.update_id})
+                    return
+        await super().put(item)
+
+    async def replay(self, bot: Bot) -> int:
+        """Queue the updates never finished before the last stop; returns how many."""
+        inbox = self.inbox
+        if inbox is None:
+            return 0
+        await self.prune()
+        pending = await inbox.unfinished()
+        poison = [p.update_id for p in pending if p.attempts >= MAX_ATTEMPTS]
+        if poison:
+            log.error("updates given up after repeated crashes", extra={"update_ids": poison})
+            await inbox.give_up(poison)
+        again = [p for p in pending if p.attempts < MAX_ATTEMPTS]
+        await inbox.begin_replay([p.update_id for p in again])
+        for item in again:
+            update = Update.de_json(json.loads(item.payload), bot)
+            await super().put(update)
+        if again:
+            log.info("updates replayed", extra={"count": len(again)})
+        return len(again)
+
+    async def prune(self) -> int:
+        """Forget updates handled more than ``KEEP_DONE`` ago (at start, then hourly)."""
+        if self.inbox is None:
+            return 0
+        return await self.inbox.prune((datetime.now(UTC) - KEEP_DONE).isoformat(timespec="seconds"))
+
+    async def done(self, update: object) -> None:
+        """The update's handlers have finished (or failed and been reported): not replayed."""
+        if self.inbox is not None and isinstance(update, Update):
+            await self.inbox.done(update.update_id)
