@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from bot.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome
 from bot.config import Settings
 from bot.geo import AreaFileError
+from bot.ids import parse_id
 from storage.drafts import DraftPhoto
 from storage.report_query import ReportQuery
 from storage.reports import Report, ReportEvent
@@ -156,9 +157,10 @@ def _status(text: str | None) -> str | None:
 
 
 def _limit(text: str) -> int:
-    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    limit = parse_id(text.strip())
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"--limit {text!r}: give a whole number from 1 to {MAX_LIMIT}")
-    return int(text)
+    return limit
 
 
 def _update_request(args: argparse.Namespace) -> UpdateRequest:

@@ -15,6 +15,8 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.ids import parse_id
+
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_API_FILE_URL = "https://api.telegram.org/file/bot"
 SUPPORTED_LANGUAGES = ("id", "en")
@@ -151,12 +153,13 @@ def _http_port(env: Mapping[str, str]) -> int | None:
     raw = _text(env, "HTTP_PORT")
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+    port = parse_id(raw)
+    if port is None or not 1 <= port <= 65535:
         raise ConfigError(
             f"HTTP_PORT={raw!r} is not a TCP port: set a number from 1 to 65535, e.g. "
             "HTTP_PORT=8080, or leave it empty for no HTTP server"
         )
-    return int(raw)
+    return port
 
 
 def _webhook(env: Mapping[str, str], http_port: int | None) -> tuple[str | None, str | None]:
@@ -212,7 +215,7 @@ def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
     for part in re.split(r"[,\s]+", raw):
         if not part:
             continue
-        if not part.isdigit():
+        if parse_id(part) is None:
             raise ConfigError(
                 f"ADMIN_USER_IDS contains {part!r}: list numeric Telegram user ids separated "
                 "by commas, e.g. ADMIN_USER_IDS=12345678,87654321"

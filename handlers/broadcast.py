@@ -18,9 +18,9 @@ from telegram.error import BadRequest
 from bot.broadcasts import audience_for
 from bot.context import BotContext
 from bot.i18n import Html, plain, t
+from bot.ids import parse_id
 from bot.permissions import is_admin
 from handlers.areas import CODE_KINDS, KIND_CODES, scope_label
-from handlers.keyboards import parse_id
 from handlers.people import language_of
 from storage.broadcast_drafts import BroadcastDraft
 from storage.broadcasts import Audience, Broadcast

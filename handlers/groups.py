@@ -15,11 +15,11 @@ from bot.alerts import alert_messages, recipients
 from bot.cases import TRANSITIONS, Actor, ChangeResult, Outcome
 from bot.context import BotContext
 from bot.i18n import Html, t
+from bot.ids import parse_id
 from bot.outgoing import STATUS_ACTIONS, alert_card
 from bot.permissions import is_admin, may_act_on
 from bot.places import area_label
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
-from handlers.keyboards import parse_id
 from handlers.people import language_of
 from storage.alerts import PendingReply
 from storage.drafts import DraftPhoto

@@ -6,7 +6,6 @@ so a button from an older draft or an earlier step is recognised as stale rather
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from telegram import (
@@ -26,16 +25,6 @@ MENU_PREFIX = "m"
 LANGUAGE_PREFIX = "lang"
 MY_REPORTS_PREFIX = "my"
 VIEW_PREFIX = "vw"
-_ID = re.compile(r"[0-9]{1,15}")
-
-
-def parse_id(text: str) -> int | None:
-    """A report, broadcast or page number from callback data, else None (forged or garbled).
-
-    Not ``str.isdigit``: it accepts "²", which ``int`` refuses, and any length, which SQLite's
-    64-bit integers refuse (``OverflowError``).
-    """
-    return int(text) if _ID.fullmatch(text) else None
 
 
 def report_data(draft: Draft, action: str, arg: str = "") -> str:

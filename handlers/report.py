@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 from bot import reporting
 from bot.context import BotContext
 from bot.i18n import Html, plain, t
+from bot.ids import parse_id
 from bot.places import place_label, short_place
 from bot.reporting import (
     CATEGORY,
@@ -36,7 +37,7 @@ from bot.reporting import (
     SubmitKind,
 )
 from handlers import broadcast, keyboards, survey
-from handlers.keyboards import parse_id, reply_labels
+from handlers.keyboards import reply_labels
 from handlers.people import language_of
 from storage.drafts import Draft, DraftPhoto
 

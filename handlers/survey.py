@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from bot.cases import Actor, Outcome
 from bot.context import BotContext
 from bot.i18n import plain, t
-from handlers.keyboards import parse_id
+from bot.ids import parse_id
 from handlers.people import language_of
 from storage.drafts import DraftPhoto
 

@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.i18n import Html, t
+from bot.ids import parse_id
 from bot.outgoing import overdue_hours
 from bot.places import area_label, place_label
 from handlers import keyboards
@@ -109,7 +110,7 @@ async def _number_pressed(update: Update, context: BotContext, language: str) ->
     """The number after ``prefix:`` in a pressed button's data, the press answered; None (and
     a stale-button popup) when the data is not one."""
     query = update.callback_query
-    number = keyboards.parse_id((query.data or "").partition(":")[2])
+    number = parse_id((query.data or "").partition(":")[2])
     if number is None:
         await query.answer(t(language, "common.stale_button"))
         return None

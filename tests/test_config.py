@@ -50,6 +50,8 @@ def test_values_are_read_and_normalised():
         ({}, "TELEGRAM_BOT_TOKEN"),
         ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
         ({"ADMIN_USER_IDS": "12,abc"}, "ADMIN_USER_IDS"),
+        ({"ADMIN_USER_IDS": "12,³"}, "ADMIN_USER_IDS"),
+        ({"HTTP_PORT": "8²"}, "HTTP_PORT"),
         ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE"),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),

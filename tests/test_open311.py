@@ -257,10 +257,14 @@ async def test_filters_paging_and_status_mapping(bot, store):
             ({"start_date": "yesterday"}, "start_date"),
             ({"start_date": "2026-02-01", "end_date": "2026-01-01"}, "after end_date"),
             ({"service_request_id": "12,abc"}, "service_request_id"),
+            ({"service_request_id": "12,²"}, "service_request_id"),  # a digit int() refuses
+            ({"page": "²"}, "page"),
         ]:
             assert_error(await api.get(f"{BASE}/requests.json", params=bad), 400, words)
         assert_error(await api.get(f"{BASE}/requests/99999.json"), 404)
         assert_error(await api.get(f"{BASE}/requests/abc.json"), 404)
+        assert_error(await api.get(f"{BASE}/requests/²³.json"), 404)
+        assert_error(await api.get(f"{BASE}/requests/{'9' * 30}.json"), 404)
     rejected = by_id[str(flood[0])]
     assert rejected["status"] == "closed"
     assert rejected["status_notes"] == "Bukan wewenang kelurahan"
@@ -309,6 +313,10 @@ async def test_keys_missing_wrong_revoked_or_out_of_scope(bot, store):
             await api.post(
                 "/api/v1/requests/99999/updates", data={"api_key": gambir_key, "note": "Halo"}
             ),
+            404,
+        )
+        assert_error(
+            await api.post("/api/v1/requests/²/updates", data={"api_key": gambir_key, "note": "x"}),
             404,
         )
         in_query = await api.post(f"{update}?api_key={gambir_key}", data={"status": "acknowledged"})

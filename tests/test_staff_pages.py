@@ -108,6 +108,7 @@ async def test_an_officer_signs_in_lists_filters_and_exports(sandbox, staff_bot,
             assert page.status_code == 200 and (f"#{ref}" in page.text) is present, query
         assert (await web.get("/staff?status=bogus")).status_code == 400
         assert (await web.get("/staff?page=0")).status_code == 400
+        assert (await web.get("/staff?page=²")).status_code == 400
 
         async with store.db.transaction() as conn:  # waiting since long before the SLA
             await conn.execute(
@@ -161,6 +162,7 @@ async def test_detail_photos_and_a_status_change_reach_the_citizen(sandbox, staf
 
         assert (await web.get(f"/staff/reports/{other}")).status_code == 403
         assert (await web.get("/staff/reports/999999")).status_code == 404
+        assert (await web.get("/staff/reports/²")).status_code == 404
         moved = await web.post(
             f"/staff/reports/{other}/status", data={"csrf": csrf, "status": "acknowledged"}
         )

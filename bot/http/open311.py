@@ -44,6 +44,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from bot.cases import STATUSES
 from bot.http.apikeys import require_key, require_scope
 from bot.http.common import ApiError, read_body
+from bot.ids import parse_id
 from bot.intake import AgencyReport, submit_agency_report
 from bot.logs import PHONE
 from bot.reporting import MAX_DESCRIPTION, MIN_DESCRIPTION
@@ -177,7 +178,8 @@ class Open311Api:
 
     async def one_request(self, request: Request) -> Response:
         raw = request.path_params["request_id"]
-        report = await self.reports.get(int(raw)) if raw.isdigit() and len(raw) < 13 else None
+        number = parse_id(raw)
+        report = await self.reports.get(number) if number is not None else None
         if report is None:
             raise ApiError(404, f"no service request {raw}")
         return JSONResponse(await self.render([report]))
@@ -280,7 +282,7 @@ def _ids(raw: str | None) -> tuple[int, ...] | None:
     if raw is None or not raw.strip():
         return None
     parts = [part.strip().lstrip("#") for part in raw.split(",") if part.strip()]
-    if not all(part.isdigit() and len(part) < 13 for part in parts):
+    if not all(parse_id(part) is not None for part in parts):
         raise ApiError(400, "service_request_id must be request ids separated by commas")
     if len(parts) > MAX_IDS:
         raise ApiError(400, f"at most {MAX_IDS} service_request_id at once")
@@ -301,9 +303,10 @@ def _bounded(query: Any, name: str, default: int, highest: int) -> int:
     raw = (query.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= highest:
+    number = parse_id(raw)
+    if number is None or not 1 <= number <= highest:
         raise ApiError(400, f"{name} must be a whole number from 1 to {highest}")
-    return int(raw)
+    return number
 
 
 def _coordinate(body: dict[str, str], name: str, limit: float) -> float:

@@ -56,6 +56,7 @@ from bot.http.templates import (
     text,
 )
 from bot.i18n import LANGUAGES, plain
+from bot.ids import parse_id
 from bot.outgoing import category_label, local_time, overdue_hours
 from bot.places import area_label
 from bot.routing import scopes_of
@@ -246,11 +247,8 @@ class StaffPages:
         return Header(staff.name, areas, staff.csrf)
 
     async def _report_for(self, staff: Staff, raw: str) -> Report:
-        report = (
-            await self.services.store.reports.get(int(raw))
-            if raw.isdigit() and len(raw) < 13
-            else None
-        )
+        number = parse_id(raw)
+        report = await self.services.store.reports.get(number) if number is not None else None
         if report is None:
             raise PageError(404, "not_found")
         if not staff.may_act_on(report):
@@ -332,9 +330,10 @@ class StaffPages:
 
     def _page_number(self, request: Request) -> int:
         raw = request.query_params.get("page", "1")
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        page = parse_id(raw)
+        if page is None or not 1 <= page <= MAX_PAGE:
             raise PageError(400, "bad_filter", name="page")
-        return int(raw)
+        return page
 
     async def report_list(self, request: Request) -> Response:
         staff = await self._staff(request)
@@ -545,9 +544,9 @@ class StaffPages:
         duplicate_of = None
         if status == "duplicate":
             raw = (body.get("duplicate_of") or "").strip().lstrip("#")
-            if not raw.isdigit() or len(raw) > 12:
+            duplicate_of = parse_id(raw)
+            if duplicate_of is None:
                 raise PageError(400, "bad_duplicate")
-            duplicate_of = int(raw)
         actor = Actor("admin" if staff.admin else "officer", staff.user_id, staff.name)
         result = await self.services.cases.change_status(
             report.id, status, actor, note=note, duplicate_of=duplicate_of

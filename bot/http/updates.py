@@ -30,6 +30,7 @@ from bot.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome
 from bot.http.apikeys import require_key, require_scope
 from bot.http.common import ApiError, read_body
 from bot.http.open311 import Open311Api
+from bot.ids import parse_id
 from bot.services import Services
 from storage.apikeys import ApiKeyRepository
 from storage.reports import OPEN_STATUSES, Report
@@ -53,11 +54,8 @@ class UpdatesApi:
         body = await read_body(request)
         key = await require_key(self.keys, request, body)
         raw = request.path_params["request_id"]
-        report = (
-            await self.services.store.reports.get(int(raw))
-            if raw.isdigit() and len(raw) < 13
-            else None
-        )
+        number = parse_id(raw)
+        report = await self.services.store.reports.get(number) if number is not None else None
         if report is None:
             raise ApiError(404, f"no service request {raw}")
         require_scope(key, report.area_code)
@@ -115,9 +113,10 @@ def _duplicate_of(body: dict[str, str], wanted: str | None) -> int | None:
         return None
     if wanted != "duplicate":
         raise ApiError(400, "duplicate_of goes with status duplicate only")
-    if not raw.isdigit() or len(raw) > 12:
+    original = parse_id(raw)
+    if original is None:
         raise ApiError(400, "duplicate_of must be a request id")
-    return int(raw)
+    return original
 
 
 def _internal_status(report: Report, wanted: str) -> str:
