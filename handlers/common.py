@@ -6,7 +6,7 @@ import contextlib
 import logging
 import re
 
-from telegram import Chat, Message, Update
+from telegram import CallbackQuery, Chat, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
@@ -179,11 +179,20 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     try:
         language = await language_of(update, context)
-        if update.callback_query:
-            await update.callback_query.answer(t(language, "common.error"))
-        else:
-            await context.bot.send_message(
-                update.effective_chat.id, t(language, "common.error"), parse_mode=ParseMode.HTML
-            )
+        if update.callback_query and await _answered(update.callback_query, language):
+            return
+        await context.bot.send_message(
+            update.effective_chat.id, t(language, "common.error"), parse_mode=ParseMode.HTML
+        )
     except (TelegramError, Exception):
         log.warning("could not tell the user about the error", exc_info=True)
+
+
+async def _answered(query: CallbackQuery, language: str) -> bool:
+    """Tell a button's presser in the little pop-up. A press can be answered only once, and the
+    handler may have answered it before it failed: then the chat is the way left."""
+    try:
+        await query.answer(t(language, "common.error"))
+    except BadRequest:
+        return False
+    return True

@@ -186,3 +186,18 @@ async def test_cancel_button_and_restore_after_cancel(sandbox, bot, store):
     assert "Jelaskan" in (await warga.next_message()).plain_text
     draft = await store.drafts.get(warga.user_id)
     assert draft.cancelled_at is None and len(draft.photos) == 1
+
+
+async def test_a_failed_answer_after_a_button_is_told_in_the_chat(sandbox, bot, store):
+    """The tap was acknowledged, then Telegram failed the next prompt: the pop-up is used up,
+    so the citizen is told in the chat, and the draft has the category for the retry."""
+    warga = sandbox.citizen()
+    await warga.send("/report")
+    await warga.next_message()
+    sandbox.faults.fail_next("sendMessage", "5xx")
+    await warga.tap("Banjir")
+    told = await warga.next_message()
+    assert "Maaf, ada gangguan. Data Anda aman" in told.plain_text, warga.transcript()
+    assert (await store.drafts.get(warga.user_id)).category_key == "flood"
+    await warga.send("/report")
+    assert "Lanjutkan" in str((await warga.next_message()).buttons)
