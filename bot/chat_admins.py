@@ -29,10 +29,10 @@ class ChatAdminCache:
             member = await bot.get_chat_member(chat_id, user_id)
             answer = member.status in ADMIN_STATUSES
         except (NetworkError, RetryAfter):
-            # Telegram did not answer this time (a 5xx, a timeout): not a "no", so nothing is
-            # remembered and the officer's next press asks again instead of being refused for
-            # the whole cache period.
-            return False
+            # Telegram did not answer this time (a 5xx, a timeout): neither a "no" to remember
+            # for the whole cache period nor one to refuse the officer with ("only officers
+            # may..."). The press fails; the error handler asks them to try again.
+            raise
         except TelegramError:
             answer = False
         self._entries[key] = (now + self.ttl, answer)

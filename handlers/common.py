@@ -175,11 +175,13 @@ async def on_error(update: object, context: BotContext) -> None:
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != "private":
-        return
+    private = update.effective_chat.type == "private"
     try:
         language = await language_of(update, context)
+        # A button's pop-up reaches only its presser, so officers in a group hear it too.
         if update.callback_query and await _answered(update.callback_query, language):
+            return
+        if not private:
             return
         await context.bot.send_message(
             update.effective_chat.id, t(language, "common.error"), parse_mode=ParseMode.HTML
