@@ -17,7 +17,6 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -38,6 +37,7 @@ from bot.geocoding import build_geocoder
 from bot.http.server import start_http
 from bot.i18n import LANGUAGES, plain
 from bot.inbox import InboxQueue
+from bot.rate_limiter import BotRateLimiter
 from bot.reporting import ReportingService
 from bot.routing import AreaDirectory
 from bot.services import Services, Waker
@@ -267,7 +267,7 @@ def build_application(settings: Settings) -> BotApplication:
         .rate_limiter(
             # Never more than 30 in any second: PTB's default bucket of 30 lets 31 through after
             # a pause, and each 429 then stalls every request for a second.
-            AIORateLimiter(
+            BotRateLimiter(
                 overall_max_rate=_pace(settings)[0],
                 overall_time_period=_pace(settings)[1],
                 max_retries=3,

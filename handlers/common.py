@@ -192,9 +192,9 @@ async def on_error(update: object, context: BotContext) -> None:
 
 async def _answered(query: CallbackQuery, language: str) -> bool:
     """Tell a button's presser in the little pop-up. A press can be answered only once, and the
-    handler may have answered it before it failed: then the chat is the way left."""
+    handler may have answered it before it failed: then the chat is the way left (a refused
+    answer comes back False, see bot/rate_limiter.py)."""
     try:
-        await query.answer(t(language, "common.error"))
+        return bool(await query.answer(t(language, "common.error")))
     except BadRequest:
         return False
-    return True

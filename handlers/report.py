@@ -50,6 +50,9 @@ DONE = reply_labels("report.done")
 SKIP = reply_labels("report.skip")
 REMOVE_PHOTOS = reply_labels("report.remove_photos")
 KEYBOARD_LABELS = BACK | CANCEL | DONE | SKIP | REMOVE_PHOTOS
+#: The photo step's buttons arriving at the description step: a double tap on a slow line, or a
+#: tap replayed after a crash (bot/inbox.py) whose first run already moved the report on.
+PHOTO_STEP_LABELS = DONE | SKIP | REMOVE_PHOTOS
 
 
 async def _say(context: BotContext, draft: Draft, text: str, markup: object = None) -> Message:
@@ -411,7 +414,11 @@ async def _at_photos(message: Message, context: BotContext, draft: Draft, langua
         return
     updated, outcome = await reporting_service.add_photo(draft, photo)
     if outcome is PhotoOutcome.DUPLICATE:
-        await _say(context, draft, t(language, "report.photo_duplicate"))
+        # Also what a photo replayed after a crash gets (bot/inbox.py) when its first answer
+        # was lost: so it says where the report stands, with the step's buttons.
+        count, category = len(draft.photos), reporting_service.category_of(draft)
+        again = t(language, "report.photo_duplicate", count=count, max=MAX_PHOTOS)
+        await _say(context, draft, again, keyboards.photos(draft, category, language))
         return
     if outcome is PhotoOutcome.FULL:
         await _say(context, draft, t(language, "report.photos_full", max=MAX_PHOTOS))
@@ -430,6 +437,9 @@ async def _at_description(
     text = message.text
     if text is None:
         await prompt(context, draft, language, prefix=t(language, "report.expect_description"))
+        return
+    if text in PHOTO_STEP_LABELS:
+        await prompt(context, draft, language)  # where the report stands, not "too short"
         return
     problem = context.services.reporting.check_description(text)
     if problem is DescriptionProblem.TOO_SHORT:

@@ -55,7 +55,11 @@ REFERENCE_SHOWN = (
     re.compile(r"Terkirim sebagai #(\d+)"),  # report.submitted_mark, on the summary
     re.compile(r"baru saja Anda kirim sebagai #(\d+)"),  # report.double_submission
 )
-_PHOTO_COUNT = (re.compile(r"Foto (\d+)/\d+ tersimpan"), re.compile(r"Sudah ada (\d+) foto"))
+_PHOTO_COUNT = (
+    re.compile(r"Foto (\d+)/\d+ tersimpan"),  # report.photo_received
+    re.compile(r"(\d+)/\d+ tersimpan"),  # report.photo_duplicate
+    re.compile(r"Sudah ada (\d+) foto"),
+)
 FOLLOWUP = re.compile(r"^🔔 Laporan #(\d+) \([^)]*\): (.+)$", re.MULTILINE)
 NOTE = re.compile(r"Catatan petugas untuk laporan #(\d+)")
 ALERT_CARD = re.compile(r"^🚨 Laporan #(\d+)")

@@ -36,7 +36,9 @@ async def test_wrong_things_at_the_photo_step(sandbox, bot, store):
     await warga.send_photo(jpeg(1))
     await warga.next_message()
     await warga.send_photo(jpeg(1))  # the very same file again
-    assert "sudah ada" in (await warga.next_message()).plain_text
+    again = await warga.next_message()
+    assert "sudah ada di laporan: 1/3 tersimpan" in again.plain_text
+    assert "✅ Selesai" in again.buttons
     draft = await store.drafts.get(warga.user_id)
     assert draft.step == "photos" and len(draft.photos) == 1
 
@@ -201,3 +203,15 @@ async def test_a_failed_answer_after_a_button_is_told_in_the_chat(sandbox, bot, 
     assert (await store.drafts.get(warga.user_id)).category_key == "flood"
     await warga.send("/report")
     assert "Lanjutkan" in str((await warga.next_message()).buttons)
+
+
+async def test_a_photo_step_button_twice_is_not_taken_as_the_description(sandbox, bot, store):
+    """Done tapped twice on a slow line (or replayed after a crash): the second one re-asks for
+    the description instead of refusing "✅ Selesai" as a description that is too short."""
+    warga = sandbox.citizen()
+    await until_description(warga)  # ends after the first "Selesai"
+    await warga.tap("Selesai", message=warga.messages[-3])  # the photo step's keyboard again
+    again = await warga.next_message()
+    assert "Jelaskan masalahnya" in again.plain_text and "terlalu pendek" not in again.plain_text
+    draft = await store.drafts.get(warga.user_id)
+    assert draft.step == "description" and draft.description is None

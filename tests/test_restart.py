@@ -82,6 +82,7 @@ async def test_sigkill_midway_loses_nothing_the_citizen_was_told(sandbox, tmp_pa
         if "sudah ada" in answer.plain_text:
             # Killed between answering photo 1 and noting it handled: it is replayed, and the
             # bot knows the photo. Updates are handled at least once (bot/inbox.py).
+            assert "1/3 tersimpan" in answer.plain_text and "✅ Selesai" in answer.buttons
             answer = await warga.next_message()
         assert "Foto 2/3" in answer.plain_text
         await warga.tap("Selesai")

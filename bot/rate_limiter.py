@@ -1,0 +1,46 @@
+"""PTB's ``AIORateLimiter``, which every Bot API call passes through, plus one forgiveness.
+
+A button press can be answered once, within about 15 seconds. A press the bot answers late (a
+backlog after a restart), or a second time (an update replayed after a crash, see
+``bot/inbox.py``, whose first run had answered it), is refused with "query is too old ... or
+query ID is invalid". The pop-up is a courtesy; the press's real work (a status change, the
+next step of a report) must still happen. So that refusal answers ``False`` instead of raising
+out of whichever of the many handlers made the call, and the caller that needs to know whether
+its pop-up was seen (the error handler) checks the result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+_EXPIRED_QUERY = ("query is too old", "query id is invalid")
+JSONDict = dict[str, Any]
+
+
+class BotRateLimiter(AIORateLimiter):
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        try:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        except BadRequest as error:
+            expired = any(words in error.message.lower() for words in _EXPIRED_QUERY)
+            if endpoint != "answerCallbackQuery" or not expired:
+                raise
+            log.info("button press could not be answered any more", extra={"reason": error.message})
+            return False
