@@ -263,7 +263,11 @@ def build_application(settings: Settings) -> BotApplication:
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
         # Chats side by side, each chat's updates in order (bot/update_processor.py).
-        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates, on_done=inbox.done))
+        .concurrent_updates(
+            PerChatUpdateProcessor(
+                settings.concurrent_updates, on_done=inbox.done, on_start=inbox.starting
+            )
+        )
         .rate_limiter(
             # Never more than 30 in any second: PTB's default bucket of 30 lets 31 through after
             # a pause, and each 429 then stalls every request for a second.

@@ -9,8 +9,10 @@ How: both the poller and the webhook put each update on the application's update
 confirming it, so the queue is the one door. :class:`InboxQueue` writes the update to the
 ``inbox`` table on its way in (a known update id is Telegram sending it again: dropped), and the
 update processor marks it done once its handler has finished. At start-up :meth:`replay` queues
-what was never finished, oldest first, ahead of anything new; an update whose replay has
-already been started ``MAX_ATTEMPTS`` times is given up (it is what killed the bot).
+what was never finished, oldest first, ahead of anything new. A replay is counted when its
+handlers start (not when it is queued: a bot killed again while working through a backlog has not
+tried the updates still waiting), and one whose handlers were started ``MAX_ATTEMPTS`` times
+without finishing is given up: it is what kills the bot.
 
 A crash between a handler finishing and its "done" being written repeats that one update on
 restart: at least once, like the outbox.
@@ -40,6 +42,7 @@ class InboxQueue(asyncio.Queue[Any]):
     def __init__(self) -> None:
         super().__init__()
         self.inbox: InboxRepository | None = None
+        self._replaying: set[int] = set()
 
     def attach(self, inbox: InboxRepository) -> None:
         self.inbox = inbox
@@ -68,13 +71,21 @@ class InboxQueue(asyncio.Queue[Any]):
             log.error("updates given up after repeated crashes", extra={"update_ids": poison})
             await inbox.give_up(poison)
         again = [p for p in pending if p.attempts < MAX_ATTEMPTS]
-        await inbox.begin_replay([p.update_id for p in again])
+        self._replaying = {p.update_id for p in again}
         for item in again:
             update = Update.de_json(json.loads(item.payload), bot)
             await super().put(update)
         if again:
             log.info("updates replayed", extra={"count": len(again)})
         return len(again)
+
+    async def starting(self, update: object) -> None:
+        """A replayed update's handlers are about to run: count the attempt first."""
+        if not isinstance(update, Update) or update.update_id not in self._replaying:
+            return
+        self._replaying.discard(update.update_id)
+        if self.inbox is not None:
+            await self.inbox.begin_replay([update.update_id])
 
     async def prune(self) -> int:
         """Forget updates handled more than ``KEEP_DONE`` ago (at start, then hourly)."""

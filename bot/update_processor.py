@@ -54,6 +54,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self,
         max_running: int = DEFAULT_MAX_RUNNING,
         on_done: Callable[[object], Awaitable[None]] | None = None,
+        on_start: Callable[[object], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(_ADMITTED)
         if max_running < 1:
@@ -61,6 +62,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self.max_running = max_running
         #: Called after an update's handlers finished (not when cancelled): the inbox's mark.
         self.on_done = on_done
+        #: Called just before an update's handlers run (the inbox counts replays that ran).
+        self.on_start = on_start
         self._slots = asyncio.Semaphore(max_running)
         self._tails: dict[int, asyncio.Future[None]] = {}
 
@@ -73,6 +76,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         key = ordering_key(update)
         if key is None:
             async with self._slots:
+                await self._starting(update)
                 await coroutine
                 await self._finished(update)
             return
@@ -86,6 +90,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 await asyncio.shield(previous)
             async with self._slots:
                 started = True
+                await self._starting(update)
                 await coroutine
                 await self._finished(update)
         finally:
@@ -94,6 +99,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             mine.set_result(None)
             if self._tails.get(key) is mine:
                 del self._tails[key]
+
+    async def _starting(self, update: object) -> None:
+        if self.on_start is not None:
+            await self.on_start(update)
 
     async def _finished(self, update: object) -> None:
         if self.on_done is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 
+from bot.inbox import MAX_ATTEMPTS, InboxQueue
 from storage.store import Store
 
 START = [{"type": "bot_command", "offset": 0, "length": 6}]
@@ -70,5 +71,27 @@ async def test_handled_updates_are_forgotten_after_two_days(tmp_path):
         assert await store.inbox.prune("2999-01-01T00:00:00+00:00") == 1  # 6 is not handled
         assert [p.update_id for p in await store.inbox.unfinished()] == [6]
         assert await store.inbox.receive(5, "{}")  # forgotten: a new update with that id is news
+    finally:
+        await store.close()
+
+
+async def test_a_replay_counts_only_once_its_handlers_start(tmp_path, sandbox):
+    """Killed again while working through a backlog: the updates still waiting were not tried,
+    so they are not one step nearer to being given up."""
+    store = await Store.open(tmp_path / "w.sqlite3")
+    try:
+        waiting = sandbox.citizen()
+        await store.inbox.receive(7, start_update(7, waiting))
+        for _restart in range(MAX_ATTEMPTS + 1):
+            queue = InboxQueue()
+            queue.attach(store.inbox)
+            assert await queue.replay(None) == 1  # queued each time, never started
+        [pending] = await store.inbox.unfinished()
+        assert pending.attempts == 0
+        update = await queue.get()
+        await queue.starting(update)
+        await queue.starting(update)  # the same run: counted once
+        [pending] = await store.inbox.unfinished()
+        assert pending.attempts == 1
     finally:
         await store.close()
