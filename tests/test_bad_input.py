@@ -190,13 +190,27 @@ async def test_cancel_button_and_restore_after_cancel(sandbox, bot, store):
     assert draft.cancelled_at is None and len(draft.photos) == 1
 
 
+async def test_one_network_hiccup_does_not_lose_the_next_prompt(sandbox, bot):
+    """A dropped connection or a 502 before Telegram acted: the prompt is sent again, once."""
+    warga = sandbox.citizen()
+    await warga.send("/report")
+    await warga.next_message()
+    sandbox.faults.fail_next("sendMessage", "drop")
+    sandbox.faults.fail_next("editMessageText", "5xx")
+    await warga.tap("Banjir")
+    ask = await warga.next_message()
+    assert "Di mana lokasinya" in ask.plain_text, warga.transcript()
+    await warga.expect_no_message(within=0.5)
+    assert sandbox.faults.served == {"drop": 1, "5xx": 1}
+
+
 async def test_a_failed_answer_after_a_button_is_told_in_the_chat(sandbox, bot, store):
     """The tap was acknowledged, then Telegram failed the next prompt: the pop-up is used up,
     so the citizen is told in the chat, and the draft has the category for the retry."""
     warga = sandbox.citizen()
     await warga.send("/report")
     await warga.next_message()
-    sandbox.faults.fail_next("sendMessage", "5xx")
+    sandbox.faults.fail_next("sendMessage", "5xx", count=3)  # one try and both retries
     await warga.tap("Banjir")
     told = await warga.next_message()
     assert "Maaf, ada gangguan. Data Anda aman" in told.plain_text, warga.transcript()
