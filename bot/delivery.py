@@ -64,7 +64,13 @@ def broadcast_concurrency(rate: float) -> int:
     takes up to ``SLOWEST_SEND_SECONDS`` (Jakarta to Telegram's servers is a few hundred ms;
     with one at a time, 25/s would shrink to about 4/s). The limiter still spaces the sends
     1/rate apart, so on a fast network this is one at a time anyway. Each citizen has one row,
-    so a crash repeats at most the sends in flight, to different citizens: nobody twice."""
+    so a crash repeats at most the sends in flight, to different citizens: nobody twice.
+
+    Above Telegram's rates (a benchmark against a local server, where a send takes a millisecond)
+    the bot is CPU-bound, and more sends in flight only cost: httpcore's pool bookkeeping grows
+    with them (bench/README.md: 64 in flight gave 397 messages/s where 50 gave 513)."""
+    if rate > TELEGRAM_MAX_RATE:
+        return max(1, int(rate // 20))
     return max(1, min(MAX_IN_FLIGHT, math.ceil(rate * SLOWEST_SEND_SECONDS)))
 
 
