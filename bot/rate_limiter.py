@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import partial
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, TimedOut
@@ -32,18 +33,24 @@ RETRY_DELAYS = (0.3, 1.0)  # seconds before the second and the third try
 JSONDict = dict[str, Any]
 
 
+Result = bool | JSONDict | list[JSONDict]
+
+
 class BotRateLimiter(AIORateLimiter):
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        callback: Callable[..., Coroutine[Any, Any, Result]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
+    ) -> Result:
+        limited = partial(
+            super().process_request, callback, args, kwargs, endpoint, data, rate_limit_args
+        )
         try:
-            return await self._with_retries(callback, args, kwargs, endpoint, data, rate_limit_args)
+            return await _with_retries(limited, endpoint)
         except BadRequest as error:
             expired = any(words in error.message.lower() for words in _EXPIRED_QUERY)
             if endpoint != "answerCallbackQuery" or not expired:
@@ -51,25 +58,16 @@ class BotRateLimiter(AIORateLimiter):
             log.info("button press could not be answered any more", extra={"reason": error.message})
             return False
 
-    async def _with_retries(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
-        for delay in (*RETRY_DELAYS, None):
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except TimedOut:
+
+async def _with_retries(call: Callable[[], Awaitable[Result]], endpoint: str) -> Result:
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return await call()
+        except TimedOut:
+            raise
+        except NetworkError as error:
+            if delay is None or endpoint == "getUpdates" or isinstance(error, BadRequest):
                 raise
-            except NetworkError as error:
-                if delay is None or endpoint == "getUpdates" or isinstance(error, BadRequest):
-                    raise
-                log.info("retrying a call", extra={"method": endpoint, "reason": error.message})
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+            log.info("retrying a call", extra={"method": endpoint, "reason": error.message})
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")

@@ -10,6 +10,7 @@ import pytest
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings, load_settings
 from bot.services import Services
+from tests.fakes.nominatim import start_fake_nominatim
 from tests.sandbox import Sandbox, start_sandbox
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -131,3 +132,27 @@ async def bot(bot_settings):
 @pytest.fixture
 def store(bot):
     return bot.services.store
+
+
+@pytest.fixture
+async def nominatim():
+    """A fake Nominatim (tests/fakes/nominatim.py) for the bot to geocode against."""
+    fake = await start_fake_nominatim()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+def make_geo_bot(make_bot, nominatim):
+    """Start a bot that geocodes with ``nominatim``, giving up after ``seconds``."""
+
+    async def start(seconds: str, **overrides: str) -> RunningBot:
+        return await make_bot(
+            GEOCODER="nominatim",
+            NOMINATIM_URL=nominatim.url,
+            NOMINATIM_USER_AGENT="wargalapor-tests",
+            GEOCODER_TIMEOUT=seconds,
+            **overrides,
+        )
+
+    return start

@@ -5,32 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import RunningBot, make_settings
-from tests.fakes.nominatim import start_fake_nominatim
 from tests.helpers import at_location_step
 
 
 @pytest.fixture
-async def nominatim():
-    fake = await start_fake_nominatim()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
-async def geo_bot(sandbox, tmp_path, nominatim):
-    settings = make_settings(
-        sandbox,
-        tmp_path / "w.sqlite3",
-        GEOCODER="nominatim",
-        NOMINATIM_URL=nominatim.url,
-        NOMINATIM_USER_AGENT="wargalapor-tests",
-        GEOCODER_TIMEOUT="0.5",
-    )
-    running = RunningBot(settings)
-    await running.start()
-    yield running
-    await running.stop()
+async def geo_bot(make_geo_bot):
+    return await make_geo_bot(seconds="0.5")
 
 
 async def test_a_typed_address_is_found_shown_and_confirmed(sandbox, geo_bot, nominatim):

@@ -9,44 +9,20 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot.update_processor import PerChatUpdateProcessor, ordering_key
-from tests.conftest import RunningBot, make_settings
-from tests.fakes.nominatim import start_fake_nominatim
 from tests.helpers import at_location_step, jpeg
 
 GEOCODER_DELAY = 3.0
 
 
-@pytest.fixture
-async def slow_nominatim():
-    fake = await start_fake_nominatim()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
-async def geo_bot(sandbox, tmp_path, slow_nominatim):
-    settings = make_settings(
-        sandbox,
-        tmp_path / "w.sqlite3",
-        GEOCODER="nominatim",
-        NOMINATIM_URL=slow_nominatim.url,
-        GEOCODER_TIMEOUT="10",
-    )
-    running = RunningBot(settings)
-    await running.start()
-    yield running
-    await running.stop()
-
-
-async def test_a_slow_geocoder_holds_one_citizen_not_the_others(sandbox, geo_bot, slow_nominatim):
+async def test_a_slow_geocoder_holds_one_citizen_not_the_others(sandbox, make_geo_bot, nominatim):
+    geo_bot = await make_geo_bot(seconds="10")
     slow, other = sandbox.citizen(first_name="Slamet"), sandbox.citizen(first_name="Sari")
     await at_location_step(slow)
     await at_location_step(other)
-    slow_nominatim.delay(GEOCODER_DELAY)
+    nominatim.delay(GEOCODER_DELAY)
 
     await slow.send("Jalan Medan Merdeka Barat")  # the geocoder now takes 3 s to answer
     await asyncio.sleep(0.2)
