@@ -252,13 +252,19 @@ def parser() -> argparse.ArgumentParser:
 
 
 def measure(quick: bool = False) -> list[Figure]:
-    """For run_all.py: all at once as fast as answered, then at a person's pace (pauses of 2 and
-    10 s on average), then the bare echo bot all at once for comparison."""
+    """For run_all.py: all at once as fast as answered; all at once at a person's pace (pauses
+    of 10 s on average); starting over a minute at that pace; and the bare echo bot all at
+    once for comparison."""
     citizens = "300" if quick else "1000"
+    variants = (
+        ([], "at once, no pauses"),
+        (["--think", "10"], "at once, ~10 s pauses"),
+        (["--think", "10", "--ramp", "60"], "starting over 60 s, ~10 s pauses"),
+    )
     rows = []
-    for think, label in (("0", "no pauses"), ("2", "~2 s pauses"), ("10", "~10 s pauses")):
-        result = asyncio.run(run(parser().parse_args(["--citizens", citizens, "--think", think])))
-        rows += figures(result, f"{citizens} at once, {label}")
+    for extra, label in variants:
+        result = asyncio.run(run(parser().parse_args(["--citizens", citizens, *extra])))
+        rows += figures(result, f"{citizens} {label}")
     echo = asyncio.run(run(parser().parse_args(["--citizens", citizens, "--echo"])))
     rows += figures(echo, f"{citizens} at once, no pauses")
     return rows

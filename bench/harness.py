@@ -291,7 +291,11 @@ class Citizen:
         if not any("Lewati" in label for label in ask_photos.buttons):
             raise BotSilent(f"location: expected the photo step, got {ask_photos.describe()}")
         (photo_saved,) = await self.step("photo", lambda: person.send_photo(jpeg(number % 50)))
-        await self.tap_reply("done", photo_saved, "Selesai")
+        (ask_description,) = await self.tap_reply("done", photo_saved, "Selesai")
+        if not ask_description.has_reply_keyboard:
+            raise BotSilent(
+                f"done: expected the description prompt, got {ask_description.describe()}"
+            )
         description = DESCRIPTION.format(n=number)
         _, summary = await self.step("description", lambda: person.send(description), expect=2)
         (submitted,) = await self.press("confirm", summary, "Kirim laporan")

@@ -6,8 +6,8 @@ runs smaller sizes (fewer points, citizens, rounds) to check that everything wor
 quarter of the time; the figures in bench/README.md come from a full run.
 
 Run: python bench/run_all.py [--quick] [--only crowd,startup,...] [--markdown]
-A full run takes about 15 minutes (the broadcast to 100,000 citizens alone about 3), plus about
-a minute the first time to build the nearby benchmark's database of 1,000,000 reports.
+A full run takes about 25 minutes (the broadcast to 100,000 citizens alone 3 to 6), plus about a
+minute the first time to build the nearby benchmark's database of 1,000,000 reports.
 """
 
 from __future__ import annotations
