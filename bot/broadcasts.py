@@ -70,32 +70,34 @@ class BroadcastService:
             now = self.services.clock.now()
             started = await store.start_due(now)
             for broadcast in await store.in_states("running"):
-                counts = await store.counts(broadcast.id)
+                pending = await store.pending(broadcast.id)
                 chunk = chunk_size(self.services.settings.broadcast_rate)
-                if not broadcast.exhausted and counts.pending < chunk // 2:
+                if not broadcast.exhausted and pending < chunk // 2:
                     if await store.feed(broadcast, chunk):
                         self.services.waker()
                     continue
-                if broadcast.exhausted and counts.pending == 0:
+                if broadcast.exhausted and pending == 0:
                     await store.finish(broadcast.id)
+                    counts = await store.counts(broadcast.id)
                     await self.show_progress(bot, broadcast, counts, final=True)
                     continue
-                await self.show_progress(bot, broadcast, counts)
+                if self._progress_due(broadcast):
+                    await self.show_progress(bot, broadcast, await store.counts(broadcast.id))
             if started:
                 self.services.waker()
+
+    def _progress_due(self, broadcast: Broadcast) -> bool:
+        """The admin's progress message is edited at most every 5 s (and once at the end)."""
+        if broadcast.progress_chat_id is None:
+            return False
+        shown = broadcast.progress_at
+        now = self.services.clock.now()
+        return shown is None or now - datetime.fromisoformat(shown) >= PROGRESS_EVERY
 
     async def show_progress(
         self, bot: Bot, broadcast: Broadcast, counts: Counts, *, final: bool = False
     ) -> None:
-        """Edit the admin's progress message, at most every 5 s (and once at the end)."""
         if broadcast.progress_chat_id is None:
-            return
-        now = self.services.clock.now()
-        if (
-            not final
-            and broadcast.progress_at is not None
-            and now - datetime.fromisoformat(broadcast.progress_at) < PROGRESS_EVERY
-        ):
             return
         text = await self.progress_text(broadcast, counts, final=final)
         message_id = broadcast.progress_message_id
