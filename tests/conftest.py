@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
 from datetime import timedelta
+from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -53,6 +57,33 @@ class RunningBot:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def spawn_bot(
+    sandbox: Sandbox,
+    database,
+    *,
+    output: IO[bytes] | int | None = asyncio.subprocess.DEVNULL,
+    errors: IO[bytes] | int | None = asyncio.subprocess.PIPE,
+    **settings: str,
+) -> asyncio.subprocess.Process:
+    """``python -m bot`` in its own process against ``sandbox``, as an operator starts it (for
+    the tests that kill it or need its real start-up); ``settings`` are more environment."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": sandbox.base_url,
+        "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
+        "DATABASE_PATH": str(database),
+        "LOG_LEVEL": "INFO",
+        **settings,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=output, stderr=errors
+    )
 
 
 def make_settings(sandbox: Sandbox, database_path, **overrides: str) -> Settings:

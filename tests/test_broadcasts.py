@@ -4,20 +4,16 @@ cancel, and a crash midway that neither skips nor repeats a recipient."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from bot.delivery import broadcast_concurrency
 from storage.groups import Scope
 from storage.store import Store
-from tests.conftest import TOKEN
+from tests.conftest import spawn_bot
 from tests.helpers import KOTA_TUA, file_report
 from tests.test_groups import GAMBIR, PINANGSIA, linked_group
 
-ROOT = Path(__file__).resolve().parent.parent
 FAST = {"OUTBOX_POLL_SECONDS": "0.3", "QUIET_HOURS": "off"}
 WARNING = "<b>Peringatan banjir</b>: Pintu Air Manggarai Siaga 1. Hindari Jl. Casablanca."
 
@@ -198,25 +194,14 @@ async def test_stop_and_start_announcements(sandbox, make_bot, admin):
 
 
 async def _spawn(sandbox, database, admin):
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": sandbox.base_url,
-        "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
-        "DATABASE_PATH": str(database),
-        "ADMIN_USER_IDS": str(admin.user_id),
-        "BROADCAST_RATE": "10",
-        "OUTBOX_POLL_SECONDS": "0.5",
-        "QUIET_HOURS": "off",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+    return await spawn_bot(
+        sandbox,
+        database,
+        errors=asyncio.subprocess.DEVNULL,
+        ADMIN_USER_IDS=str(admin.user_id),
+        BROADCAST_RATE="10",
+        OUTBOX_POLL_SECONDS="0.5",
+        QUIET_HOURS="off",
     )
 
 

@@ -19,7 +19,6 @@ import contextlib
 import os
 import random
 import signal
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 from bot.cases import Actor, CasesService, Outcome
 from storage.groups import Scope
 from storage.store import Store
-from tests.conftest import TOKEN
+from tests.conftest import spawn_bot
 from tests.soak_people import (
     Plan,
     SoakCitizen,
@@ -36,8 +35,6 @@ from tests.soak_people import (
     followups_seen,
     references_in,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 #: Kelurahan with a group each, and a point inside it. Spreading the reports over eight groups
 #: keeps each group under Telegram's 20 messages a minute, which the bot's limiter enforces.
@@ -74,24 +71,16 @@ class BotProcess:
     def __init__(self, sandbox, database: Path, log: Path) -> None:
         self.sandbox = sandbox
         self._calls_at_start = 0
-        self.env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": sandbox.base_url,
-            "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
-            "DATABASE_PATH": str(database),
-            "LOG_LEVEL": "INFO",
-            # Follow-ups written by this test's process are found by polling: poll often.
-            "OUTBOX_POLL_SECONDS": "0.3",
-        }
+        self.database = database
         self.log = log
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         self._calls_at_start = len(self.sandbox.calls)
         with self.log.open("ab") as out:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=ROOT, env=self.env, stdout=out, stderr=out
+            # Follow-ups written by this test's process are found by polling: poll often.
+            self.process = await spawn_bot(
+                self.sandbox, self.database, output=out, errors=out, OUTBOX_POLL_SECONDS="0.3"
             )
 
     async def ready(self, within: float = 20) -> None:

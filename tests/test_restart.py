@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from pathlib import Path
 
-from tests.conftest import TOKEN
+from tests.conftest import spawn_bot
 from tests.fakes.nominatim import start_fake_nominatim
 from tests.helpers import MONAS, at_location_step, jpeg, reference_in
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 async def test_restart_midway_continues_the_draft(sandbox, bot):
@@ -38,31 +33,10 @@ async def test_restart_midway_continues_the_draft(sandbox, bot):
     assert len(await bot.services.store.reports.photos(ref)) == 2
 
 
-async def _spawn_bot(sandbox, database: Path, **settings: str) -> asyncio.subprocess.Process:
-    env = {
-        **settings,
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": sandbox.base_url,
-        "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
-        "DATABASE_PATH": str(database),
-        "LOG_LEVEL": "INFO",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def test_sigkill_midway_loses_nothing_the_citizen_was_told(sandbox, tmp_path):
     """``python -m bot`` in its own process, killed with SIGKILL right after an answer."""
     database = tmp_path / "w.sqlite3"
-    process = await _spawn_bot(sandbox, database)
+    process = await spawn_bot(sandbox, database)
     try:
         warga = sandbox.citizen()
         await warga.send("/report")
@@ -77,7 +51,7 @@ async def test_sigkill_midway_loses_nothing_the_citizen_was_told(sandbox, tmp_pa
         await process.wait()
 
         await warga.send_photo(jpeg(2))  # sent while the bot is down
-        process = await _spawn_bot(sandbox, database)
+        process = await spawn_bot(sandbox, database)
         answer = await warga.next_message(timeout=20)
         if "sudah ada" in answer.plain_text:
             # Killed between answering photo 1 and noting it handled: it is replayed, and the
@@ -105,7 +79,7 @@ async def test_an_update_being_handled_at_a_sigkill_is_handled_after_the_restart
     nominatim = await start_fake_nominatim()
     database = tmp_path / "w.sqlite3"
     geocoder = {"GEOCODER": "nominatim", "NOMINATIM_URL": nominatim.url, "GEOCODER_TIMEOUT": "10"}
-    process = await _spawn_bot(sandbox, database, **geocoder)
+    process = await spawn_bot(sandbox, database, **geocoder)
     try:
         warga = sandbox.citizen()
         await warga.send("/report")
@@ -129,7 +103,7 @@ async def test_an_update_being_handled_at_a_sigkill_is_handled_after_the_restart
         await process.wait()
         nominatim.behave()
 
-        process = await _spawn_bot(sandbox, database, **geocoder)
+        process = await spawn_bot(sandbox, database, **geocoder)
         pin = await warga.next_message(timeout=20)
         assert pin.kind == "venue", warga.transcript()
         question = await warga.next_message()

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,10 +20,9 @@ from bot.app import build_application
 from bot.config import ConfigError, load_settings
 from bot.http.server import build_app
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
-from tests.conftest import TOKEN, RunningBot, make_settings
+from tests.conftest import TOKEN, RunningBot, make_settings, spawn_bot
 from tests.sandbox.people import _command_entities
 
-ROOT = Path(__file__).resolve().parent.parent
 URL = "https://bot.example.org/telegram"
 SECRET = "s3cret_-Token"
 _update_ids = itertools.count(900_000_001)
@@ -173,25 +169,12 @@ async def test_no_webhook_route_without_webhook_url(bot):
 
 async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(sandbox, tmp_path):
     port = free_port()
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": sandbox.base_url,
-        "TELEGRAM_API_FILE_URL": sandbox.base_file_url,
-        "DATABASE_PATH": str(tmp_path / "w.sqlite3"),
-        "LOG_LEVEL": "INFO",
-        "HTTP_PORT": str(port),
-        "WEBHOOK_URL": URL,
-        "WEBHOOK_SECRET": SECRET,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    process = await spawn_bot(
+        sandbox,
+        tmp_path / "w.sqlite3",
+        HTTP_PORT=str(port),
+        WEBHOOK_URL=URL,
+        WEBHOOK_SECRET=SECRET,
     )
     try:
         async with asyncio.timeout(20):
