@@ -61,6 +61,9 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int | None = None  # None: no HTTP server
     web_base_url: str | None = None  # None: http://HTTP_HOST:HTTP_PORT
+    http_max_connections: int = 200  # requests served at once; 503 beyond
+    http_read_timeout_seconds: float = 10.0  # for a request's head, and again for its body
+    http_keep_alive_seconds: float = 5.0  # an idle kept-alive connection is closed after
     webhook_url: str | None = None  # None: long polling
     webhook_secret: str | None = None  # set whenever webhook_url is
 
@@ -299,6 +302,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
         http_port=http_port,
+        http_max_connections=_positive_int(env, "HTTP_MAX_CONNECTIONS", 200),
+        http_read_timeout_seconds=_positive_float(env, "HTTP_READ_TIMEOUT_SECONDS", 10.0),
+        http_keep_alive_seconds=_positive_float(env, "HTTP_KEEP_ALIVE_SECONDS", 5.0),
         web_base_url=(
             _url(env, "WEB_BASE_URL", "https://lapor.example.go.id").rstrip("/")
             if _text(env, "WEB_BASE_URL")

@@ -1,9 +1,16 @@
 """Who is calling: the API key of a write request, and the areas it may act in.
 
-A key may come as the ``api_key`` field (GeoReport v2 puts it in the POST body), the ``api_key``
-query parameter, or an ``X-API-Key`` header. Missing, unknown and revoked keys get 401; a key
-scoped to some kelurahan gets 403 for a report (or a location) outside them. Reads need no key:
-Open311 reads are public, and they never show the citizen.
+A key comes in an ``X-API-Key`` header or as the ``api_key`` field of the body (GeoReport v2
+puts it in the POST body). Not in the query string: URLs are written to the access logs of
+every proxy on the way, so a key there has leaked; it is refused with a 400 saying where to put
+it, rather than ignored (the client would not learn why it gets 401). The one place that rule
+lives is :func:`require_key`'s ``query_allowed`` (a route that must accept it, e.g. for
+FixMyStreet compatibility, passes True).
+
+Missing keys get 401 "required"; unknown and revoked keys get the very same 401 "not valid", so
+an answer never tells whether a guessed or leaked key was ever real. A key scoped to some
+kelurahan gets 403 for a report (or a location) outside them. Reads need no key: Open311 reads
+are public, and they never show the citizen.
 
 Keys are created, listed and revoked with ``python -m bot apikey`` (:mod:`bot.apikey_cli`).
 """
@@ -14,24 +21,37 @@ from collections.abc import Mapping
 
 from starlette.requests import Request
 
-from bot.http.common import ApiError
+from bot.http.errors import ApiError
 from storage.apikeys import ApiKey, ApiKeyRepository
 
+KEY_HEADER = "x-api-key"
 
-async def require_key(keys: ApiKeyRepository, request: Request, body: Mapping[str, str]) -> ApiKey:
+
+async def require_key(
+    keys: ApiKeyRepository,
+    request: Request,
+    body: Mapping[str, str],
+    *,
+    query_allowed: bool = False,
+) -> ApiKey:
+    in_query = request.query_params.get("api_key")
+    if in_query is not None and not query_allowed:
+        raise ApiError(
+            400,
+            "api_key must not be in the URL (proxies log URLs): send it in the X-API-Key header"
+            " or as the api_key field of the body, and replace this key, which has leaked",
+        )
     presented = (
         body.get("api_key")
-        or request.query_params.get("api_key")
-        or request.headers.get("x-api-key")
+        or (in_query if query_allowed else None)
+        or request.headers.get(KEY_HEADER)
         or ""
     ).strip()
     if not presented:
-        raise ApiError(401, "api_key is required")
+        raise ApiError(401, "api_key is required (X-API-Key header or api_key field)")
     key = await keys.by_key(presented)
-    if key is None:
+    if key is None or not key.active:
         raise ApiError(401, "api_key is not valid")
-    if not key.active:
-        raise ApiError(401, "api_key has been revoked")
     return key
 
 

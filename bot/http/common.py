@@ -7,32 +7,38 @@ for routes Starlette itself rejects (404, 405), so an agency's client parses one
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
+
+from bot.http.body import read_limited
+from bot.http.errors import ApiError, error_response
+
+__all__ = ["ApiError", "api_error", "error_response", "http_error", "read_body"]
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024  # a 1,000-character description fits many times over
 
 
-class ApiError(Exception):
-    """A request the API refuses; ``description`` is the sentence the client reads."""
-
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-
-
-def error_response(status: int, description: str) -> JSONResponse:
-    return JSONResponse([{"code": status, "description": description}], status_code=status)
-
-
-async def api_error(_request: Request, error: Exception) -> Response:
+async def api_error(request: Request, error: Exception) -> Response:
+    """A refused request: one INFO line (the client's mistake, not ours; no traceback), with
+    the path but never the query string, where a careless client may have put its key."""
     assert isinstance(error, ApiError)
-    return error_response(error.status, error.description)
+    log.info(
+        "http request refused",
+        extra={
+            "method": request.method,
+            "path": request.url.path,
+            "status": error.status,
+            "reason": error.description,
+        },
+    )
+    return error_response(error.status, error.description, close=error.close_connection)
 
 
 async def http_error(_request: Request, error: Exception) -> Response:
@@ -41,16 +47,18 @@ async def http_error(_request: Request, error: Exception) -> Response:
     return error_response(error.status_code, descriptions.get(error.status_code, error.detail))
 
 
-async def read_body(request: Request) -> dict[str, str]:
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str, str]:
     """A POST body as text fields: ``application/x-www-form-urlencoded`` (what Open311 clients
-    send) or a JSON object. Values that are numbers in JSON become text, as in a form."""
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise ApiError(413, f"request body over {MAX_BODY_BYTES // 1024} KB")
+    send) or a JSON object. Values that are numbers in JSON become text, as in a form.
+
+    Every field is valid Unicode text: JSON may spell a lone surrogate (``"\\ud800"``), which
+    no UTF-8 encoder (the key hash, SQLite) accepts, so it is refused here, once for all routes.
+    """
+    body = await read_limited(request, limit)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         try:
-            document: Any = json.loads(body)
+            document: Any = parse_json(body)
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "malformed JSON body") from None
         if not isinstance(document, dict):
@@ -60,7 +68,7 @@ async def read_body(request: Request) -> dict[str, str]:
             if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
                 raise ApiError(400, f"field {name!r} must be text or a number")
             if value is not None:
-                fields[str(name)] = str(value)
+                fields[_text(str(name), "a field name")] = _text(str(value), f"field {name!r}")
         return fields
     if content_type in ("application/x-www-form-urlencoded", ""):
         try:
@@ -71,3 +79,20 @@ async def read_body(request: Request) -> dict[str, str]:
     raise ApiError(
         415, "send application/x-www-form-urlencoded or application/json (no multipart uploads)"
     )
+
+
+def parse_json(body: bytes) -> Any:
+    """``json.loads``, with nesting too deep for Python's parser (``[[[[…]]]]``) as a
+    ValueError like any other malformed document, not a RecursionError."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _text(value: str, what: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, f"{what} is not valid Unicode text (a lone surrogate)") from None
+    return value

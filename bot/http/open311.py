@@ -209,9 +209,14 @@ class Open311Api:
         )
         headers = {}
         if len(found) > page_size:
-            following = request.url.include_query_params(page=page + 1)
-            headers["Link"] = f'<{following}>; rel="next"'
+            headers["Link"] = f'<{self._next_page(request, page + 1)}>; rel="next"'
         return JSONResponse(await self.render(found[:page_size]), headers=headers)
+
+    def _next_page(self, request: Request, page: int) -> str:
+        """From ``WEB_BASE_URL``, or relative: never from the client's ``Host`` header, which
+        anyone can forge, and a cache in front might serve the forged link to everyone."""
+        query = request.url.include_query_params(page=page).query
+        return f"{self.services.settings.web_base_url or ''}{request.url.path}?{query}"
 
     def _service_code(self, code: str | None) -> str | None:
         if code is None or code == "":
@@ -237,7 +242,10 @@ class Open311Api:
             moment = datetime.combine(moment.date(), time.max)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.services.settings.tz)
-        return moment.astimezone(UTC).isoformat(timespec="seconds")
+        try:
+            return moment.astimezone(UTC).isoformat(timespec="seconds")
+        except (OverflowError, ValueError):  # 0001-01-01T00:00+14:00 is in year 0 in UTC
+            raise ApiError(400, f"{name} {raw!r} is outside the years 0001 to 9999") from None
 
     # Creating ---------------------------------------------------------------------------
 

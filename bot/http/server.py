@@ -9,7 +9,12 @@ The listening socket is bound before the task starts, so a port already in use s
 start-up with a readable error, instead of uvicorn's ``sys.exit`` inside a task. uvicorn's own
 signal handling is switched off: python-telegram-bot owns SIGINT/SIGTERM and, on them, runs
 ``post_shutdown``, which stops this server. Access logs are off because a GeoReport client may
-put its ``api_key`` in the query string.
+put its ``api_key`` in the query string (where it is refused, but after the URL was sent).
+
+The port may face the internet, so uvicorn runs with bounds (:func:`uvicorn_limits`): at most
+``HTTP_MAX_CONNECTIONS`` requests at once (503 beyond), request heads of at most 16 KB that must
+arrive within ``HTTP_READ_TIMEOUT_SECONDS`` (:mod:`bot.http.protocol`), idle keep-alive
+connections closed after ``HTTP_KEEP_ALIVE_SECONDS``; bodies are bounded by :mod:`bot.http.body`.
 """
 
 from __future__ import annotations
@@ -24,11 +29,15 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from telegram.ext import Application
 
+from bot.config import Settings
+from bot.http.catchall import CatchAll
 from bot.http.common import ApiError, api_error, http_error
 from bot.http.health import HealthApi
 from bot.http.open311 import Open311Api
+from bot.http.protocol import guarded_protocol
 from bot.http.staff import StaffPages
 from bot.http.updates import UpdatesApi
 from bot.http.webhook import TelegramWebhook
@@ -38,6 +47,7 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 10.0
 GRACEFUL_SHUTDOWN_SECONDS = 5
+MAX_HEAD_BYTES = 16 * 1024  # request line and headers; h11's default is 16 KB too, said here
 
 
 class HttpServerError(RuntimeError):
@@ -70,9 +80,23 @@ def build_app(
             settings.webhook_secret, application.bot, application.update_queue
         )
         routes.extend(webhook.routes())
-    return Starlette(
-        routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error}
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(CatchAll)],
+        exception_handlers={ApiError: api_error, HTTPException: http_error},
     )
+    app.state.read_timeout_seconds = settings.http_read_timeout_seconds
+    return app
+
+
+def uvicorn_limits(settings: Settings) -> dict[str, Any]:
+    """The ``uvicorn.Config`` arguments that bound what one client can hold."""
+    return {
+        "http": guarded_protocol(settings.http_read_timeout_seconds),
+        "limit_concurrency": settings.http_max_connections,
+        "timeout_keep_alive": settings.http_keep_alive_seconds,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+    }
 
 
 class _NoColour(logging.Filter):
@@ -115,11 +139,13 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 class HttpServer:
-    def __init__(self, app: Starlette, host: str, port: int) -> None:
-        self.host = host
-        self.port = port
+    def __init__(self, app: Starlette, settings: Settings) -> None:
+        assert settings.http_port is not None
+        self.host = settings.http_host
+        self.port = settings.http_port
         self._config = uvicorn.Config(
             app,
+            **uvicorn_limits(settings),
             log_config=None,  # keep the bot's JSON logging
             access_log=False,
             lifespan="off",
@@ -165,10 +191,6 @@ async def start_http(
     settings = services.settings
     if settings.http_port is None:
         return None
-    server = HttpServer(
-        build_app(services, polling=polling, application=application),
-        settings.http_host,
-        settings.http_port,
-    )
+    server = HttpServer(build_app(services, polling=polling, application=application), settings)
     await server.start()
     return server

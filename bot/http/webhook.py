@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from typing import Any
 
@@ -26,12 +25,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import Bot, Update
 
-from bot.http.common import error_response
+from bot.http.body import read_limited
+from bot.http.common import error_response, parse_json
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_UPDATE_BYTES = 1024 * 1024  # Telegram's updates are a few KB; a long caption stays far below
 
 
 class TelegramWebhook:
@@ -49,9 +50,12 @@ class TelegramWebhook:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.secret):
             log.warning("webhook call without the right secret token")
-            return error_response(403, "wrong or missing secret token")
+            # Before a byte of the body is read, and the connection closed: a stranger's body is
+            # never read at all.
+            return error_response(403, "wrong or missing secret token", close=True)
+        body = await read_limited(request, MAX_UPDATE_BYTES)
         try:
-            payload = json.loads(await request.body())
+            payload = parse_json(body)
             if not isinstance(payload, dict):
                 raise ValueError("not an object")
             update = Update.de_json(payload, self.bot)
