@@ -184,6 +184,18 @@ async def test_beyond_http_max_connections_the_answer_is_busy(connect):
     assert status_of(await raw.answer()) == 503
 
 
+async def test_a_request_head_over_8_kb_is_refused(connect):
+    raw = await connect()
+    await raw.send(b"GET /healthz HTTP/1.1\r\nHost: bot.test\r\nX-Big: " + b"a" * 12_000)
+    assert status_of(await raw.answer()) == 400  # before the head has even ended
+    fits = await connect()
+    await fits.send(
+        b"GET /healthz HTTP/1.1\r\nHost: bot.test\r\nX-Big: " + b"a" * 6_000 + b"\r\n\r\n"
+    )
+    head, _ = await fits.head_and_body()
+    assert status_of(head) == 200
+
+
 # -- bodies answered before they are sent ------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 log = logging.getLogger(__name__)
 
-LINGER_SECONDS = 5.0
+LINGER_SECONDS = 2.0
 _TIMEOUT_BODY = b'[{"code": 408, "description": "request head not sent in time"}]'
 TIMEOUT_ANSWER = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
@@ -73,6 +73,7 @@ class _Guarded(H11Protocol):
     _linger_timer: asyncio.TimerHandle | None = None
     _raw: asyncio.Transport | None = None
     _lost = False
+    _stopping = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._raw = transport
@@ -110,12 +111,19 @@ class _Guarded(H11Protocol):
             return
         super().on_response_complete()
 
+    def shutdown(self) -> None:
+        """The server is stopping: no lingering, it would only hold the shutdown up."""
+        self._stopping = True
+        if self.lingering and self._raw is not None:
+            self._raw.close()
+        super().shutdown()
+
     def close_softly(self) -> None:
         raw = self._raw
         assert raw is not None
         if self.lingering or raw.is_closing():
             return
-        if self._lost or self.conn.their_state is not h11.SEND_BODY:
+        if self._lost or self._stopping or self.conn.their_state is not h11.SEND_BODY:
             raw.close()  # nothing more is on its way: an ordinary close
             return
         self.lingering = True

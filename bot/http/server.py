@@ -12,7 +12,7 @@ signal handling is switched off: python-telegram-bot owns SIGINT/SIGTERM and, on
 put its ``api_key`` in the query string (where it is refused, but after the URL was sent).
 
 The port may face the internet, so uvicorn runs with bounds (:func:`uvicorn_limits`): at most
-``HTTP_MAX_CONNECTIONS`` requests at once (503 beyond), request heads of at most 16 KB that must
+``HTTP_MAX_CONNECTIONS`` connections (503 beyond), request heads of at most 8 KB that must
 arrive within ``HTTP_READ_TIMEOUT_SECONDS`` (:mod:`bot.http.protocol`), idle keep-alive
 connections closed after ``HTTP_KEEP_ALIVE_SECONDS``; bodies are bounded by :mod:`bot.http.body`.
 """
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 10.0
 GRACEFUL_SHUTDOWN_SECONDS = 5
-MAX_HEAD_BYTES = 16 * 1024  # request line and headers; h11's default is 16 KB too, said here
+MAX_HEAD_BYTES = 8 * 1024  # request line and headers, as nginx's default buffers; ours are small
 
 
 class HttpServerError(RuntimeError):
