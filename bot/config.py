@@ -112,6 +112,17 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _bounded_seconds(env: Mapping[str, str], name: str, default: float, highest: float) -> float:
+    """Seconds for a timer: above 0 and at most ``highest`` ("inf" and "nan" are numbers to
+    ``float`` but no timer can be armed with them)."""
+    value = _positive_float(env, name, default)
+    if not value <= highest:
+        raise ConfigError(
+            f"{name}={value} must be at most {highest:g}: set e.g. {name}={default:g}"
+        )
+    return value
+
+
 def _quiet_hours(env: Mapping[str, str]) -> tuple[time, time] | None:
     raw = _text(env, "QUIET_HOURS")
     if raw is None:
@@ -303,8 +314,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http_host=_http_host(env),
         http_port=http_port,
         http_max_connections=_positive_int(env, "HTTP_MAX_CONNECTIONS", 200),
-        http_read_timeout_seconds=_positive_float(env, "HTTP_READ_TIMEOUT_SECONDS", 10.0),
-        http_keep_alive_seconds=_positive_float(env, "HTTP_KEEP_ALIVE_SECONDS", 5.0),
+        http_read_timeout_seconds=_bounded_seconds(env, "HTTP_READ_TIMEOUT_SECONDS", 10.0, 300),
+        http_keep_alive_seconds=_bounded_seconds(env, "HTTP_KEEP_ALIVE_SECONDS", 5.0, 300),
         web_base_url=(
             _url(env, "WEB_BASE_URL", "https://lapor.example.go.id").rstrip("/")
             if _text(env, "WEB_BASE_URL")

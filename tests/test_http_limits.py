@@ -17,10 +17,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.config import ConfigError, load_settings
 from bot.http.staff import COOKIE
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
 from storage.web_sessions import WebSessionRepository
-from tests.conftest import make_settings
+from tests.conftest import TOKEN, make_settings
 from tests.test_webhook import SECRET, URL, WebhookBot, free_port
 
 TIMEOUT = 1.0  # HTTP_READ_TIMEOUT_SECONDS and HTTP_KEEP_ALIVE_SECONDS of the bot under test
@@ -259,3 +260,31 @@ async def test_a_staff_form_over_the_limit_is_refused_before_its_body(served, co
     )
     answer = await raw.answer(within=3)
     assert status_of(answer) == 413 and b"64 KB" in answer  # the staff pages answer in HTML
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+def test_the_limits_default_to_sensible_values():
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert settings.http_max_connections == 200
+    assert settings.http_read_timeout_seconds == 10
+    assert settings.http_keep_alive_seconds == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HTTP_MAX_CONNECTIONS", "0"),
+        ("HTTP_MAX_CONNECTIONS", "many"),
+        ("HTTP_READ_TIMEOUT_SECONDS", "0"),
+        ("HTTP_READ_TIMEOUT_SECONDS", "nan"),
+        ("HTTP_READ_TIMEOUT_SECONDS", "inf"),
+        ("HTTP_KEEP_ALIVE_SECONDS", "-1"),
+        ("HTTP_KEEP_ALIVE_SECONDS", "3600"),
+    ],
+)
+def test_bad_limits_name_the_variable(name, value):
+    with pytest.raises(ConfigError) as error:
+        load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, name: value})
+    assert str(error.value).startswith(f"{name}=") and ": set e.g." in str(error.value)
