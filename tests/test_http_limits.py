@@ -148,7 +148,7 @@ async def test_a_connection_that_sends_nothing_is_closed(connect):
     raw = await connect()
     started = time.monotonic()
     answer = await raw.answer(within=TIMEOUT + 3)
-    assert status_of(answer) == 408
+    assert answer == b""  # closed without a word: it may be a browser's spare connection
     assert time.monotonic() - started < TIMEOUT + 1.5
 
 

@@ -5,8 +5,9 @@ one that sends its request head a byte a second (slowloris): each holds a socket
 hundred hold them all. Here:
 
 - the request head (request line and headers) must be complete within the read timeout of the
-  connection being opened, or of its first byte after the previous answer; otherwise the client
-  gets a bare ``408`` and the connection is closed;
+  connection being opened, or of its first byte after the previous answer; otherwise the
+  connection is closed, after a bare ``408`` if part of a head had come (a browser's idle
+  spare connection gets none: it might take the 408 for the answer to its next request);
 - an answer sent while the client is still sending a body nobody will read (a 403, 404 or 413
   before the body) ends the connection instead of feeding the rest, however long, to the parser.
 
@@ -74,6 +75,7 @@ class _Guarded(H11Protocol):
     _raw: asyncio.Transport | None = None
     _lost = False
     _stopping = False
+    _head_begun = False  # bytes of a request head have come since the last answer
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._raw = transport
@@ -96,6 +98,7 @@ class _Guarded(H11Protocol):
             return  # the rest of a body nobody reads: dropped, never parsed or kept
         if self.conn.their_state is h11.IDLE:
             self._arm_head_timer()  # the first bytes of a new request: its head is now due
+            self._head_begun = True
         super().data_received(data)
 
     def handle_events(self) -> None:
@@ -139,6 +142,7 @@ class _Guarded(H11Protocol):
             self._head_timer = self.loop.call_later(self.head_timeout_seconds, self._head_late)
 
     def _disarm_head_timer(self) -> None:
+        self._head_begun = False
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
@@ -147,6 +151,8 @@ class _Guarded(H11Protocol):
         self._head_timer = None
         if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
             return
-        log.info("http connection closed: request head not complete in time")
-        self.transport.write(TIMEOUT_ANSWER)
+        # DEBUG: idle spare connections of browsers end here all day long, and so would a flood.
+        log.debug("http connection closed: request head not complete in time")
+        if self._head_begun:
+            self.transport.write(TIMEOUT_ANSWER)
         self.transport.close()
