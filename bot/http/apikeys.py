@@ -41,12 +41,7 @@ async def require_key(
             "api_key must not be in the URL (proxies log URLs): send it in the X-API-Key header"
             " or as the api_key field of the body, and replace this key, which has leaked",
         )
-    presented = (
-        body.get("api_key")
-        or (in_query if query_allowed else None)
-        or request.headers.get(KEY_HEADER)
-        or ""
-    ).strip()
+    presented = (body.get("api_key") or in_query or request.headers.get(KEY_HEADER) or "").strip()
     if not presented:
         raise ApiError(401, "api_key is required (X-API-Key header or api_key field)")
     key = await keys.by_key(presented)
