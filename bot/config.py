@@ -63,6 +63,7 @@ class Settings:
     web_base_url: str | None = None  # None: http://HTTP_HOST:HTTP_PORT
     webhook_url: str | None = None  # None: long polling
     webhook_secret: str | None = None  # set whenever webhook_url is
+    staff_photo_cache_mb: float = 32.0  # the staff pages' photo cache, in memory
 
     @property
     def tz(self) -> ZoneInfo:
@@ -296,6 +297,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_backoff_seconds=_positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
         telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
         concurrent_updates=_positive_int(env, "CONCURRENT_UPDATES", 64),
+        staff_photo_cache_mb=_positive_float(env, "STAFF_PHOTO_CACHE_MB", 32.0),
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
         http_port=http_port,

@@ -17,33 +17,39 @@ is Indonesian unless ``?lang=en`` or the person chose English in the bot.
 Status changes go through :meth:`bot.cases.CasesService.change_status`, with the moves the
 group buttons offer (acknowledge, in progress, resolve, reject with a note, duplicate), so the
 reporter and followers get the same follow-up. Forms carry a CSRF token derived from the
-session (an HMAC of its secret), checked with a constant-time compare.
+session (an HMAC of its secret), checked with a constant-time compare. Headers, the CSP and the
+CSRF check live in :mod:`bot.http.staff_guard`, photos in :mod:`bot.http.staff_photos`, the
+CSV/GeoJSON files in :mod:`bot.http.staff_exports`; ``/staff/static`` serves Leaflet (vendored)
+and the pages' own script and stylesheet.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import hmac
-import io
-import json
 import math
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.cases import OFFICER_MOVES, STATUSES, TRANSITIONS, Actor, Outcome
 from bot.config import Settings
-from bot.http.common import ApiError, read_body
+from bot.http.staff_exports import csv_export, geojson_export
+from bot.http.staff_guard import (
+    SECURITY_HEADERS,
+    Handler,
+    PageError,
+    csrf_for,
+    guard,
+    read_form,
+)
+from bot.http.staff_photos import PhotoFetcher
 from bot.http.templates import (
     Header,
     esc,
@@ -72,17 +78,7 @@ PAGE_SIZE = 25
 MAX_PAGE = 100_000
 MAX_EXPORT = 10_000
 MAX_NOTE = 700  # as for an officer's reply: the follow-up must fit a photo caption
-PHOTO_CACHE_ENTRIES = 64
-_CSRF_PURPOSE = b"wargalapor staff form"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # the sign-in token is in a URL
-}
-
-Handler = Callable[[Request], Awaitable[Response]]
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def web_base_url(settings: Settings) -> str | None:
@@ -94,20 +90,6 @@ def web_base_url(settings: Settings) -> str | None:
     host = settings.http_host
     host = f"[{host}]" if ":" in host else host
     return f"http://{host}:{settings.http_port}"
-
-
-def csrf_for(session_token: str) -> str:
-    return hmac.new(session_token.encode("utf-8"), _CSRF_PURPOSE, hashlib.sha256).hexdigest()
-
-
-class PageError(Exception):
-    """A request the pages refuse, shown as a page with ``web.<key>`` and this status."""
-
-    def __init__(self, status: int, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.status = status
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -146,71 +128,44 @@ class Filters:
         }
 
 
-class PhotoCache:
-    """The last photos fetched, in memory: an officer paging through a report's photos, or two
-    officers opening the same report, cost Telegram one download each."""
+class StaticAssets(StaticFiles):
+    """``/staff/static``: Leaflet and the pages' own script and stylesheet, with the pages'
+    security headers; revalidated on every use (ETag), so a new release shows at once."""
 
-    def __init__(self, entries: int = PHOTO_CACHE_ENTRIES) -> None:
-        self.entries = entries
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-
-    def get(self, file_id: str) -> bytes | None:
-        data = self._items.get(file_id)
-        if data is not None:
-            self._items.move_to_end(file_id)
-        return data
-
-    def put(self, file_id: str, data: bytes) -> None:
-        self._items[file_id] = data
-        self._items.move_to_end(file_id)
-        while len(self._items) > self.entries:
-            self._items.popitem(last=False)
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 class StaffPages:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, bot: Bot | None = None) -> None:
+        """``bot``: the running application's, for photos (without it they answer 503)."""
         self.services = services
         self.sessions = WebSessionRepository(services.store.db)
-        self.photos = PhotoCache()
+        cache_bytes = int(services.settings.staff_photo_cache_mb * 1024 * 1024)
+        self.photos = PhotoFetcher(bot, cache_bytes)
 
     def routes(self) -> list[BaseRoute]:
-        guard = self._guard
+        language = self.services.settings.default_language
+
+        def page(path: str, handler: Handler, method: str = "GET") -> Route:
+            return Route(path, guard(handler, language), methods=[method])
+
         return [
-            Route("/staff", guard(self.report_list), methods=["GET"]),
-            Route("/staff/login", guard(self.login), methods=["GET"]),
-            Route("/staff/logout", guard(self.logout), methods=["POST"]),
-            Route("/staff/reports/{report_id}", guard(self.detail), methods=["GET"]),
-            Route("/staff/reports/{report_id}/status", guard(self.change), methods=["POST"]),
-            Route("/staff/photos/{file_id}", guard(self.photo), methods=["GET"]),
-            Route("/staff/export.csv", guard(self.export_csv), methods=["GET"]),
-            Route("/staff/export.geojson", guard(self.export_geojson), methods=["GET"]),
+            page("/staff", self.report_list),
+            page("/staff/login", self.login),
+            page("/staff/logout", self.logout, "POST"),
+            page("/staff/reports/{report_id}", self.detail),
+            page("/staff/reports/{report_id}/status", self.change, "POST"),
+            page("/staff/photos/{file_id}", self.photo),
+            page("/staff/export.csv", self.export_csv),
+            page("/staff/export.geojson", self.export_geojson),
+            Mount("/staff/static", StaticAssets(directory=STATIC_DIR), name="staff-static"),
         ]
 
-    def _guard(self, handler: Handler) -> Handler:
-        """Refusals as readable pages (not the API's JSON), and the same headers everywhere."""
-
-        async def guarded(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except PageError as error:
-                language = self._query_language(request)
-                message = plain(language, f"web.{error.key}", **error.params)
-                response = HTMLResponse(message_page(language, message), status_code=error.status)
-            except ApiError as error:  # an oversized or non-form body
-                language = self._query_language(request)
-                response = HTMLResponse(
-                    message_page(language, error.description), status_code=error.status
-                )
-            response.headers.update(_HEADERS)
-            return response
-
-        return guarded
-
     # Who is asking ----------------------------------------------------------------------
-
-    def _query_language(self, request: Request) -> str:
-        wanted = request.query_params.get("lang", "")
-        return wanted if wanted in LANGUAGES else self.services.settings.default_language
 
     async def _staff(self, request: Request) -> Staff:
         token = request.cookies.get(COOKIE, "")
@@ -283,17 +238,12 @@ class StaffPages:
 
     async def logout(self, request: Request) -> Response:
         staff = await self._staff(request)
-        await self._check_csrf(staff, await read_body(request))
+        await read_form(request, staff.session_token, staff.user_id)
         await self.sessions.end_session(staff.session_token)
         page = message_page(staff.language, plain(staff.language, "web.logged_out"), error=False)
         response = HTMLResponse(page)
         response.delete_cookie(COOKIE, path="/staff")
         return response
-
-    @staticmethod
-    async def _check_csrf(staff: Staff, body: dict[str, str]) -> None:
-        if not hmac.compare_digest(body.get("csrf", ""), staff.csrf):
-            raise PageError(403, "csrf")
 
     # The list ---------------------------------------------------------------------------
 
@@ -531,8 +481,7 @@ class StaffPages:
 
     async def change(self, request: Request) -> Response:
         staff = await self._staff(request)
-        body = await read_body(request)
-        await self._check_csrf(staff, body)
+        body = await read_form(request, staff.session_token, staff.user_id)
         report = await self._report_for(staff, request.path_params["report_id"])
         language = staff.language
         status = body.get("status", "")
@@ -581,26 +530,8 @@ class StaffPages:
         if report_id is None:
             raise PageError(404, "photo_missing")
         await self._report_for(staff, str(report_id))
-        data = self.photos.get(file_id)
-        if data is None:
-            data = await self._download(file_id)
-            self.photos.put(file_id, data)
-        return Response(data, media_type=_image_type(data))
-
-    async def _download(self, file_id: str) -> bytes:
-        """Through the Bot API's getFile, as the bot itself would; a short-lived client, since
-        the web server has no hold on the bot application's own."""
-        settings = self.services.settings
-        try:
-            async with Bot(
-                settings.bot_token,
-                base_url=settings.api_base_url,
-                base_file_url=settings.api_file_url,
-            ) as bot:
-                telegram_file = await bot.get_file(file_id)
-                return bytes(await telegram_file.download_as_bytearray())
-        except TelegramError:
-            raise PageError(502, "photo_missing") from None
+        photo = await self.photos.get(file_id)
+        return Response(photo.data, media_type=photo.media_type)
 
     # Exports ----------------------------------------------------------------------------
 
@@ -611,86 +542,11 @@ class StaffPages:
 
     async def export_csv(self, request: Request) -> Response:
         _, reports = await self._exported(request)
-        services = self.services
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "id",
-                "status",
-                "category",
-                "kelurahan_code",
-                "kelurahan",
-                "kecamatan",
-                "kota",
-                "lat",
-                "lon",
-                "created_at",
-                "updated_at",
-                "overdue",
-                "supporters",
-                "place",
-                "address",
-                "description",
-            ]
-        )
-        for report in reports:
-            area = services.areas.by_code.get(report.area_code or "")
-            writer.writerow(
-                [
-                    report.id,
-                    report.status,
-                    report.category_key,
-                    report.area_code or "",
-                    area.name if area else "",
-                    area.district if area else "",
-                    area.city if area else "",
-                    report.lat,
-                    report.lon,
-                    report.created_at,
-                    report.updated_at,
-                    "1" if overdue_hours(services, report) is not None else "0",
-                    report.supporters,
-                    _cell(report.place_name or ""),
-                    _cell(report.address or ""),
-                    _cell(report.description),
-                ]
-            )
-        return Response(
-            "\ufeff" + out.getvalue(),  # the BOM tells spreadsheet programs it is UTF-8
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="wargalapor.csv"'},
-        )
+        return csv_export(self.services, reports)
 
     async def export_geojson(self, request: Request) -> Response:
         staff, reports = await self._exported(request)
-        services = self.services
-        features = []
-        for report in reports:
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [report.lon, report.lat]},
-                    "properties": {
-                        "id": report.id,
-                        "status": report.status,
-                        "category": report.category_key,
-                        "category_name": category_label(services, report, staff.language),
-                        "kelurahan_code": report.area_code,
-                        "created_at": report.created_at,
-                        "updated_at": report.updated_at,
-                        "overdue": overdue_hours(services, report) is not None,
-                        "description": report.description,
-                        "url": f"/staff/reports/{report.id}",
-                    },
-                }
-            )
-        document: dict[str, Any] = {"type": "FeatureCollection", "features": features}
-        return Response(
-            json.dumps(document, ensure_ascii=False),
-            media_type="application/geo+json",
-            headers={"Content-Disposition": 'attachment; filename="wargalapor.geojson"'},
-        )
+        return geojson_export(self.services, reports, staff.language)
 
 
 def _moves(status: str) -> list[str]:
@@ -704,19 +560,3 @@ def _present(params: dict[str, str]) -> dict[str, str]:
 
 def _shorten(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def _cell(value: str) -> str:
-    """A citizen's text that a spreadsheet would run as a formula (``=HYPERLINK(…)``) is
-    prefixed with an apostrophe, which spreadsheets show as text."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _image_type(data: bytes) -> str:
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"
