@@ -25,12 +25,12 @@ from starlette.applications import Starlette
 
 from bot.http.server import build_app
 from bot.http.staff import StaffPages
-from bot.http.staff_photos import MAX_PHOTO_BYTES
 from bot.intake import AgencyReport, submit_agency_report
 from tests.helpers import KOTA_TUA, MONAS, jpeg
 from tests.test_groups import officer_for
 from tests.test_staff_pages import BASE, csrf_of, login_link
 
+LIMIT = 10 * 1024 * 1024  # photos over 10 MB are not shown
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 _SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 
@@ -127,7 +127,7 @@ async def test_the_photo_cache_is_bounded_in_bytes(sandbox, make_bot, admin):
 
 async def test_a_file_over_the_limit_is_refused_before_downloading(sandbox, staff_bot, admin):
     ref = await agency_report(staff_bot, "Sampah menumpuk di depan pintu timur")
-    file_id = await add_photo(staff_bot, sandbox, ref, b"\xff\xd8" + b"\x00" * MAX_PHOTO_BYTES)
+    file_id = await add_photo(staff_bot, sandbox, ref, b"\xff\xd8" + b"\x00" * LIMIT)
     async with signed_in(staff_bot, admin) as web:
         answer = await web.get(f"/staff/photos/{file_id}")
         assert answer.status_code == 413
