@@ -18,15 +18,14 @@ Status changes go through :meth:`bot.cases.CasesService.change_status`, with the
 group buttons offer (acknowledge, in progress, resolve, reject with a note, duplicate), so the
 reporter and followers get the same follow-up. Forms carry a CSRF token derived from the
 session (an HMAC of its secret), checked with a constant-time compare. Headers, the CSP and the
-CSRF check live in :mod:`bot.http.staff_guard`, photos in :mod:`bot.http.staff_photos`, the
-CSV/GeoJSON files in :mod:`bot.http.staff_exports`; ``/staff/static`` serves Leaflet (vendored)
-and the pages' own script and stylesheet.
+CSRF check live in :mod:`bot.http.staff_guard`, the HTML in :mod:`bot.http.staff_views`, photos
+in :mod:`bot.http.staff_photos`, the CSV/GeoJSON files in :mod:`bot.http.staff_exports`;
+``/staff/static`` serves Leaflet (vendored) and the pages' own script and stylesheet.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -38,18 +37,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 from telegram import Bot
 
-from bot.cases import OFFICER_MOVES, STATUSES, TRANSITIONS, Actor, Outcome
+from bot.cases import OFFICER_MOVES, STATUSES, Actor, Outcome
 from bot.config import Settings
 from bot.http.staff_exports import csv_export, geojson_export
 from bot.http.staff_guard import (
     SECURITY_HEADERS,
     Handler,
     PageError,
-    csrf_for,
     guard,
     read_form,
 )
 from bot.http.staff_photos import PhotoFetcher
+from bot.http.staff_views import MAX_NOTE, Filters, Staff, StaffViews
 from bot.http.templates import (
     Header,
     esc,
@@ -57,14 +56,10 @@ from bot.http.templates import (
     link,
     map_block,
     message_page,
-    select,
-    table,
     text,
 )
 from bot.i18n import LANGUAGES, plain
 from bot.ids import parse_id
-from bot.outgoing import category_label, local_time, overdue_hours
-from bot.places import area_label
 from bot.routing import scopes_of
 from bot.services import Services
 from storage.report_query import ReportQuery
@@ -77,7 +72,6 @@ COOKIE = "wl_staff"
 PAGE_SIZE = 25
 MAX_PAGE = 100_000
 MAX_EXPORT = 10_000
-MAX_NOTE = 700  # as for an officer's reply: the follow-up must fit a photo caption
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
@@ -90,42 +84,6 @@ def web_base_url(settings: Settings) -> str | None:
     host = settings.http_host
     host = f"[{host}]" if ":" in host else host
     return f"http://{host}:{settings.http_port}"
-
-
-@dataclass(frozen=True)
-class Staff:
-    user_id: int
-    name: str
-    admin: bool
-    area_codes: tuple[str, ...] | None  # None: every report (an admin)
-    language: str
-    session_token: str
-
-    @property
-    def csrf(self) -> str:
-        return csrf_for(self.session_token)
-
-    def may_act_on(self, report: Report) -> bool:
-        """The group buttons' rule: admins anywhere, officers in their areas."""
-        if self.area_codes is None:
-            return True
-        return report.area_code is not None and report.area_code in self.area_codes
-
-
-@dataclass(frozen=True)
-class Filters:
-    status: str | None
-    category: str | None
-    area: str | None
-    overdue: bool
-
-    def params(self) -> dict[str, str]:
-        return {
-            "status": self.status or "",
-            "category": self.category or "",
-            "area": self.area or "",
-            "overdue": "1" if self.overdue else "",
-        }
 
 
 class StaticAssets(StaticFiles):
@@ -144,6 +102,7 @@ class StaffPages:
         """``bot``: the running application's, for photos (without it they answer 503)."""
         self.services = services
         self.sessions = WebSessionRepository(services.store.db)
+        self.views = StaffViews(services)
         cache_bytes = int(services.settings.staff_photo_cache_mb * 1024 * 1024)
         self.photos = PhotoFetcher(bot, cache_bytes)
 
@@ -297,7 +256,7 @@ class StaffPages:
         )
         language = staff.language
         params = {**filters.params(), "lang": language}
-        body = [self._filter_form(staff, filters)]
+        body = [self.views.filter_form(staff, filters)]
         body.append(
             "<p>"
             + text(language, "total", total=total, page=page, pages=pages)
@@ -308,7 +267,7 @@ class StaffPages:
             + "</p>"
         )
         if reports:
-            body.append(self._table(staff, reports))
+            body.append(self.views.report_table(staff, reports))
         else:
             body.append(f"<p>{text(language, 'empty')}</p>")
         nav = []
@@ -326,57 +285,6 @@ class StaffPages:
         title = plain(language, "web.reports")
         return HTMLResponse(layout(language, title, "".join(body), self._header(staff)))
 
-    def _filter_form(self, staff: Staff, filters: Filters) -> str:
-        language = staff.language
-        any_option = [("", plain(language, "web.any"))]
-        statuses = any_option + [(s, plain(language, f"status.{s}")) for s in STATUSES]
-        categories = any_option + [
-            (key, category.label(language))
-            for key, category in sorted(
-                self.services.categories.items(), key=lambda item: item[1].position
-            )
-        ]
-        checked = " checked" if filters.overdue else ""
-        return (
-            '<form class="filters" method="get" action="/staff">'
-            f'<input type="hidden" name="lang" value="{esc(language)}">'
-            f"<label>{text(language, 'status')}{select('status', statuses, filters.status)}"
-            "</label>"
-            f"<label>{text(language, 'category')}"
-            f"{select('category', categories, filters.category)}</label>"
-            f"<label>{text(language, 'area')}"
-            f'<input name="area" value="{esc(filters.area or "")}" size="12"'
-            ' inputmode="numeric"></label>'
-            f'<label><span><input type="checkbox" name="overdue" value="1"{checked}>'
-            f" {text(language, 'overdue')}</span></label>"
-            f'<button type="submit">{text(language, "filter")}</button></form>'
-        )
-
-    def _table(self, staff: Staff, reports: list[Report]) -> str:
-        language = staff.language
-        services = self.services
-        rows = []
-        for report in reports:
-            area = services.areas.by_code.get(report.area_code or "")
-            status = esc(plain(language, f"status.{report.status}"))
-            if overdue_hours(services, report) is not None:
-                status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
-            rows.append(
-                [
-                    link(f"/staff/reports/{report.id}", {"lang": language}, f"#{report.id}"),
-                    status,
-                    esc(category_label(services, report, language)),
-                    esc(area_label(area, language) if area else "—"),
-                    esc(local_time(services, report.created_at)),
-                    esc(_shorten(report.description, 120)),
-                ]
-            )
-        headings = [
-            plain(language, f"web.{key}")
-            for key in ("ref", "status", "category", "place", "created", "description")
-        ]
-        return table(headings, rows)
-
     # One report -------------------------------------------------------------------------
 
     async def detail(self, request: Request) -> Response:
@@ -388,96 +296,11 @@ class StaffPages:
             status = plain(staff.language, f"status.{report.status}")
             message = plain(staff.language, f"web.{done}", ref=report.id, status=status)
             notice = f'<p class="notice">{esc(message)}</p>'
-        return await self._detail_page(staff, report, notice)
-
-    async def _detail_page(
-        self, staff: Staff, report: Report, notice: str = "", status_code: int = 200
-    ) -> Response:
-        services = self.services
-        language = staff.language
-        area = services.areas.by_code.get(report.area_code or "")
-        status = esc(plain(language, f"status.{report.status}"))
-        if overdue_hours(services, report) is not None:
-            status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
-        place = ", ".join(
-            part
-            for part in (
-                report.place_name,
-                report.address,
-                area_label(area, language) if area else "",
-            )
-            if part
-        )
-        facts = [
-            ("status", status),
-            ("category", esc(category_label(services, report, language))),
-            ("place", esc(f"{place} ({report.lat:.5f}, {report.lon:.5f})")),
-            ("created", esc(local_time(services, report.created_at))),
-            ("updated", esc(local_time(services, report.updated_at))),
-            ("supporters", esc(report.supporters)),
-            ("description", esc(report.description)),
-        ]
-        body = [notice, f"<h1>#{report.id}</h1><table>"]
-        body += [f"<tr><th>{text(language, key)}</th><td>{value}</td></tr>" for key, value in facts]
-        body.append("</table>")
-        body.append(self._status_form(staff, report))
-        body.append(f"<h2>{text(language, 'photos')}</h2>")
-        photos = await services.store.reports.photos(report.id)
-        if photos:
-            images = "".join(
-                f'<a href="/staff/photos/{esc(photo.file_id)}">'
-                f'<img src="/staff/photos/{esc(photo.file_id)}" alt="{esc(photo.role)}"'
-                ' loading="lazy"></a>'
-                for photo in photos
-            )
-            body.append(f'<div class="photos">{images}</div>')
-        else:
-            body.append(f"<p>{text(language, 'no_photos')}</p>")
-        body.append(f"<h2>{text(language, 'history')}</h2>")
-        body.append(await self._history(staff, report))
-        body.append(f"<p>{link('/staff', {'lang': language}, plain(language, 'web.back'))}</p>")
-        page = layout(language, f"#{report.id}", "".join(body), self._header(staff))
-        return HTMLResponse(page, status_code=status_code)
-
-    async def _history(self, staff: Staff, report: Report) -> str:
-        language = staff.language
-        rows = []
-        for event in await self.services.store.reports.events(report.id):
-            actor = (
-                plain(language, "web.reporter")
-                if event.actor_kind == "citizen"
-                else event.actor_name or event.actor_kind
-            )
-            rows.append(
-                [
-                    esc(local_time(self.services, event.at)),
-                    esc(plain(language, f"status.{event.new_status}")),
-                    text(language, "by", actor=actor),
-                    esc(event.note or ""),
-                ]
-            )
-        headings = [plain(language, "web.updated"), plain(language, "web.status"), "", ""]
-        return table(headings, rows)
-
-    def _status_form(self, staff: Staff, report: Report) -> str:
-        language = staff.language
-        allowed = _moves(report.status)
-        if not allowed:
-            return f"<p>{text(language, 'final')}</p>"
-        options = [(status, plain(language, f"status.{status}")) for status in allowed]
-        return (
-            f"<h2>{text(language, 'change_status')}</h2>"
-            f'<form method="post" action="/staff/reports/{report.id}/status?lang={esc(language)}">'
-            f'<input type="hidden" name="csrf" value="{esc(staff.csrf)}">'
-            f"<p><label>{text(language, 'new_status')} {select('status', options, None)}"
-            "</label></p>"
-            f"<p><label>{text(language, 'note')}<br>"
-            f'<textarea name="note" rows="3" cols="60" maxlength="{MAX_NOTE}"></textarea>'
-            "</label></p>"
-            f"<p><label>{text(language, 'duplicate_of')} "
-            '<input name="duplicate_of" size="8" inputmode="numeric"></label></p>'
-            f'<button type="submit">{text(language, "save")}</button></form>'
-        )
+        photos = await self.services.store.reports.photos(report.id)
+        events = await self.services.store.reports.events(report.id)
+        body = self.views.detail_body(staff, report, photos, events, notice)
+        page = layout(staff.language, f"#{report.id}", body, self._header(staff))
+        return HTMLResponse(page)
 
     async def change(self, request: Request) -> Response:
         staff = await self._staff(request)
@@ -549,14 +372,5 @@ class StaffPages:
         return geojson_export(self.services, reports, staff.language)
 
 
-def _moves(status: str) -> list[str]:
-    """The group buttons' moves from this status, in the lifecycle's order."""
-    return [s for s in STATUSES if s in OFFICER_MOVES and s in TRANSITIONS.get(status, set())]
-
-
 def _present(params: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in params.items() if value}
-
-
-def _shorten(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
