@@ -7,6 +7,7 @@ variable and the fix, and the CLI turns it into exit code 2 without a traceback.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -107,6 +108,14 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name}={raw!r} is not a number: set e.g. {name}={default}") from None
     if value <= 0:
         raise ConfigError(f"{name}={value} must be above 0: set e.g. {name}={default}")
+    return value
+
+
+def _megabytes(env: Mapping[str, str], name: str, default: float) -> float:
+    """A memory budget: above 0 and finite ("nan" and "inf" parse as floats)."""
+    value = _positive_float(env, name, default)
+    if not math.isfinite(value) or value > 1024 * 1024:
+        raise ConfigError(f"{name}={value} is not a size in megabytes: set e.g. {name}={default:g}")
     return value
 
 
@@ -297,7 +306,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_backoff_seconds=_positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
         telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
         concurrent_updates=_positive_int(env, "CONCURRENT_UPDATES", 64),
-        staff_photo_cache_mb=_positive_float(env, "STAFF_PHOTO_CACHE_MB", 32.0),
+        staff_photo_cache_mb=_megabytes(env, "STAFF_PHOTO_CACHE_MB", 32.0),
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
         http_port=http_port,
