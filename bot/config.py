@@ -7,6 +7,7 @@ variable and the fix, and the CLI turns it into exit code 2 without a traceback.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -66,6 +67,7 @@ class Settings:
     http_keep_alive_seconds: float = 5.0  # an idle kept-alive connection is closed after
     webhook_url: str | None = None  # None: long polling
     webhook_secret: str | None = None  # set whenever webhook_url is
+    staff_photo_cache_mb: float = 32.0  # the staff pages' photo cache, in memory
 
     @property
     def tz(self) -> ZoneInfo:
@@ -120,6 +122,14 @@ def _bounded_seconds(env: Mapping[str, str], name: str, default: float, highest:
         raise ConfigError(
             f"{name}={value} must be at most {highest:g}: set e.g. {name}={default:g}"
         )
+    return value
+
+
+def _megabytes(env: Mapping[str, str], name: str, default: float) -> float:
+    """A memory budget: above 0 and finite ("nan" and "inf" parse as floats)."""
+    value = _positive_float(env, name, default)
+    if not math.isfinite(value) or value > 1024 * 1024:
+        raise ConfigError(f"{name}={value} is not a size in megabytes: set e.g. {name}={default:g}")
     return value
 
 
@@ -310,6 +320,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_backoff_seconds=_positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
         telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
         concurrent_updates=_positive_int(env, "CONCURRENT_UPDATES", 64),
+        staff_photo_cache_mb=_megabytes(env, "STAFF_PHOTO_CACHE_MB", 32.0),
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
         http_port=http_port,

@@ -24,6 +24,7 @@ def test_defaults_are_those_documented():
     assert settings.timezone == "Asia/Jakarta"
     assert settings.max_reports_per_hour == 10
     assert settings.admin_user_ids == frozenset()
+    assert settings.staff_photo_cache_mb == 32.0
 
 
 def test_values_are_read_and_normalised():
@@ -59,6 +60,10 @@ def test_values_are_read_and_normalised():
         ({"MAX_REPORTS_PER_HOUR": "0"}, "MAX_REPORTS_PER_HOUR"),
         ({"TELEGRAM_API_BASE_URL": "api.telegram.org"}, "TELEGRAM_API_BASE_URL"),
         ({"AREAS_FILE": "/nonexistent/areas.geojson"}, "AREAS_FILE"),
+        ({"STAFF_PHOTO_CACHE_MB": "0"}, "STAFF_PHOTO_CACHE_MB"),
+        ({"STAFF_PHOTO_CACHE_MB": "nan"}, "STAFF_PHOTO_CACHE_MB"),
+        ({"STAFF_PHOTO_CACHE_MB": "inf"}, "STAFF_PHOTO_CACHE_MB"),
+        ({"STAFF_PHOTO_CACHE_MB": "32 MB"}, "STAFF_PHOTO_CACHE_MB"),
     ],
 )
 def test_bad_values_name_the_variable(env, variable):

@@ -1,5 +1,8 @@
 """The staff pages in a real browser: headless Chromium (Debian's package) driven by Playwright
 signs in through /weblogin's link, filters the list, changes a status, and the citizen hears.
+The map renders from the bot's own Leaflet under the pages' Content-Security-Policy with no
+violation reported; the browser reaches no other host (OpenStreetMap's tiles are answered by
+the test with a blank image, anything else foreign is aborted and recorded).
 
 Skipped when Chromium or Playwright is missing (README's test command on a bare machine);
 `.ci/run` installs both, so CI runs it.
@@ -17,6 +20,18 @@ from tests.helpers import file_report
 from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
 
 CHROMIUM = Path("/usr/bin/chromium")
+TILE = bytes.fromhex(  # a 1x1 transparent PNG
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+#: Runs before the pages' own scripts (Playwright injects it past the CSP): every violation the
+#: browser reports is kept for the test to read.
+WATCH_CSP = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 BROWSER_ARGS = [
@@ -57,8 +72,32 @@ async def test_an_officer_works_a_report_from_the_browser(sandbox, make_bot, adm
         )
         try:
             page = await browser.new_page()
+            console: list[str] = []
+            page.on("console", lambda message: console.append(message.text))
+            await page.add_init_script(WATCH_CSP)
+            tiles: list[str] = []
+            foreign: list[str] = []
+
+            async def outside(route) -> None:
+                url = route.request.url
+                if url.startswith("https://tile.openstreetmap.org/"):
+                    tiles.append(url)
+                    await route.fulfill(body=TILE, content_type="image/png")
+                elif url.startswith(f"http://127.0.0.1:{port}/"):
+                    await route.continue_()
+                else:
+                    foreign.append(url)
+                    await route.abort()
+
+            await page.route("**/*", outside)
             await page.goto(link.group(0))
             assert page.url.rstrip("/").endswith("/staff")
+            await page.wait_for_selector("#map.leaflet-container", timeout=10_000)
+            await page.wait_for_selector("#map[data-loaded='1']", timeout=10_000)  # one pin
+            assert await page.evaluate("typeof window.L") == "object"
+            assert await page.locator("#map .leaflet-marker-icon").count() == 1
+            assert await page.locator("#map img.leaflet-tile").count() > 0
+            assert await page.evaluate("window.__violations") == []
             await page.select_option("form.filters select[name=status]", "new")
             await page.click("form.filters button[type=submit]")
             await page.wait_for_load_state()
@@ -72,6 +111,9 @@ async def test_an_officer_works_a_report_from_the_browser(sandbox, make_bot, adm
             await page.wait_for_load_state()
             await page.screenshot(path=str(tmp_path / "staff.png"), full_page=True)
             assert "Diterima" in await page.content()
+            assert await page.evaluate("window.__violations") == []
+            assert not [text for text in console if "Content Security Policy" in text], console
+            assert tiles and foreign == []
         finally:
             await browser.close()
 

@@ -38,7 +38,7 @@ async def staff_bot(make_bot):
 
 
 def client(bot) -> httpx.AsyncClient:
-    app = build_app(bot.services)
+    app = build_app(bot.services, application=bot.app)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
 
 

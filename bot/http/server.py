@@ -70,7 +70,7 @@ def build_app(
         *HealthApi(services, polling).routes(),
         *open311.routes(),
         *UpdatesApi(services, open311).routes(),
-        *StaffPages(services).routes(),
+        *StaffPages(services, application.bot if application else None).routes(),
     ]
     settings = services.settings
     if settings.webhook_url and settings.webhook_secret:

@@ -17,33 +17,38 @@ is Indonesian unless ``?lang=en`` or the person chose English in the bot.
 Status changes go through :meth:`bot.cases.CasesService.change_status`, with the moves the
 group buttons offer (acknowledge, in progress, resolve, reject with a note, duplicate), so the
 reporter and followers get the same follow-up. Forms carry a CSRF token derived from the
-session (an HMAC of its secret), checked with a constant-time compare.
+session (an HMAC of its secret), checked with a constant-time compare. Headers, the CSP and the
+CSRF check live in :mod:`bot.http.staff_guard`, the HTML in :mod:`bot.http.staff_views`, photos
+in :mod:`bot.http.staff_photos`, the CSV/GeoJSON files in :mod:`bot.http.staff_exports`;
+``/staff/static`` serves Leaflet (vendored) and the pages' own script and stylesheet.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import hmac
-import io
-import json
 import math
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 from telegram import Bot
-from telegram.error import TelegramError
 
-from bot.cases import OFFICER_MOVES, STATUSES, TRANSITIONS, Actor, Outcome
+from bot.cases import OFFICER_MOVES, STATUSES, Actor, Outcome
 from bot.config import Settings
-from bot.http.common import ApiError, read_body
+from bot.http.staff_exports import csv_export, geojson_export
+from bot.http.staff_guard import (
+    SECURITY_HEADERS,
+    Handler,
+    PageError,
+    guard,
+    read_form,
+)
+from bot.http.staff_photos import PhotoFetcher
+from bot.http.staff_views import MAX_NOTE, Filters, Staff, StaffViews
 from bot.http.templates import (
     Header,
     esc,
@@ -51,14 +56,10 @@ from bot.http.templates import (
     link,
     map_block,
     message_page,
-    select,
-    table,
     text,
 )
 from bot.i18n import LANGUAGES, plain
 from bot.ids import parse_id
-from bot.outgoing import category_label, local_time, overdue_hours
-from bot.places import area_label
 from bot.routing import scopes_of
 from bot.services import Services
 from storage.report_query import ReportQuery
@@ -71,18 +72,7 @@ COOKIE = "wl_staff"
 PAGE_SIZE = 25
 MAX_PAGE = 100_000
 MAX_EXPORT = 10_000
-MAX_NOTE = 700  # as for an officer's reply: the follow-up must fit a photo caption
-PHOTO_CACHE_ENTRIES = 64
-_CSRF_PURPOSE = b"wargalapor staff form"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # the sign-in token is in a URL
-}
-
-Handler = Callable[[Request], Awaitable[Response]]
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def web_base_url(settings: Settings) -> str | None:
@@ -96,121 +86,45 @@ def web_base_url(settings: Settings) -> str | None:
     return f"http://{host}:{settings.http_port}"
 
 
-def csrf_for(session_token: str) -> str:
-    return hmac.new(session_token.encode("utf-8"), _CSRF_PURPOSE, hashlib.sha256).hexdigest()
+class StaticAssets(StaticFiles):
+    """``/staff/static``: Leaflet and the pages' own script and stylesheet, with the pages'
+    security headers; revalidated on every use (ETag), so a new release shows at once."""
 
-
-class PageError(Exception):
-    """A request the pages refuse, shown as a page with ``web.<key>`` and this status."""
-
-    def __init__(self, status: int, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.status = status
-        self.key = key
-        self.params = params
-
-
-@dataclass(frozen=True)
-class Staff:
-    user_id: int
-    name: str
-    admin: bool
-    area_codes: tuple[str, ...] | None  # None: every report (an admin)
-    language: str
-    session_token: str
-
-    @property
-    def csrf(self) -> str:
-        return csrf_for(self.session_token)
-
-    def may_act_on(self, report: Report) -> bool:
-        """The group buttons' rule: admins anywhere, officers in their areas."""
-        if self.area_codes is None:
-            return True
-        return report.area_code is not None and report.area_code in self.area_codes
-
-
-@dataclass(frozen=True)
-class Filters:
-    status: str | None
-    category: str | None
-    area: str | None
-    overdue: bool
-
-    def params(self) -> dict[str, str]:
-        return {
-            "status": self.status or "",
-            "category": self.category or "",
-            "area": self.area or "",
-            "overdue": "1" if self.overdue else "",
-        }
-
-
-class PhotoCache:
-    """The last photos fetched, in memory: an officer paging through a report's photos, or two
-    officers opening the same report, cost Telegram one download each."""
-
-    def __init__(self, entries: int = PHOTO_CACHE_ENTRIES) -> None:
-        self.entries = entries
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-
-    def get(self, file_id: str) -> bytes | None:
-        data = self._items.get(file_id)
-        if data is not None:
-            self._items.move_to_end(file_id)
-        return data
-
-    def put(self, file_id: str, data: bytes) -> None:
-        self._items[file_id] = data
-        self._items.move_to_end(file_id)
-        while len(self._items) > self.entries:
-            self._items.popitem(last=False)
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 class StaffPages:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, bot: Bot | None = None) -> None:
+        """``bot``: the running application's, for photos (without it they answer 503)."""
         self.services = services
         self.sessions = WebSessionRepository(services.store.db)
-        self.photos = PhotoCache()
+        self.views = StaffViews(services)
+        cache_bytes = int(services.settings.staff_photo_cache_mb * 1024 * 1024)
+        self.photos = PhotoFetcher(bot, cache_bytes)
 
     def routes(self) -> list[BaseRoute]:
-        guard = self._guard
+        language = self.services.settings.default_language
+
+        def page(path: str, handler: Handler, method: str = "GET") -> Route:
+            return Route(path, guard(handler, language), methods=[method])
+
         return [
-            Route("/staff", guard(self.report_list), methods=["GET"]),
-            Route("/staff/login", guard(self.login), methods=["GET"]),
-            Route("/staff/logout", guard(self.logout), methods=["POST"]),
-            Route("/staff/reports/{report_id}", guard(self.detail), methods=["GET"]),
-            Route("/staff/reports/{report_id}/status", guard(self.change), methods=["POST"]),
-            Route("/staff/photos/{file_id}", guard(self.photo), methods=["GET"]),
-            Route("/staff/export.csv", guard(self.export_csv), methods=["GET"]),
-            Route("/staff/export.geojson", guard(self.export_geojson), methods=["GET"]),
+            page("/staff", self.report_list),
+            page("/staff/login", self.login),
+            page("/staff/logout", self.logout, "POST"),
+            page("/staff/reports/{report_id}", self.detail),
+            page("/staff/reports/{report_id}/status", self.change, "POST"),
+            page("/staff/photos/{file_id}", self.photo),
+            page("/staff/export.csv", self.export_csv),
+            page("/staff/export.geojson", self.export_geojson),
+            Mount("/staff/static", StaticAssets(directory=STATIC_DIR), name="staff-static"),
         ]
 
-    def _guard(self, handler: Handler) -> Handler:
-        """Refusals as readable pages (not the API's JSON), and the same headers everywhere."""
-
-        async def guarded(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except PageError as error:
-                language = self._query_language(request)
-                message = plain(language, f"web.{error.key}", **error.params)
-                response = HTMLResponse(message_page(language, message), status_code=error.status)
-            except ApiError as error:  # an oversized or non-form body
-                language = self._query_language(request)
-                response = HTMLResponse(
-                    message_page(language, error.description), status_code=error.status
-                )
-            response.headers.update(_HEADERS)
-            return response
-
-        return guarded
-
     # Who is asking ----------------------------------------------------------------------
-
-    def _query_language(self, request: Request) -> str:
-        wanted = request.query_params.get("lang", "")
-        return wanted if wanted in LANGUAGES else self.services.settings.default_language
 
     async def _staff(self, request: Request) -> Staff:
         token = request.cookies.get(COOKIE, "")
@@ -283,17 +197,12 @@ class StaffPages:
 
     async def logout(self, request: Request) -> Response:
         staff = await self._staff(request)
-        await self._check_csrf(staff, await read_body(request))
+        await read_form(request, staff.session_token, staff.user_id)
         await self.sessions.end_session(staff.session_token)
         page = message_page(staff.language, plain(staff.language, "web.logged_out"), error=False)
         response = HTMLResponse(page)
         response.delete_cookie(COOKIE, path="/staff")
         return response
-
-    @staticmethod
-    async def _check_csrf(staff: Staff, body: dict[str, str]) -> None:
-        if not hmac.compare_digest(body.get("csrf", ""), staff.csrf):
-            raise PageError(403, "csrf")
 
     # The list ---------------------------------------------------------------------------
 
@@ -347,7 +256,7 @@ class StaffPages:
         )
         language = staff.language
         params = {**filters.params(), "lang": language}
-        body = [self._filter_form(staff, filters)]
+        body = [self.views.filter_form(staff, filters)]
         body.append(
             "<p>"
             + text(language, "total", total=total, page=page, pages=pages)
@@ -358,7 +267,7 @@ class StaffPages:
             + "</p>"
         )
         if reports:
-            body.append(self._table(staff, reports))
+            body.append(self.views.report_table(staff, reports))
         else:
             body.append(f"<p>{text(language, 'empty')}</p>")
         nav = []
@@ -376,57 +285,6 @@ class StaffPages:
         title = plain(language, "web.reports")
         return HTMLResponse(layout(language, title, "".join(body), self._header(staff)))
 
-    def _filter_form(self, staff: Staff, filters: Filters) -> str:
-        language = staff.language
-        any_option = [("", plain(language, "web.any"))]
-        statuses = any_option + [(s, plain(language, f"status.{s}")) for s in STATUSES]
-        categories = any_option + [
-            (key, category.label(language))
-            for key, category in sorted(
-                self.services.categories.items(), key=lambda item: item[1].position
-            )
-        ]
-        checked = " checked" if filters.overdue else ""
-        return (
-            '<form class="filters" method="get" action="/staff">'
-            f'<input type="hidden" name="lang" value="{esc(language)}">'
-            f"<label>{text(language, 'status')}{select('status', statuses, filters.status)}"
-            "</label>"
-            f"<label>{text(language, 'category')}"
-            f"{select('category', categories, filters.category)}</label>"
-            f"<label>{text(language, 'area')}"
-            f'<input name="area" value="{esc(filters.area or "")}" size="12"'
-            ' inputmode="numeric"></label>'
-            f'<label><span><input type="checkbox" name="overdue" value="1"{checked}>'
-            f" {text(language, 'overdue')}</span></label>"
-            f'<button type="submit">{text(language, "filter")}</button></form>'
-        )
-
-    def _table(self, staff: Staff, reports: list[Report]) -> str:
-        language = staff.language
-        services = self.services
-        rows = []
-        for report in reports:
-            area = services.areas.by_code.get(report.area_code or "")
-            status = esc(plain(language, f"status.{report.status}"))
-            if overdue_hours(services, report) is not None:
-                status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
-            rows.append(
-                [
-                    link(f"/staff/reports/{report.id}", {"lang": language}, f"#{report.id}"),
-                    status,
-                    esc(category_label(services, report, language)),
-                    esc(area_label(area, language) if area else "—"),
-                    esc(local_time(services, report.created_at)),
-                    esc(_shorten(report.description, 120)),
-                ]
-            )
-        headings = [
-            plain(language, f"web.{key}")
-            for key in ("ref", "status", "category", "place", "created", "description")
-        ]
-        return table(headings, rows)
-
     # One report -------------------------------------------------------------------------
 
     async def detail(self, request: Request) -> Response:
@@ -438,101 +296,15 @@ class StaffPages:
             status = plain(staff.language, f"status.{report.status}")
             message = plain(staff.language, f"web.{done}", ref=report.id, status=status)
             notice = f'<p class="notice">{esc(message)}</p>'
-        return await self._detail_page(staff, report, notice)
-
-    async def _detail_page(
-        self, staff: Staff, report: Report, notice: str = "", status_code: int = 200
-    ) -> Response:
-        services = self.services
-        language = staff.language
-        area = services.areas.by_code.get(report.area_code or "")
-        status = esc(plain(language, f"status.{report.status}"))
-        if overdue_hours(services, report) is not None:
-            status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
-        place = ", ".join(
-            part
-            for part in (
-                report.place_name,
-                report.address,
-                area_label(area, language) if area else "",
-            )
-            if part
-        )
-        facts = [
-            ("status", status),
-            ("category", esc(category_label(services, report, language))),
-            ("place", esc(f"{place} ({report.lat:.5f}, {report.lon:.5f})")),
-            ("created", esc(local_time(services, report.created_at))),
-            ("updated", esc(local_time(services, report.updated_at))),
-            ("supporters", esc(report.supporters)),
-            ("description", esc(report.description)),
-        ]
-        body = [notice, f"<h1>#{report.id}</h1><table>"]
-        body += [f"<tr><th>{text(language, key)}</th><td>{value}</td></tr>" for key, value in facts]
-        body.append("</table>")
-        body.append(self._status_form(staff, report))
-        body.append(f"<h2>{text(language, 'photos')}</h2>")
-        photos = await services.store.reports.photos(report.id)
-        if photos:
-            images = "".join(
-                f'<a href="/staff/photos/{esc(photo.file_id)}">'
-                f'<img src="/staff/photos/{esc(photo.file_id)}" alt="{esc(photo.role)}"'
-                ' loading="lazy"></a>'
-                for photo in photos
-            )
-            body.append(f'<div class="photos">{images}</div>')
-        else:
-            body.append(f"<p>{text(language, 'no_photos')}</p>")
-        body.append(f"<h2>{text(language, 'history')}</h2>")
-        body.append(await self._history(staff, report))
-        body.append(f"<p>{link('/staff', {'lang': language}, plain(language, 'web.back'))}</p>")
-        page = layout(language, f"#{report.id}", "".join(body), self._header(staff))
-        return HTMLResponse(page, status_code=status_code)
-
-    async def _history(self, staff: Staff, report: Report) -> str:
-        language = staff.language
-        rows = []
-        for event in await self.services.store.reports.events(report.id):
-            actor = (
-                plain(language, "web.reporter")
-                if event.actor_kind == "citizen"
-                else event.actor_name or event.actor_kind
-            )
-            rows.append(
-                [
-                    esc(local_time(self.services, event.at)),
-                    esc(plain(language, f"status.{event.new_status}")),
-                    text(language, "by", actor=actor),
-                    esc(event.note or ""),
-                ]
-            )
-        headings = [plain(language, "web.updated"), plain(language, "web.status"), "", ""]
-        return table(headings, rows)
-
-    def _status_form(self, staff: Staff, report: Report) -> str:
-        language = staff.language
-        allowed = _moves(report.status)
-        if not allowed:
-            return f"<p>{text(language, 'final')}</p>"
-        options = [(status, plain(language, f"status.{status}")) for status in allowed]
-        return (
-            f"<h2>{text(language, 'change_status')}</h2>"
-            f'<form method="post" action="/staff/reports/{report.id}/status?lang={esc(language)}">'
-            f'<input type="hidden" name="csrf" value="{esc(staff.csrf)}">'
-            f"<p><label>{text(language, 'new_status')} {select('status', options, None)}"
-            "</label></p>"
-            f"<p><label>{text(language, 'note')}<br>"
-            f'<textarea name="note" rows="3" cols="60" maxlength="{MAX_NOTE}"></textarea>'
-            "</label></p>"
-            f"<p><label>{text(language, 'duplicate_of')} "
-            '<input name="duplicate_of" size="8" inputmode="numeric"></label></p>'
-            f'<button type="submit">{text(language, "save")}</button></form>'
-        )
+        photos = await self.services.store.reports.photos(report.id)
+        events = await self.services.store.reports.events(report.id)
+        body = self.views.detail_body(staff, report, photos, events, notice)
+        page = layout(staff.language, f"#{report.id}", body, self._header(staff))
+        return HTMLResponse(page)
 
     async def change(self, request: Request) -> Response:
         staff = await self._staff(request)
-        body = await read_body(request)
-        await self._check_csrf(staff, body)
+        body = await read_form(request, staff.session_token, staff.user_id)
         report = await self._report_for(staff, request.path_params["report_id"])
         language = staff.language
         status = body.get("status", "")
@@ -581,26 +353,8 @@ class StaffPages:
         if report_id is None:
             raise PageError(404, "photo_missing")
         await self._report_for(staff, str(report_id))
-        data = self.photos.get(file_id)
-        if data is None:
-            data = await self._download(file_id)
-            self.photos.put(file_id, data)
-        return Response(data, media_type=_image_type(data))
-
-    async def _download(self, file_id: str) -> bytes:
-        """Through the Bot API's getFile, as the bot itself would; a short-lived client, since
-        the web server has no hold on the bot application's own."""
-        settings = self.services.settings
-        try:
-            async with Bot(
-                settings.bot_token,
-                base_url=settings.api_base_url,
-                base_file_url=settings.api_file_url,
-            ) as bot:
-                telegram_file = await bot.get_file(file_id)
-                return bytes(await telegram_file.download_as_bytearray())
-        except TelegramError:
-            raise PageError(502, "photo_missing") from None
+        photo = await self.photos.get(file_id)
+        return Response(photo.data, media_type=photo.media_type)
 
     # Exports ----------------------------------------------------------------------------
 
@@ -611,112 +365,12 @@ class StaffPages:
 
     async def export_csv(self, request: Request) -> Response:
         _, reports = await self._exported(request)
-        services = self.services
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "id",
-                "status",
-                "category",
-                "kelurahan_code",
-                "kelurahan",
-                "kecamatan",
-                "kota",
-                "lat",
-                "lon",
-                "created_at",
-                "updated_at",
-                "overdue",
-                "supporters",
-                "place",
-                "address",
-                "description",
-            ]
-        )
-        for report in reports:
-            area = services.areas.by_code.get(report.area_code or "")
-            writer.writerow(
-                [
-                    report.id,
-                    report.status,
-                    report.category_key,
-                    report.area_code or "",
-                    area.name if area else "",
-                    area.district if area else "",
-                    area.city if area else "",
-                    report.lat,
-                    report.lon,
-                    report.created_at,
-                    report.updated_at,
-                    "1" if overdue_hours(services, report) is not None else "0",
-                    report.supporters,
-                    _cell(report.place_name or ""),
-                    _cell(report.address or ""),
-                    _cell(report.description),
-                ]
-            )
-        return Response(
-            "\ufeff" + out.getvalue(),  # the BOM tells spreadsheet programs it is UTF-8
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="wargalapor.csv"'},
-        )
+        return csv_export(self.services, reports)
 
     async def export_geojson(self, request: Request) -> Response:
         staff, reports = await self._exported(request)
-        services = self.services
-        features = []
-        for report in reports:
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [report.lon, report.lat]},
-                    "properties": {
-                        "id": report.id,
-                        "status": report.status,
-                        "category": report.category_key,
-                        "category_name": category_label(services, report, staff.language),
-                        "kelurahan_code": report.area_code,
-                        "created_at": report.created_at,
-                        "updated_at": report.updated_at,
-                        "overdue": overdue_hours(services, report) is not None,
-                        "description": report.description,
-                        "url": f"/staff/reports/{report.id}",
-                    },
-                }
-            )
-        document: dict[str, Any] = {"type": "FeatureCollection", "features": features}
-        return Response(
-            json.dumps(document, ensure_ascii=False),
-            media_type="application/geo+json",
-            headers={"Content-Disposition": 'attachment; filename="wargalapor.geojson"'},
-        )
-
-
-def _moves(status: str) -> list[str]:
-    """The group buttons' moves from this status, in the lifecycle's order."""
-    return [s for s in STATUSES if s in OFFICER_MOVES and s in TRANSITIONS.get(status, set())]
+        return geojson_export(self.services, reports, staff.language)
 
 
 def _present(params: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in params.items() if value}
-
-
-def _shorten(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def _cell(value: str) -> str:
-    """A citizen's text that a spreadsheet would run as a formula (``=HYPERLINK(…)``) is
-    prefixed with an apostrophe, which spreadsheets show as text."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _image_type(data: bytes) -> str:
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"

@@ -2,7 +2,9 @@
 
 Every value that comes from a report, a person or a query string goes through :func:`esc`, so a
 citizen's ``<script>`` in a description is text on an officer's screen. Texts come from the
-``[web]`` section of the catalogs (plain text) and are escaped too.
+``[web]`` section of the catalogs (plain text) and are escaped too. The HTML holds no inline
+script or style (the CSP in :mod:`bot.http.staff_guard` forbids both): the look is
+``static/staff.css``, the map ``static/staff-map.js``.
 """
 
 from __future__ import annotations
@@ -14,21 +16,10 @@ from urllib.parse import urlencode
 
 from bot.i18n import plain
 
-LEAFLET = "https://unpkg.com/leaflet@1.9.4/dist/leaflet"
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#f6f7f9}
-header{background:#0b5394;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;
- align-items:center;flex-wrap:wrap}
-header a{color:#fff}header form{margin:0}main{padding:1rem;max-width:72rem}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
-.filters{display:flex;gap:.6rem;flex-wrap:wrap;align-items:end;margin-bottom:1rem}
-.filters label{display:flex;flex-direction:column;font-size:.85rem}
-.notice{background:#e7f4e4;padding:.6rem;border:1px solid #9c9}
-.error{background:#fde8e8;padding:.6rem;border:1px solid #c99}
-.overdue{color:#b00;font-weight:bold}#map{height:22rem;margin:1rem 0}
-.photos img{max-width:16rem;max-height:16rem;margin:.3rem;border:1px solid #ccc}
-"""
+STATIC = "/staff/static"  # served by bot.http.staff (Starlette StaticFiles)
+#: OpenStreetMap's tile server: images only; the pages' CSP allows this origin for img-src.
+TILE_ORIGIN = "https://tile.openstreetmap.org"
+TILE_URL = TILE_ORIGIN + "/{z}/{x}/{y}.png"
 
 
 def esc(value: object) -> str:
@@ -67,7 +58,7 @@ def layout(language: str, title: str, body: str, header: Header | None = None) -
     return (
         f'<!doctype html><html lang="{esc(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{_STYLE}</style></head>"
+        f'<title>{esc(title)}</title><link rel="stylesheet" href="{STATIC}/staff.css"></head>'
         f"<body><header>{top}</header><main>{body}</main></body></html>"
     )
 
@@ -102,31 +93,12 @@ def table(headings: list[str], rows: list[list[str]]) -> str:
 
 
 def map_block(geojson_url: str) -> str:
-    """A Leaflet map of the filtered reports, loaded from a CDN; without it the list still works
-    (the script does nothing when Leaflet did not load)."""
+    """A Leaflet map of the filtered reports. Leaflet is served by the bot itself and the map's
+    code is ``staff-map.js``, which reads its data from the ``data-*`` attributes here: the
+    pages' CSP runs no inline script. Without a map (no tiles, no JavaScript) the list works."""
     return (
-        f'<link rel="stylesheet" href="{LEAFLET}.css">'
-        '<div id="map"></div>'
-        f'<script src="{LEAFLET}.js"></script>'
-        "<script>"
-        "if (window.L) {"
-        " const map = L.map('map').setView([-6.2, 106.82], 11);"
-        " L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',"
-        "  {maxZoom: 19, attribution: '&copy; OpenStreetMap'}).addTo(map);"
-        f" fetch({esc_js(geojson_url)}, {{credentials: 'same-origin'}})"
-        "  .then(r => r.json()).then(data => {"
-        "   const layer = L.geoJSON(data, {onEachFeature: (f, l) => {"
-        "    const a = document.createElement('a');"
-        "    a.href = f.properties.url; a.textContent = '#' + f.properties.id"
-        "     + ' ' + f.properties.status;"
-        "    l.bindPopup(a); }}).addTo(map);"
-        "   if (data.features.length) map.fitBounds(layer.getBounds(), {maxZoom: 16}); });"
-        "}"
-        "</script>"
+        f'<link rel="stylesheet" href="{STATIC}/leaflet/leaflet.css">'
+        f'<div id="map" data-geojson="{esc(geojson_url)}" data-tiles="{esc(TILE_URL)}"></div>'
+        f'<script src="{STATIC}/leaflet/leaflet.js"></script>'
+        f'<script src="{STATIC}/staff-map.js"></script>'
     )
-
-
-def esc_js(value: str) -> str:
-    """A JavaScript string literal that cannot close the ``<script>`` it sits in."""
-    inner = value.replace("\\", "\\\\").replace("'", "\\'").replace("<", "\\x3c")
-    return f"'{inner}'"

@@ -401,6 +401,7 @@ class BotApi:
         record = self.world.files_by_path.get(request.match_info["file_path"])
         if record is None:
             return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+        self.world.downloads[record.file_id] += 1
         return web.Response(
             body=record.data, content_type=record.mime_type or "application/octet-stream"
         )

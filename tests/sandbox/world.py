@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -282,6 +283,8 @@ class World:
         self.chats: dict[int, ChatState] = {}
         self.files: dict[str, FileRecord] = {}
         self.files_by_path: dict[str, FileRecord] = {}
+        #: How many times each file's bytes were downloaded, by file_id (the download route).
+        self.downloads: Counter[str] = Counter()
         self.callbacks: dict[str, CallbackRecord] = {}
         self.calls: list[Call] = []
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}

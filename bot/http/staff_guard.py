@@ -1,0 +1,127 @@
+"""What every staff page answer carries and every staff form must pass: refusals as pages, the
+security headers (Content-Security-Policy among them), and the CSRF check.
+
+Why one module: these are the rules a browser enforces for us, and each has one owner here.
+The pages build HTML; this module decides what the browser may do with it.
+
+The Content-Security-Policy lets a page run only the bot's own scripts and styles (served from
+``/staff/static``): a citizen's text that slipped past :func:`bot.http.templates.esc` still
+could not run, and no CDN can change what officers' browsers execute. Map tiles are images from
+OpenStreetMap's tile server, the only foreign host allowed, for images only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from bot.http.common import ApiError, read_body
+from bot.http.templates import TILE_ORIGIN, message_page
+from bot.i18n import LANGUAGES, plain
+
+log = logging.getLogger(__name__)
+
+_CSRF_PURPOSE = b"wargalapor staff form"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        f"img-src 'self' data: {TILE_ORIGIN}",  # data: Leaflet's blank tile after an error
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+#: On every staff answer, static files included.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # the sign-in token is in a URL
+}
+#: On pages and exports: they hold reports of the signed-in officer's areas.
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class PageError(Exception):
+    """A request the pages refuse, shown as a page with ``web.<key>`` and this HTTP status.
+
+    ``http_status`` and ``key`` are positional-only so that a text parameter may itself be
+    called ``status`` (``web.not_allowed`` has one).
+    """
+
+    def __init__(self, http_status: int, key: str, /, **params: object) -> None:
+        super().__init__(key)
+        self.http_status = http_status
+        self.key = key
+        self.params = params
+
+
+def query_language(request: Request, default: str) -> str:
+    wanted = request.query_params.get("lang", "")
+    return wanted if wanted in LANGUAGES else default
+
+
+def guard(handler: Handler, default_language: str) -> Handler:
+    """Refusals as readable pages (not the API's JSON), and the same headers everywhere."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            response = await handler(request)
+        except PageError as error:
+            language = query_language(request, default_language)
+            message = plain(language, f"web.{error.key}", **error.params)
+            response = HTMLResponse(message_page(language, message), status_code=error.http_status)
+        except ApiError as error:  # an oversized or non-form body
+            language = query_language(request, default_language)
+            response = HTMLResponse(
+                message_page(language, error.description), status_code=error.status
+            )
+        response.headers.update(PAGE_HEADERS)
+        return response
+
+    return guarded
+
+
+def csrf_for(session_token: str) -> str:
+    """The form token of a session: an HMAC of its secret, so it needs no storage of its own."""
+    return hmac.new(session_token.encode("utf-8"), _CSRF_PURPOSE, hashlib.sha256).hexdigest()
+
+
+async def read_form(request: Request, session_token: str, user_id: int) -> dict[str, str]:
+    """A staff form's fields, once its CSRF token is right (403 otherwise) and every field is
+    text SQLite and Telegram can take (400 otherwise).
+
+    The tokens are compared as bytes: ``hmac.compare_digest`` raises TypeError on a str with
+    non-ASCII characters, and a forged field may hold anything, a lone surrogate from a JSON
+    ``"\\ud800"`` included.
+    """
+    form = await read_body(request)
+    supplied = form.get("csrf", "")
+    try:
+        given = supplied.encode("ascii")
+    except UnicodeEncodeError:
+        given = b""
+    if not given or not hmac.compare_digest(given, csrf_for(session_token).encode("ascii")):
+        log.info(
+            "staff form refused: CSRF token missing or wrong",
+            extra={"path": request.url.path, "user_id": user_id},
+        )
+        raise PageError(403, "csrf")
+    for name, value in form.items():
+        try:
+            (name + value).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: not text anything downstream can store
+            raise PageError(400, "bad_form") from None
+    return form

@@ -1,0 +1,133 @@
+"""Report photos for the staff pages, fetched from Telegram and kept a while in memory.
+
+Why so careful with a cache of pictures: the file ids behind ``/staff/photos/…`` are whatever a
+citizen sent, documents included, and a cache counted in entries once held 20 documents of
+19 MB (1 GB of memory). So:
+
+- the cache is bounded in bytes (``STAFF_PHOTO_CACHE_MB``), least recently used out first;
+- a file whose size, as getFile reports it, is over :data:`MAX_PHOTO_BYTES` is refused
+  before any byte is downloaded;
+- one file is downloaded once however many officers ask at the same time (the later requests
+  await the first one's download), and at most :data:`DOWNLOADS_AT_ONCE` files download at once;
+- downloads go through the running application's own ``Bot`` (its connection pool, its rate
+  limiter), not a client built and torn down per photo.
+
+The content type is sniffed from the bytes, never taken from Telegram or the citizen, and the
+answers carry ``nosniff``, so a file is shown as an image or downloaded, never run as a page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from telegram import Bot
+from telegram.error import BadRequest, TelegramError
+
+from bot.http.staff_guard import PageError
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's own limit for a photo sent to a bot
+DOWNLOADS_AT_ONCE = 4  # distinct files in memory before the cache has them: 40 MB at most
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Photo:
+    data: bytes
+    media_type: str
+
+
+class PhotoCache:
+    """Least recently used out first, so that ``size`` (bytes) never exceeds ``capacity``."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.size = 0
+        self._items: OrderedDict[str, Photo] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, file_id: str) -> Photo | None:
+        photo = self._items.get(file_id)
+        if photo is not None:
+            self._items.move_to_end(file_id)
+        return photo
+
+    def put(self, file_id: str, photo: Photo) -> None:
+        """Keep ``photo`` (a file larger than the whole cache is served but not kept)."""
+        if len(photo.data) > self.capacity:
+            return
+        old = self._items.pop(file_id, None)
+        if old is not None:
+            self.size -= len(old.data)
+        self._items[file_id] = photo
+        self.size += len(photo.data)
+        while self.size > self.capacity:
+            _, evicted = self._items.popitem(last=False)
+            self.size -= len(evicted.data)
+
+
+class PhotoFetcher:
+    """Photos by file_id, from the cache or Telegram; refusals are :class:`PageError` pages."""
+
+    def __init__(self, bot: Bot | None, cache_bytes: int, max_bytes: int = MAX_PHOTO_BYTES) -> None:
+        self.bot = bot  # None: an app built without the running bot (some tests), no photos
+        self.cache = PhotoCache(cache_bytes)
+        self.max_bytes = max_bytes
+        self._downloading: dict[str, asyncio.Task[Photo]] = {}
+        self._slots = asyncio.Semaphore(DOWNLOADS_AT_ONCE)
+
+    async def get(self, file_id: str) -> Photo:
+        photo = self.cache.get(file_id)
+        if photo is not None:
+            return photo
+        task = self._downloading.get(file_id)
+        if task is None:
+            task = asyncio.create_task(self._fetch(file_id), name="staff-photo")
+            self._downloading[file_id] = task
+            task.add_done_callback(lambda done: self._landed(file_id, done))
+        # shielded: an officer closing the tab does not cancel the download the others await
+        return await asyncio.shield(task)
+
+    def _landed(self, file_id: str, task: asyncio.Task[Photo]) -> None:
+        if self._downloading.get(file_id) is task:
+            del self._downloading[file_id]
+        if not task.cancelled():
+            task.exception()  # retrieved, even when every waiter went away
+
+    async def _fetch(self, file_id: str) -> Photo:
+        if self.bot is None:
+            raise PageError(503, "photo_missing")
+        async with self._slots:
+            try:
+                telegram_file = await self.bot.get_file(file_id)
+                if telegram_file.file_size is not None:
+                    self._check_size(telegram_file.file_size)
+                data = bytes(await telegram_file.download_as_bytearray())
+            except BadRequest as error:
+                if "too big" in error.message.lower():  # Telegram's own 20 MB limit
+                    raise PageError(413, "photo_too_big", max=self.max_bytes // _MB) from None
+                raise PageError(502, "photo_missing") from None
+            except TelegramError:
+                raise PageError(502, "photo_missing") from None
+        self._check_size(len(data))  # getFile may leave the size out
+        photo = Photo(data, image_type(data))
+        self.cache.put(file_id, photo)
+        return photo
+
+    def _check_size(self, size: int) -> None:
+        if size > self.max_bytes:
+            raise PageError(413, "photo_too_big", max=self.max_bytes // _MB)
+
+
+def image_type(data: bytes) -> str:
+    """JPEG, PNG or WebP by their first bytes; anything else is a download, not an image."""
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "application/octet-stream"

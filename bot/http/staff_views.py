@@ -1,0 +1,216 @@
+"""What the staff pages show, as HTML: who is signed in, the list's filter form and table, a
+report's facts, status form, photos and history.
+
+Why apart from :mod:`bot.http.staff`: that module decides who may see and do what (sessions,
+areas, the status rules); this one only renders what it is given, every value through
+:func:`bot.http.templates.esc`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.cases import OFFICER_MOVES, STATUSES, TRANSITIONS
+from bot.http.staff_guard import csrf_for
+from bot.http.templates import esc, link, select, table, text
+from bot.i18n import plain
+from bot.outgoing import category_label, local_time, overdue_hours
+from bot.places import area_label
+from bot.services import Services
+from storage.reports import Report, ReportEvent, ReportPhoto
+
+MAX_NOTE = 700  # as for an officer's reply: the follow-up must fit a photo caption
+
+
+@dataclass(frozen=True)
+class Staff:
+    user_id: int
+    name: str
+    admin: bool
+    area_codes: tuple[str, ...] | None  # None: every report (an admin)
+    language: str
+    session_token: str
+
+    @property
+    def csrf(self) -> str:
+        return csrf_for(self.session_token)
+
+    def may_act_on(self, report: Report) -> bool:
+        """The group buttons' rule: admins anywhere, officers in their areas."""
+        if self.area_codes is None:
+            return True
+        return report.area_code is not None and report.area_code in self.area_codes
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None
+    category: str | None
+    area: str | None
+    overdue: bool
+
+    def params(self) -> dict[str, str]:
+        return {
+            "status": self.status or "",
+            "category": self.category or "",
+            "area": self.area or "",
+            "overdue": "1" if self.overdue else "",
+        }
+
+
+class StaffViews:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def filter_form(self, staff: Staff, filters: Filters) -> str:
+        language = staff.language
+        any_option = [("", plain(language, "web.any"))]
+        statuses = any_option + [(s, plain(language, f"status.{s}")) for s in STATUSES]
+        categories = any_option + [
+            (key, category.label(language))
+            for key, category in sorted(
+                self.services.categories.items(), key=lambda item: item[1].position
+            )
+        ]
+        checked = " checked" if filters.overdue else ""
+        return (
+            '<form class="filters" method="get" action="/staff">'
+            f'<input type="hidden" name="lang" value="{esc(language)}">'
+            f"<label>{text(language, 'status')}{select('status', statuses, filters.status)}"
+            "</label>"
+            f"<label>{text(language, 'category')}"
+            f"{select('category', categories, filters.category)}</label>"
+            f"<label>{text(language, 'area')}"
+            f'<input name="area" value="{esc(filters.area or "")}" size="12"'
+            ' inputmode="numeric"></label>'
+            f'<label><span><input type="checkbox" name="overdue" value="1"{checked}>'
+            f" {text(language, 'overdue')}</span></label>"
+            f'<button type="submit">{text(language, "filter")}</button></form>'
+        )
+
+    def report_table(self, staff: Staff, reports: list[Report]) -> str:
+        language = staff.language
+        services = self.services
+        rows = []
+        for report in reports:
+            area = services.areas.by_code.get(report.area_code or "")
+            status = esc(plain(language, f"status.{report.status}"))
+            if overdue_hours(services, report) is not None:
+                status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
+            rows.append(
+                [
+                    link(f"/staff/reports/{report.id}", {"lang": language}, f"#{report.id}"),
+                    status,
+                    esc(category_label(services, report, language)),
+                    esc(area_label(area, language) if area else "—"),
+                    esc(local_time(services, report.created_at)),
+                    esc(shorten(report.description, 120)),
+                ]
+            )
+        headings = [
+            plain(language, f"web.{key}")
+            for key in ("ref", "status", "category", "place", "created", "description")
+        ]
+        return table(headings, rows)
+
+    def detail_body(
+        self,
+        staff: Staff,
+        report: Report,
+        photos: list[ReportPhoto],
+        events: list[ReportEvent],
+        notice: str = "",
+    ) -> str:
+        """A report's facts, its status form, photos and history, as the page's body."""
+        services = self.services
+        language = staff.language
+        area = services.areas.by_code.get(report.area_code or "")
+        status = esc(plain(language, f"status.{report.status}"))
+        if overdue_hours(services, report) is not None:
+            status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
+        place = ", ".join(
+            part
+            for part in (
+                report.place_name,
+                report.address,
+                area_label(area, language) if area else "",
+            )
+            if part
+        )
+        facts = [
+            ("status", status),
+            ("category", esc(category_label(services, report, language))),
+            ("place", esc(f"{place} ({report.lat:.5f}, {report.lon:.5f})")),
+            ("created", esc(local_time(services, report.created_at))),
+            ("updated", esc(local_time(services, report.updated_at))),
+            ("supporters", esc(report.supporters)),
+            ("description", esc(report.description)),
+        ]
+        body = [notice, f"<h1>#{report.id}</h1><table>"]
+        body += [f"<tr><th>{text(language, key)}</th><td>{value}</td></tr>" for key, value in facts]
+        body.append("</table>")
+        body.append(self.status_form(staff, report))
+        body.append(f"<h2>{text(language, 'photos')}</h2>")
+        if photos:
+            images = "".join(
+                f'<a href="/staff/photos/{esc(photo.file_id)}">'
+                f'<img src="/staff/photos/{esc(photo.file_id)}" alt="{esc(photo.role)}"'
+                ' loading="lazy"></a>'
+                for photo in photos
+            )
+            body.append(f'<div class="photos">{images}</div>')
+        else:
+            body.append(f"<p>{text(language, 'no_photos')}</p>")
+        body.append(f"<h2>{text(language, 'history')}</h2>")
+        body.append(self.history(staff, events))
+        body.append(f"<p>{link('/staff', {'lang': language}, plain(language, 'web.back'))}</p>")
+        return "".join(body)
+
+    def history(self, staff: Staff, events: list[ReportEvent]) -> str:
+        language = staff.language
+        rows = []
+        for event in events:
+            actor = (
+                plain(language, "web.reporter")
+                if event.actor_kind == "citizen"
+                else event.actor_name or event.actor_kind
+            )
+            rows.append(
+                [
+                    esc(local_time(self.services, event.at)),
+                    esc(plain(language, f"status.{event.new_status}")),
+                    text(language, "by", actor=actor),
+                    esc(event.note or ""),
+                ]
+            )
+        headings = [plain(language, "web.updated"), plain(language, "web.status"), "", ""]
+        return table(headings, rows)
+
+    def status_form(self, staff: Staff, report: Report) -> str:
+        language = staff.language
+        allowed = moves(report.status)
+        if not allowed:
+            return f"<p>{text(language, 'final')}</p>"
+        options = [(status, plain(language, f"status.{status}")) for status in allowed]
+        return (
+            f"<h2>{text(language, 'change_status')}</h2>"
+            f'<form method="post" action="/staff/reports/{report.id}/status?lang={esc(language)}">'
+            f'<input type="hidden" name="csrf" value="{esc(staff.csrf)}">'
+            f"<p><label>{text(language, 'new_status')} {select('status', options, None)}"
+            "</label></p>"
+            f"<p><label>{text(language, 'note')}<br>"
+            f'<textarea name="note" rows="3" cols="60" maxlength="{MAX_NOTE}"></textarea>'
+            "</label></p>"
+            f"<p><label>{text(language, 'duplicate_of')} "
+            '<input name="duplicate_of" size="8" inputmode="numeric"></label></p>'
+            f'<button type="submit">{text(language, "save")}</button></form>'
+        )
+
+
+def moves(status: str) -> list[str]:
+    """The group buttons' moves from this status, in the lifecycle's order."""
+    return [s for s in STATUSES if s in OFFICER_MOVES and s in TRANSITIONS.get(status, set())]
+
+
+def shorten(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
