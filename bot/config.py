@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,7 +63,8 @@ class Settings:
     web_base_url: str | None = None  # None: http://HTTP_HOST:HTTP_PORT
     webhook_url: str | None = None  # None: long polling
     webhook_secret: str | None = None  # set whenever webhook_url is
-    metrics_token: str | None = None  # None: /metrics open to whoever reaches HTTP_HOST
+    # None: /metrics open to whoever reaches HTTP_HOST; out of repr so no log line shows it.
+    metrics_token: str | None = field(default=None, repr=False)
     retention_days: float = 30.0  # sent outbox rows and handled inbox rows
     retention_dead_days: float = 90.0  # outbox rows that failed for good
 

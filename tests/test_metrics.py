@@ -13,10 +13,12 @@ import httpx
 from starlette.applications import Starlette
 
 from bot.cases import Actor
+from bot.config import load_settings
 from bot.http.health import HealthApi
 from bot.http.server import build_app
 from bot.intake import AgencyReport, submit_agency_report
 from bot.metrics import SNAPSHOT_SECONDS
+from tests.conftest import TOKEN as BOT_TOKEN
 from tests.helpers import MONAS
 
 TOKEN = "metrics-token-0123456789abcdef"
@@ -103,3 +105,8 @@ async def test_without_a_token_metrics_stay_open(bot):
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://ops.test") as ops:
         assert (await ops.get("/metrics")).status_code == 200
+
+
+def test_the_token_stays_out_of_the_settings_repr():
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "METRICS_TOKEN": TOKEN})
+    assert settings.metrics_token == TOKEN and TOKEN not in repr(settings)
