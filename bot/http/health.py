@@ -12,7 +12,8 @@ needs. A stalled outbox does not make it 503 (restarting would not help); alert 
 - ``wargalapor_outbox_pending`` — messages not delivered yet;
 - ``wargalapor_outbox_oldest_pending_age_seconds`` — age of the oldest of them (0 when none);
 - ``wargalapor_outbox_rows{state,kind}`` — outbox rows by state (pending, sending, sent, dead)
-  and kind (alert_card, followup, broadcast, …): deliveries and failures by kind.
+  and kind (alert_card, followup, broadcast, …): deliveries and failures by kind, among the
+  rows still kept (the retention sweep, bot/retention.py, deletes old sent and dead ones).
 
 Both read one snapshot at most ``SNAPSHOT_SECONDS`` old (bot/metrics.py), so scrapers in a loop
 cost the citizens nothing; ``/healthz`` adds a ``SELECT 1`` shared by concurrent checks. With
