@@ -206,13 +206,6 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
         await broadcasts.tick(context.bot)
 
     job_queue.run_repeating(feed, interval=BROADCAST_TICK_SECONDS, first=0.5, name="broadcasts")
-    if isinstance(application.update_queue, InboxQueue):
-        inbox = application.update_queue
-
-        async def prune(_: BotContext) -> None:
-            await inbox.prune()
-
-        job_queue.run_repeating(prune, interval=3600, first=3600, name="inbox-prune")
     return delivery
 
 

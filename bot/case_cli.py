@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import shutil
 import sqlite3
 import sys
 import unicodedata
@@ -32,6 +31,7 @@ from bot.config import Settings
 from bot.geo import AreaFileError
 from bot.ids import parse_id
 from storage.drafts import DraftPhoto
+from storage.files import copy_private, private_dir
 from storage.report_query import ReportQuery
 from storage.reports import Report, ReportEvent
 
@@ -221,10 +221,10 @@ def store_photo(database_path: Path, photo: PhotoFile) -> tuple[Path, DraftPhoto
     from bot.delivery import LOCAL_PHOTO_PREFIX  # imports Telegram: not for every CLI command
 
     folder = database_path.resolve().parent / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)  # owner-only, like the database (storage/files.py)
     name = uuid.uuid4().hex
     target = folder / f"{name}{photo.extension}"
-    shutil.copyfile(photo.path, target)
+    copy_private(photo.path, target)
     return target, DraftPhoto(f"{LOCAL_PHOTO_PREFIX}{target}", f"{LOCAL_PHOTO_PREFIX}{name}")
 
 

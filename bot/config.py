@@ -11,7 +11,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,6 +68,10 @@ class Settings:
     webhook_url: str | None = None  # None: long polling
     webhook_secret: str | None = None  # set whenever webhook_url is
     staff_photo_cache_mb: float = 32.0  # the staff pages' photo cache, in memory
+    # None: /metrics open to whoever reaches HTTP_HOST; out of repr so no log line shows it.
+    metrics_token: str | None = field(default=None, repr=False)
+    retention_days: float = 30.0  # sent outbox rows and handled inbox rows
+    retention_dead_days: float = 90.0  # outbox rows that failed for good
 
     @property
     def tz(self) -> ZoneInfo:
@@ -219,6 +223,38 @@ def _webhook(env: Mapping[str, str], http_port: int | None) -> tuple[str | None,
     return url, secret
 
 
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = _text(env, "METRICS_TOKEN")
+    if token is not None and not re.match(r"^[\x21-\x7e]{16,256}$", token):
+        raise ConfigError(
+            "METRICS_TOKEN must be 16-256 printable characters without spaces: e.g. from: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))', or leave it empty"
+        )
+    return token
+
+
+#: Handled inbox rows tell Telegram's redelivery of an update (for up to a day) from a new one.
+MIN_RETENTION_DAYS = 2.0
+
+
+def _retention(env: Mapping[str, str]) -> tuple[float, float]:
+    """(RETENTION_DAYS, RETENTION_DEAD_DAYS); see bot/retention.py for what each one prunes."""
+    days = _positive_float(env, "RETENTION_DAYS", 30.0)
+    if days < MIN_RETENTION_DAYS:
+        raise ConfigError(
+            f"RETENTION_DAYS={days:g} is too short: handled updates must be kept at least "
+            f"{MIN_RETENTION_DAYS:g} days to recognise Telegram resending one; set e.g. "
+            "RETENTION_DAYS=30"
+        )
+    dead = _positive_float(env, "RETENTION_DEAD_DAYS", max(90.0, days))
+    if dead < days:
+        raise ConfigError(
+            f"RETENTION_DEAD_DAYS={dead:g} is shorter than RETENTION_DAYS={days:g}: failed "
+            "messages are kept at least as long as delivered ones; set e.g. RETENTION_DEAD_DAYS=90"
+        )
+    return days, dead
+
+
 def _chat_id(env: Mapping[str, str], name: str) -> int | None:
     raw = _text(env, name)
     if raw is None:
@@ -295,6 +331,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     user_agent = _text(env, "NOMINATIM_USER_AGENT") or "wargalapor"
     http_port = _http_port(env)
     webhook_url, webhook_secret = _webhook(env, http_port)
+    retention_days, retention_dead_days = _retention(env)
     return Settings(
         bot_token=token,
         api_base_url=_url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
@@ -334,4 +371,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
+        metrics_token=_metrics_token(env),
+        retention_days=retention_days,
+        retention_dead_days=retention_dead_days,
     )

@@ -16,6 +16,11 @@ without finishing is given up: it is what kills the bot.
 
 A crash between a handler finishing and its "done" being written repeats that one update on
 restart: at least once, like the outbox.
+
+Privacy: only what replaying needs is written (bot/inbox_privacy.py: no phone numbers, no
+forwarded or quoted strangers), the payload is emptied as soon as the update is handled, and the
+bare row (its id tells Telegram's redelivery from news) goes with the retention sweep
+(bot/retention.py, ``RETENTION_DAYS``).
 """
 
 from __future__ import annotations
@@ -23,17 +28,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Bot, Update
 
+from bot.inbox_privacy import for_replay
 from storage.inbox import InboxRepository
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-KEEP_DONE = timedelta(days=2)  # Telegram keeps an unconfirmed update for a day
 
 
 class InboxQueue(asyncio.Queue[Any]):
@@ -50,7 +54,9 @@ class InboxQueue(asyncio.Queue[Any]):
     async def put(self, item: Any) -> None:
         if self.inbox is not None and isinstance(item, Update):
             try:
-                fresh = await self.inbox.receive(item.update_id, json.dumps(item.to_dict()))
+                fresh = await self.inbox.receive(
+                    item.update_id, json.dumps(for_replay(item.to_dict()))
+                )
             except Exception:  # a full disk must not stop the bot from answering
                 log.exception("could not keep an update", extra={"update_id": item.update_id})
             else:
@@ -64,7 +70,6 @@ class InboxQueue(asyncio.Queue[Any]):
         inbox = self.inbox
         if inbox is None:
             return 0
-        await self.prune()
         pending = await inbox.unfinished()
         poison = [p.update_id for p in pending if p.attempts >= MAX_ATTEMPTS]
         if poison:
@@ -86,12 +91,6 @@ class InboxQueue(asyncio.Queue[Any]):
         self._replaying.discard(update.update_id)
         if self.inbox is not None:
             await self.inbox.begin_replay([update.update_id])
-
-    async def prune(self) -> int:
-        """Forget updates handled more than ``KEEP_DONE`` ago (at start, then hourly)."""
-        if self.inbox is None:
-            return 0
-        return await self.inbox.prune((datetime.now(UTC) - KEEP_DONE).isoformat(timespec="seconds"))
 
     async def done(self, update: object) -> None:
         """The update's handlers have finished (or failed and been reported): not replayed."""

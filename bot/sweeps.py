@@ -1,4 +1,5 @@
-"""The scheduler's sweeps: SLA reminders and escalation, the "is it fixed?" survey, auto-close.
+"""The scheduler's sweeps: SLA reminders and escalation, the "is it fixed?" survey, auto-close,
+and deleting old rows (bot/retention.py).
 
 Each is an idempotent pass over due-at columns (FixMyStreet's questionnaire sweep is the model):
 it keeps no state of its own, marks what it did in the same transaction as the messages it
@@ -13,6 +14,7 @@ from datetime import datetime, time
 
 from bot.alerts import recipients
 from bot.cases import Actor
+from bot.retention import Retention
 from bot.services import Services
 from storage.groups import Scope
 from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxMessage
@@ -36,6 +38,7 @@ def in_quiet_hours(moment: time, quiet: tuple[time, time] | None) -> bool:
 class Sweeps:
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.retention = Retention(services.settings, services.store.db)
         self._lock = asyncio.Lock()
 
     async def run(self) -> None:
@@ -47,6 +50,7 @@ class Sweeps:
             await self.sla(now)
             await self.surveys(now)
             await self.auto_close(now)
+            await self.retention.run(now)
 
     def quiet(self, now: datetime) -> bool:
         local = now.astimezone(self.services.settings.tz).time()

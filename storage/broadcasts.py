@@ -19,6 +19,9 @@ from storage.groups import Scope
 from storage.outbox import PRIORITY_BROADCAST, OutboxMessage, enqueue
 
 ACTIVE_CITIZEN = "c.blocked_at IS NULL AND c.banned_at IS NULL AND c.announcements_off_at IS NULL"
+#: How many broadcasts /broadcasts lists with their delivery counts (read from their outbox rows,
+#: which the retention sweep therefore keeps: storage/retention.py).
+RECENT_LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ class BroadcastRepository:
         )
         return [_broadcast(row) for row in rows]
 
-    async def recent(self, limit: int = 10) -> list[Broadcast]:
+    async def recent(self, limit: int = RECENT_LISTED) -> list[Broadcast]:
         rows = await self._db.fetchall(
             "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
         )

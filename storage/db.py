@@ -20,6 +20,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.files import DIR_MODE, private_file, tighten_sqlite_files
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
@@ -63,9 +65,12 @@ class Database:
         self._read_lock = asyncio.Lock()
 
     async def open(self, *, migrate: bool = True) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (creating it owner-only, see storage/files.py) and migrate."""
+        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        private_file(self.path)
         self._writer = await aiosqlite.connect(self.path, isolation_level=None)
         await _configure(self._writer)
+        tighten_sqlite_files(self.path)  # WAL mode has created -wal and -shm by now
         if migrate:
             await self.migrate()
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)

@@ -1,4 +1,8 @@
-"""Telegram updates received but perhaps not yet handled (see migration 0009 for why)."""
+"""Telegram updates received but perhaps not yet handled (see migration 0009 for why).
+
+A handled row keeps its id and times but not its payload (``'{}'``): the id is all that
+recognising a redelivery needs, and the message itself is nobody's business any more. The rows
+are deleted by the retention sweep (storage/retention.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +35,8 @@ class InboxRepository:
     async def done(self, update_id: int) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+                "UPDATE inbox SET done_at = ?, payload = '{}' WHERE update_id = ?"
+                " AND done_at IS NULL",
                 (utc_now(), update_id),
             )
 
@@ -57,15 +62,6 @@ class InboxRepository:
     async def give_up(self, update_ids: list[int]) -> None:
         async with self._db.transaction() as conn:
             await conn.executemany(
-                "UPDATE inbox SET done_at = ? WHERE update_id = ?",
+                "UPDATE inbox SET done_at = ?, payload = '{}' WHERE update_id = ?",
                 [(utc_now(), update_id) for update_id in update_ids],
             )
-
-    async def prune(self, done_before: str) -> int:
-        """Forget handled updates. Kept a while first: Telegram redelivers an unconfirmed update
-        after a crash, and the kept id is what tells it apart from a new one."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (done_before,)
-            )
-            return cursor.rowcount

@@ -1,4 +1,9 @@
-"""Read-only figures for ``/healthz`` and ``/metrics``: cheap aggregates over the shared reader.
+"""Read-only figures for ``/healthz`` and ``/metrics``, each a few rows however big the tables.
+
+Why not ``COUNT(*) ... GROUP BY``: at 200,000 reports and 1,000,000 outbox rows one scrape took
+415 ms of the shared reader, and scrapers in a loop made citizens wait seconds. The counts come
+from ``report_counts`` and ``outbox_counts``, kept by triggers in the transaction of each change
+(migration 0010); the oldest undelivered row from the small ``outbox_undelivered`` index.
 
 Backlog means rows not yet delivered (``pending``, or ``sending`` while in flight); its age is
 that of the oldest such row, the number to alert on when delivery stalls.
@@ -7,14 +12,37 @@ that of the oldest such row, the number to alert on when delivery stalls.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from storage.db import Database
+
+UNDELIVERED = ("pending", "sending")
 
 
 @dataclass(frozen=True)
 class Backlog:
     count: int
     oldest_age_seconds: float | None  # None when the outbox is empty
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything ``/metrics`` and ``/healthz`` show, read at one moment."""
+
+    reports_by_status: dict[str, int]
+    outbox_rows: list[tuple[str, str, int]]  # (state, kind, count), sorted
+    oldest_undelivered_at: datetime | None
+
+    @property
+    def backlog_count(self) -> int:
+        return sum(n for state, _kind, n in self.outbox_rows if state in UNDELIVERED)
+
+    def backlog(self, now: datetime) -> Backlog:
+        """The backlog with its age at ``now`` (the age grows between two reads)."""
+        count = self.backlog_count
+        if not count or self.oldest_undelivered_at is None:
+            return Backlog(count, None)
+        return Backlog(count, max(0.0, (now - self.oldest_undelivered_at).total_seconds()))
 
 
 class MonitoringRepository:
@@ -25,25 +53,19 @@ class MonitoringRepository:
         """A trivial query: raises if the database cannot be read."""
         await self._db.fetchone("SELECT 1")
 
-    async def backlog(self) -> Backlog:
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) AS n,"
-            " (julianday('now') - julianday(MIN(created_at))) * 86400 AS age"
-            " FROM outbox WHERE state IN ('pending', 'sending')"
+    async def snapshot(self) -> Snapshot:
+        reports = await self._db.fetchall("SELECT status, n FROM report_counts ORDER BY status")
+        outbox = await self._db.fetchall(
+            "SELECT state, kind, n FROM outbox_counts ORDER BY state, kind"
         )
-        if row is None or not row["n"]:
-            return Backlog(0, None)
-        return Backlog(int(row["n"]), max(0.0, float(row["age"])))
-
-    async def reports_by_status(self) -> dict[str, int]:
-        rows = await self._db.fetchall(
-            "SELECT status, COUNT(*) AS n FROM reports GROUP BY status ORDER BY status"
+        oldest = await self._db.fetchone(
+            "SELECT created_at FROM outbox INDEXED BY outbox_undelivered"
+            " WHERE state IN ('pending', 'sending') ORDER BY created_at LIMIT 1"
         )
-        return {row["status"]: int(row["n"]) for row in rows}
-
-    async def outbox_by_state_and_kind(self) -> list[tuple[str, str, int]]:
-        rows = await self._db.fetchall(
-            "SELECT state, kind, COUNT(*) AS n FROM outbox GROUP BY state, kind"
-            " ORDER BY state, kind"
+        return Snapshot(
+            reports_by_status={row["status"]: int(row["n"]) for row in reports},
+            outbox_rows=[(row["state"], row["kind"], int(row["n"])) for row in outbox],
+            oldest_undelivered_at=(
+                datetime.fromisoformat(oldest["created_at"]) if oldest is not None else None
+            ),
         )
-        return [(row["state"], row["kind"], int(row["n"])) for row in rows]

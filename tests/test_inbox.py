@@ -61,20 +61,6 @@ async def test_unfinished_updates_are_replayed_repeats_dropped_poison_given_up(
     assert rows[first + 1]["done_at"] is not None  # /help, handled and noted
 
 
-async def test_handled_updates_are_forgotten_after_two_days(tmp_path):
-    store = await Store.open(tmp_path / "w.sqlite3")
-    try:
-        await store.inbox.receive(5, "{}")
-        await store.inbox.receive(6, "{}")
-        await store.inbox.done(5)
-        assert await store.inbox.prune("2000-01-01T00:00:00+00:00") == 0
-        assert await store.inbox.prune("2999-01-01T00:00:00+00:00") == 1  # 6 is not handled
-        assert [p.update_id for p in await store.inbox.unfinished()] == [6]
-        assert await store.inbox.receive(5, "{}")  # forgotten: a new update with that id is news
-    finally:
-        await store.close()
-
-
 async def test_a_replay_counts_only_once_its_handlers_start(tmp_path, sandbox):
     """Killed again while working through a backlog: the updates still waiting were not tried,
     so they are not one step nearer to being given up."""
