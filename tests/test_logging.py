@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+import re
+import signal
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
 from bot.logs import setup_logging
-from tests.conftest import TOKEN
-from tests.helpers import file_report
+from tests.conftest import TOKEN, spawn_bot
+from tests.helpers import MONAS, file_report
+from tests.test_cli import run_cli
+from tests.test_webhook import URL as WEBHOOK_URL
+from tests.test_webhook import free_port, update_from
 
 PHONE_NUMBERS = ("+6281234567890", "0812-3456-7890", "081298765432")
 
@@ -47,3 +57,120 @@ async def test_a_whole_report_logs_neither_token_nor_phone(sandbox, bot, capture
     for phone in PHONE_NUMBERS:
         assert phone not in text and phone.replace("-", "") not in text
     assert "[phone]" in text and "[token]" in text  # both were there, and were redacted
+
+
+# -- python -m bot at LOG_LEVEL=DEBUG: no secret in any line -------------------------------------
+
+WEBHOOK_SECRET = "wh-Secret_for-the-logging-test-0123456789"
+
+
+def log_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGTERM)
+    async with asyncio.timeout(20):
+        assert await process.wait() == 0
+
+
+async def test_debug_logs_of_the_real_bot_hold_no_secret(sandbox, tmp_path, admin):
+    """Webhook mode, PTB and httpx at DEBUG too (their request parameters in full): the webhook
+    secret, a login link, a session, an invite and an API key (minted by the CLI, another
+    process) all pass through the logs, and none is written."""
+    port, database, errors = free_port(), tmp_path / "w.sqlite3", tmp_path / "stderr.log"
+    with errors.open("wb") as sink:
+        process = await spawn_bot(
+            sandbox,
+            database,
+            errors=sink,
+            LOG_LEVEL="DEBUG",
+            LOG_LEVEL_LIBRARIES="DEBUG",
+            HTTP_PORT=str(port),
+            WEBHOOK_URL=WEBHOOK_URL,
+            WEBHOOK_SECRET=WEBHOOK_SECRET,
+            ADMIN_USER_IDS=str(admin.user_id),
+        )
+        try:
+            async with asyncio.timeout(30):
+                while not sandbox.calls_to("setWebhook"):
+                    assert process.returncode is None, errors.read_text()
+                    await asyncio.sleep(0.05)
+            secrets = [WEBHOOK_SECRET, TOKEN]
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+
+                async def say(person: Any, text: str) -> str:
+                    update = update_from(person, text)
+                    posted = await http.post(
+                        WEBHOOK_PATH, json=update, headers={SECRET_HEADER: WEBHOOK_SECRET}
+                    )
+                    assert posted.status_code == 200
+                    return (await person.next_message(timeout=15)).plain_text
+
+                login = re.search(r"token=([\w-]+)", await say(admin, "/weblogin"))
+                assert login, "no login link"
+                invite = re.search(r"start=inv_([\w-]+)", await say(admin, "/invite kel. Gambir"))
+                assert invite, "no invite link"
+                officer = sandbox.citizen(first_name="Budi")
+                assert "petugas" in await say(officer, f"/start inv_{invite.group(1)}")
+                opened = await http.get(f"/staff/login?token={login.group(1)}")
+                assert opened.status_code == 303
+                session = opened.cookies["wl_staff"]
+                assert (await http.get("/staff")).status_code == 200
+                created = run_cli(
+                    "apikey",
+                    "create",
+                    "--name",
+                    "Dinas SDA",
+                    env={"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(database)},
+                    cwd=tmp_path,
+                )
+                key = re.search(r"wl_[\w-]+", created.stdout)
+                assert created.returncode == 0 and key, created.stderr
+                filed = await http.post(
+                    "/open311/v2/requests.json",
+                    headers={"X-API-Key": key.group(0)},
+                    data={
+                        "service_code": "flood",
+                        "lat": str(MONAS[0]),
+                        "long": str(MONAS[1]),
+                        "description": "Genangan air 40 cm di depan halte",
+                    },
+                )
+                assert filed.status_code == 201, filed.text
+                read = await http.get(
+                    "/open311/v2/requests.json", headers={"X-API-Key": key.group(0)}
+                )
+                assert read.status_code == 200
+            secrets += [login.group(1), invite.group(1), session, key.group(0)]
+        finally:
+            if process.returncode is None:
+                await stop(process)
+    text = errors.read_text(encoding="utf-8")
+    lines = log_lines(errors)
+    assert "Traceback" not in text
+    # PTB's debug lines were there (each call's parameters): the redaction met them.
+    assert any(line["logger"].startswith("telegram") and line["level"] == "debug" for line in lines)
+    assert any("setWebhook" in line["msg"] for line in lines)
+    for secret in secrets:
+        assert secret not in text
+    assert "[token]" in text
+
+
+async def test_ptb_and_httpx_stay_quiet_at_debug_unless_asked(sandbox, tmp_path):
+    """LOG_LEVEL=DEBUG is for the bot's own lines: PTB stays at INFO and httpx at WARNING."""
+    errors = tmp_path / "stderr.log"
+    with errors.open("wb") as sink:
+        process = await spawn_bot(sandbox, tmp_path / "p.sqlite3", errors=sink, LOG_LEVEL="DEBUG")
+        try:
+            warga = sandbox.citizen()
+            await warga.send("/start")
+            assert (await warga.next_message(timeout=30)).plain_text
+        finally:
+            if process.returncode is None:
+                await stop(process)
+    lines = log_lines(errors)
+    from_ptb = [line for line in lines if line["logger"].startswith("telegram")]
+    assert from_ptb, "PTB logged nothing at all"  # its INFO lines (Application started) remain
+    assert not [line for line in from_ptb if line["level"] == "debug"]
+    assert not [line for line in lines if line["logger"].startswith(("httpx", "httpcore"))]

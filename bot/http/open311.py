@@ -46,7 +46,7 @@ from bot.http.apikeys import require_key, require_scope
 from bot.http.common import ApiError, read_body
 from bot.ids import parse_id
 from bot.intake import AgencyReport, submit_agency_report
-from bot.logs import PHONE
+from bot.phones import hide_phones
 from bot.reporting import MAX_DESCRIPTION, MIN_DESCRIPTION
 from bot.services import Services
 from storage.apikeys import ApiKeyRepository
@@ -71,7 +71,7 @@ def open311_status(status: str) -> str:
 
 def redact(text: str) -> str:
     """Citizens sometimes type their phone number into a description: not for the public."""
-    return PHONE.sub("[phone]", text)
+    return hide_phones(text)
 
 
 class Open311Api:
