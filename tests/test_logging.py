@@ -1,4 +1,5 @@
-"""Logs are JSON lines and never contain the bot token or a citizen's phone number."""
+"""Logs are JSON lines and never contain a secret (token, webhook secret, login link, invite, API
+key) or a citizen's phone number, at any LOG_LEVEL."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import re
 import signal
 from pathlib import Path
+from secrets import token_urlsafe
 from typing import Any
 
 import httpx
@@ -174,3 +176,71 @@ async def test_ptb_and_httpx_stay_quiet_at_debug_unless_asked(sandbox, tmp_path)
     assert from_ptb, "PTB logged nothing at all"  # its INFO lines (Application started) remain
     assert not [line for line in from_ptb if line["level"] == "debug"]
     assert not [line for line in lines if line["logger"].startswith(("httpx", "httpcore"))]
+
+
+# -- phone numbers, as citizens type them -------------------------------------------------------
+
+#: Every common Indonesian way of writing a number; each must disappear (tests/test_open311_privacy
+#: runs the same table through the public API).
+PHONE_FORMS = (
+    "+62 812 3456 7890",
+    "+62-812-3456-7890",
+    "(0812) 3456 7890",
+    "0812.3456.7890",
+    "62 812 3456 7890",
+    "08 12 34 56 78 90 12",
+    "081234567890",
+    "+6281234567890",
+    "0812-3456-7890",
+    "(+62) 812-3456-7890",
+    "+62 (0)812 3456 7890",
+    "(021) 345 6789",
+)
+#: Numbers that are no phone, and must be left as written. (A kelurahan code such as 3173080003
+#: is one of them: it names a place, not a person, and logs use it as an extra.)
+NOT_PHONES = (
+    "#1042",
+    "2026-12-01",
+    "08:30",
+    "pukul 08.30 - 10.00",
+    "01.12.2026",
+    "08-12-2026 08:30",
+    "-6.1754, 106.8272",
+    "RT 03/RW 05",
+    "Rp 15.000",
+    "Rp 1.250.000",
+    "3173080003",
+)
+
+
+@pytest.mark.parametrize("phone", PHONE_FORMS)
+def test_every_phone_form_is_redacted_in_logs(captured_logs, phone):
+    logging.getLogger("wargalapor.test").info(
+        "citizen wrote %s", f"Hubungi {phone} ya", extra={"text": f"WA: {phone}."}
+    )
+    [line] = [json.loads(line) for line in captured_logs.getvalue().splitlines()]
+    assert line["msg"] == "citizen wrote Hubungi [phone] ya"
+    assert line["text"] == "WA: [phone]."
+
+
+@pytest.mark.parametrize("text", NOT_PHONES)
+def test_numbers_that_are_no_phone_are_logged_as_they_are(captured_logs, text):
+    logging.getLogger("wargalapor.test").info("report %s", text, extra={"kelurahan": text})
+    [line] = [json.loads(line) for line in captured_logs.getvalue().splitlines()]
+    assert line["msg"] == f"report {text}" and line["kelurahan"] == text
+
+
+def test_secrets_nobody_registered_are_redacted_by_their_shape(captured_logs):
+    """Minted by another process (the apikey CLI) or arriving in a request: known by shape."""
+    invite, login, key, hook = (token_urlsafe(n) for n in (16, 32, 32, 24))
+    log = logging.getLogger("wargalapor.test")
+    log.info("sent https://t.me/wargalapor_bot?start=inv_%s", invite)
+    log.info("got /start inv_%s", invite)
+    log.info("link", extra={"url": f"https://lapor.example.go.id/staff/login?token={login}&x=1"})
+    log.info("header", extra={"headers": f"{{'x-api-key': 'wl_{key}'}}"})
+    log.info("call setWebhook with %s", {"url": "https://x", "secret_token": hook})
+    text = captured_logs.getvalue()
+    for secret in (invite, login, key, hook):
+        assert secret not in text
+    assert text.count("[token]") == 5
+    assert "https://lapor.example.go.id/staff/login?token=[token]&x=1" in text
