@@ -244,3 +244,19 @@ def test_secrets_nobody_registered_are_redacted_by_their_shape(captured_logs):
         assert secret not in text
     assert text.count("[token]") == 5
     assert "https://lapor.example.go.id/staff/login?token=[token]&x=1" in text
+
+
+async def test_tokens_the_bot_mints_are_known_to_the_redaction_by_value(
+    sandbox, make_bot, admin, captured_logs
+):
+    """A login token and an invite, as the bot hands them out, are redacted wherever they show
+    up in a line, not only in the shapes the patterns know (here: bare, as a word)."""
+    await make_bot(WEB_BASE_URL="https://lapor.example.go.id")
+    await admin.send("/weblogin")
+    login = re.search(r"token=([\w-]+)", (await admin.next_message()).plain_text)
+    await admin.send("/invite kel. Gambir")
+    invite = re.search(r"start=inv_([\w-]+)", (await admin.next_message()).plain_text)
+    assert login and invite
+    logging.getLogger("wargalapor.test").warning("bare %s and %s", login.group(1), invite.group(1))
+    last = json.loads(captured_logs.getvalue().splitlines()[-1])
+    assert last["msg"] == "bare [token] and [token]"
