@@ -20,6 +20,7 @@ import sys
 
 from bot.config import Settings
 from bot.geo import AreaFileError, AreaIndex
+from bot.redaction import remember
 from bot.routing import AreaDirectory
 from storage.apikeys import ApiKeyRepository, NameTaken
 from storage.store import Store
@@ -120,6 +121,7 @@ async def _create(settings: Settings, keys: ApiKeyRepository, name: str, areas: 
         codes = area_codes(AreaDirectory(AreaIndex.load(settings.areas_file)), areas)
     try:
         key, secret = await keys.create(name, codes)
+        remember(secret)  # this process's logs; the bot's own catch it by its wl_ shape
     except NameTaken:
         raise UsageError(
             f"an active key is already named {name!r}: revoke it first, or choose another name"

@@ -12,6 +12,13 @@ from storage.categories import Category
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
 
+def _flag(entry: dict[str, object], name: str, key: str) -> bool:
+    value = entry.get(name, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"category {key!r}: {name} must be true or false")
+    return value
+
+
 def load_categories(path: Path | None = None) -> list[Category]:
     raw = (
         path.read_text(encoding="utf-8")
@@ -34,6 +41,7 @@ def load_categories(path: Path | None = None) -> list[Category]:
                 sla_hours=int(entry["sla_hours"]),
                 photo_required=bool(entry["photo_required"]),
                 position=index,
+                sensitive=_flag(entry, "sensitive", key),
             )
         except KeyError as missing:
             raise ValueError(f"category {key!r}: {missing.args[0]} is missing") from None

@@ -44,7 +44,12 @@ def _run(settings: Settings) -> int:
         source = settings.areas_file or "the bundled areas"
         print(f"wargalapor: AREAS_FILE {source}: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    setup_logging(settings.log_level, settings.bot_token)
+    setup_logging(
+        settings.log_level,
+        settings.bot_token,
+        secrets=(settings.webhook_secret,),
+        libraries=settings.log_level_libraries,
+    )
     application = build_application(settings)
     if settings.webhook_url:
         from bot.webhook_runner import WebhookError, run_webhook

@@ -7,6 +7,7 @@ variable and the fix, and the CLI turns it into exit code 2 without a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -72,6 +73,9 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)
     retention_days: float = 30.0  # sent outbox rows and handled inbox rows
     retention_dead_days: float = 90.0  # outbox rows that failed for good
+    log_level_libraries: str | None = None  # None: PTB at INFO, httpx at WARNING
+    open311_public_rate_per_minute: int = 60  # anonymous Open311 reads per client address
+    trusted_proxies: tuple[str, ...] = ()  # networks whose X-Forwarded-For is believed
 
     @property
     def tz(self) -> ZoneInfo:
@@ -253,6 +257,33 @@ def _retention(env: Mapping[str, str]) -> tuple[float, float]:
             "messages are kept at least as long as delivered ones; set e.g. RETENTION_DEAD_DAYS=90"
         )
     return days, dead
+def _log_level(env: Mapping[str, str], name: str) -> str | None:
+    raw = _text(env, name)
+    if raw is None:
+        return None
+    if raw.upper() not in LOG_LEVELS:
+        raise ConfigError(f"{name}={raw!r} is not valid: use one of {', '.join(LOG_LEVELS)}")
+    return raw.upper()
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Why none by default: X-Forwarded-For is whatever the client wrote, unless a proxy we run
+    set it; believing it from anyone lets one client pose as many (and dodge the rate limit)."""
+    raw = _text(env, "TRUSTED_PROXIES")
+    if raw is None:
+        return ()
+    networks = []
+    for part in re.split(r"[,\s]+", raw):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"TRUSTED_PROXIES contains {part!r}: list IP addresses or networks of your "
+                "reverse proxies, e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8"
+            ) from None
+    return tuple(networks)
 
 
 def _chat_id(env: Mapping[str, str], name: str) -> int | None:
@@ -308,11 +339,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             f"TIMEZONE={timezone!r} is not a known time zone: use an IANA name such as Asia/Jakarta"
         ) from None
-    log_level = (_text(env, "LOG_LEVEL") or "INFO").upper()
-    if log_level not in LOG_LEVELS:
-        raise ConfigError(
-            f"LOG_LEVEL={log_level!r} is not valid: use one of {', '.join(LOG_LEVELS)}"
-        )
+    log_level = _log_level(env, "LOG_LEVEL") or "INFO"
     database_path = Path(_text(env, "DATABASE_PATH") or "data/wargalapor.sqlite3")
     if database_path.exists() and database_path.is_dir():
         raise ConfigError(
@@ -374,4 +401,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_token=_metrics_token(env),
         retention_days=retention_days,
         retention_dead_days=retention_dead_days,
+        log_level_libraries=_log_level(env, "LOG_LEVEL_LIBRARIES"),
+        open311_public_rate_per_minute=_positive_int(env, "OPEN311_PUBLIC_RATE_PER_MINUTE", 60),
+        trusted_proxies=_trusted_proxies(env),
     )

@@ -1,33 +1,41 @@
-"""Structured (JSON-lines) logging that never writes the bot token or a phone number.
+"""Structured (JSON-lines) logging that never writes a secret or a phone number.
 
 Why a filter on the root handler rather than care at each call site: the token hides inside URLs
-that httpx and PTB log on their own, and a citizen's phone number can arrive in any text we echo.
+that httpx and PTB log on their own, PTB's debug lines carry every request's parameters (a login
+link or an invite in a message's text, the webhook's secret token), and a citizen's phone number
+can arrive in any text we echo. What counts as a secret is :mod:`bot.redaction`'s; what is a phone
+number, :mod:`bot.phones`'s.
+
+Why the libraries have a level of their own (``LOG_LEVEL_LIBRARIES``): ``LOG_LEVEL=DEBUG`` is for
+our own code; PTB's and httpx's debug lines are every request in full, and are shown only when
+asked for.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
-PHONE = re.compile(r"(?<![\w])(?:\+62|62|0)8[\d\s-]{7,13}\d(?!\w)")
+from bot.phones import hide_phones
+from bot.redaction import REGISTRY, SecretRegistry
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
 class RedactingFilter(logging.Filter):
-    """Replaces secrets in the final message and in every extra field."""
+    """Replaces secrets and phone numbers in the final message and in every extra field."""
 
-    def __init__(self, secrets: list[str]) -> None:
+    def __init__(self, secrets: list[str], registry: SecretRegistry = REGISTRY) -> None:
         super().__init__()
-        self._secrets = [s for s in secrets if s]
+        self._registry = registry
+        for secret in secrets:
+            registry.fix(secret)
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "[token]")
-        return PHONE.sub("[phone]", text)
+        return hide_phones(self._registry.redact(text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.redact(record.getMessage())
@@ -57,16 +65,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(level: str, token: str, stream: Any = None) -> logging.Handler:
+def setup_logging(
+    level: str,
+    token: str,
+    stream: Any = None,
+    *,
+    secrets: tuple[str | None, ...] = (),
+    libraries: str | None = None,
+) -> logging.Handler:
+    """JSON lines on ``stream`` at ``level``; ``secrets`` (the webhook secret) are redacted with
+    the token; ``libraries`` is the level of PTB's and httpx's loggers (None: INFO for PTB,
+    WARNING for httpx, whatever ``level`` says)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
-    handler.addFilter(RedactingFilter([token]))
+    handler.addFilter(RedactingFilter([token, *(secret for secret in secrets if secret)]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL, token included, at INFO: keep it to warnings.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # PTB logs each call's parameters at DEBUG; httpx every request URL, token included, at INFO.
+    logging.getLogger("telegram").setLevel(libraries or max(logging.INFO, root.level))
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(libraries or logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # geopy logs request URLs, typed addresses included, at DEBUG.
     logging.getLogger("geopy").setLevel(logging.INFO)

@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 from bot.context import BotContext
 from bot.i18n import t
 from bot.permissions import is_admin
+from bot.redaction import remember
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.people import language_of
 from storage.groups import Scope
@@ -61,7 +62,7 @@ async def invite_chosen(update: Update, context: BotContext) -> None:
 
 async def _create(update: Update, context: BotContext, scope: Scope, language: str) -> None:
     services = context.services
-    token = secrets.token_urlsafe(16)
+    token = remember(secrets.token_urlsafe(16))  # kept out of the logs
     expires = datetime.now(UTC) + INVITE_VALID_FOR
     await services.store.officers.create_invite(token, scope, update.effective_user.id, expires)
     link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{token}"

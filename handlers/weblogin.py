@@ -16,6 +16,7 @@ from bot.context import BotContext
 from bot.http.staff import LOGIN_VALID_FOR, web_base_url
 from bot.i18n import t
 from bot.permissions import is_admin
+from bot.redaction import remember
 from handlers.people import language_of
 from storage.web_sessions import WebSessionRepository
 
@@ -34,8 +35,8 @@ async def command(update: Update, context: BotContext) -> None:
     if base is None:
         await message.reply_text(t(language, "weblogin.disabled"), parse_mode=ParseMode.HTML)
         return
-    token = await sessions.create_login(
-        user.id, user.full_name, services.clock.now(), LOGIN_VALID_FOR
+    token = remember(
+        await sessions.create_login(user.id, user.full_name, services.clock.now(), LOGIN_VALID_FOR)
     )
     await message.reply_text(
         t(language, "weblogin.link", link=f"{base}/staff/login?token={quote(token)}"),

@@ -20,6 +20,7 @@ class Category:
     photo_required: bool
     active: bool = True
     position: int = 0
+    sensitive: bool = False  # from the TOML only: the public API leaves these out
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_id

@@ -19,6 +19,9 @@ class ReportQuery:
     nowhere (an officer without areas). ``ids`` given means exactly those reports and overrides
     the other filters except ``public_only`` (Open311's rule). ``overdue_before`` maps each
     category to the moment its SLA clock must have started before to be overdue now.
+    Reports in ``restricted_categories`` match only in ``restricted_areas`` (None: anywhere;
+    empty: nowhere), whatever else is asked, ``ids`` included: the public API's sensitive
+    categories, which only a key for the area reads.
     """
 
     area_codes: tuple[str, ...] | None = None
@@ -29,6 +32,8 @@ class ReportQuery:
     overdue_before: Mapping[str, str] | None = None
     ids: tuple[int, ...] | None = None
     public_only: bool = False
+    restricted_categories: tuple[str, ...] = ()
+    restricted_areas: tuple[str, ...] | None = ()
 
 
 def _marks(values: tuple[object, ...]) -> str:
@@ -41,6 +46,13 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
     params: list[object] = []
     if query.public_only:
         clauses.append("visibility = 'public'")
+    if query.restricted_categories and query.restricted_areas is not None:
+        restricted = f"category_key NOT IN ({_marks(query.restricted_categories)})"
+        params.extend(query.restricted_categories)
+        if query.restricted_areas:
+            restricted = f"({restricted} OR area_code IN ({_marks(query.restricted_areas)}))"
+            params.extend(query.restricted_areas)
+        clauses.append(restricted)
     if query.ids is not None:
         if not query.ids:
             return None

@@ -28,6 +28,11 @@ latest note from staff), ``service_name``, ``service_code``, ``description``,
 hours), ``address``, ``lat``, ``long``, ``media_url`` (always empty: Telegram file ids are not
 URLs). Times are ISO 8601 in ``TIMEZONE``. The citizen's identity is never in a response, and
 phone numbers typed into a description or note read ``[phone]``.
+
+Reads take an optional key (``X-API-Key`` header): without one, points are rounded and sensitive
+categories left out (:mod:`bot.http.public_view`), and each client address may make
+``OPEN311_PUBLIC_RATE_PER_MINUTE`` request reads a minute (:mod:`bot.http.throttle`); past that,
+429 with ``Retry-After``. Key holders are not limited.
 """
 
 from __future__ import annotations
@@ -43,10 +48,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from bot.cases import STATUSES
 from bot.http.apikeys import require_key, require_scope
-from bot.http.common import ApiError, read_body
+from bot.http.common import ApiError, error_response, read_body
+from bot.http.public_view import Viewer, optional_key
+from bot.http.throttle import TokenBuckets, client_address, retry_after
 from bot.ids import parse_id
 from bot.intake import AgencyReport, submit_agency_report
-from bot.logs import PHONE
+from bot.phones import hide_phones
 from bot.reporting import MAX_DESCRIPTION, MIN_DESCRIPTION
 from bot.services import Services
 from storage.apikeys import ApiKeyRepository
@@ -71,7 +78,7 @@ def open311_status(status: str) -> str:
 
 def redact(text: str) -> str:
     """Citizens sometimes type their phone number into a description: not for the public."""
-    return PHONE.sub("[phone]", text)
+    return hide_phones(text)
 
 
 class Open311Api:
@@ -79,6 +86,7 @@ class Open311Api:
         self.services = services
         self.reports = PublicReportRepository(services.store.db)
         self.keys = ApiKeyRepository(services.store.db)
+        self.buckets = TokenBuckets(services.settings.open311_public_rate_per_minute)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -135,6 +143,18 @@ class Open311Api:
     def _time(self, iso: str) -> str:
         return datetime.fromisoformat(iso).astimezone(self.services.settings.tz).isoformat()
 
+    async def _viewer(self, request: Request) -> Viewer | Response:
+        """Who reads, or the 429 for an anonymous client over its rate."""
+        viewer = Viewer.of(await optional_key(self.keys, request), self.services.categories)
+        if viewer.anonymous:
+            client = client_address(request, self.services.settings.trusted_proxies)
+            wait = self.buckets.take(client)
+            if wait is not None:
+                refused = error_response(429, "too many requests; retry later or use an api_key")
+                refused.headers["Retry-After"] = retry_after(wait)
+                return refused
+        return viewer
+
     def service_request(self, report: Report, note: str | None) -> dict[str, Any]:
         """One report in GeoReport v2 fields: nothing about who filed it."""
         language = self.services.settings.default_language
@@ -172,24 +192,40 @@ class Open311Api:
             "media_url": "",
         }
 
-    async def render(self, reports: list[Report]) -> list[dict[str, Any]]:
+    async def render(
+        self, reports: list[Report], viewer: Viewer | None = None
+    ) -> list[dict[str, Any]]:
+        """Rendered as ``viewer`` may see them (None: the public)."""
+        viewer = viewer or Viewer.of(None, self.services.categories)
         notes = await self.reports.latest_notes([report.id for report in reports])
-        return [self.service_request(report, notes.get(report.id)) for report in reports]
+        return [
+            viewer.shown(report, self.service_request(report, notes.get(report.id)))
+            for report in reports
+        ]
 
     async def one_request(self, request: Request) -> Response:
+        viewer = await self._viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
         raw = request.path_params["request_id"]
         number = parse_id(raw)
         report = await self.reports.get(number) if number is not None else None
-        if report is None:
+        if report is None or not viewer.sees(report):
             raise ApiError(404, f"no service request {raw}")
-        return JSONResponse(await self.render([report]))
+        return JSONResponse(await self.render([report], viewer))
 
     async def requests(self, request: Request) -> Response:
         if request.method == "POST":
             return await self.create(request)
+        viewer = await self._viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
+        restricted_categories, restricted_areas = viewer.restricted()
         query = request.query_params
         where = ReportQuery(
             public_only=True,
+            restricted_categories=restricted_categories,
+            restricted_areas=restricted_areas,
             ids=_ids(query.get("service_request_id")),
             category_key=self._service_code(query.get("service_code")),
             created_from=self._date(query, "start_date", end=False),
@@ -210,7 +246,7 @@ class Open311Api:
         headers = {}
         if len(found) > page_size:
             headers["Link"] = f'<{self._next_page(request, page + 1)}>; rel="next"'
-        return JSONResponse(await self.render(found[:page_size]), headers=headers)
+        return JSONResponse(await self.render(found[:page_size], viewer), headers=headers)
 
     def _next_page(self, request: Request, page: int) -> str:
         """From ``WEB_BASE_URL``, or relative: never from the client's ``Host`` header, which

@@ -1,0 +1,78 @@
+"""What a caller of the public Open311 reads sees of a report: the one owner of that rule.
+
+Why not everything that is public: a request's point is where a citizen stood, often their
+doorstep, and the API is open to anyone. So without a key a point is rounded to three decimals
+(about 110 m, the size of a block), and reports of a category marked ``sensitive`` in
+``bot/data/categories.toml`` (security and order: a reporter next door to what they report) are
+not there at all, in lists, by id (the same 404 as a missing one) or in page counts. A holder of an
+API key (``X-API-Key`` header, or ``api_key`` as a header) works for the kelurahan of its scope: in
+those it sees the exact point and the sensitive reports, with their address; elsewhere it sees
+what everyone sees. An unscoped key covers everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from bot.http.apikeys import require_key
+from storage.apikeys import ApiKey, ApiKeyRepository
+from storage.categories import Category
+from storage.reports import Report
+
+PUBLIC_DECIMALS = 3  # 0.001° of latitude is 111 m; of longitude at Jakarta's 6° S, 110 m
+KEY_HEADERS = ("x-api-key", "api_key")
+
+
+async def optional_key(keys: ApiKeyRepository, request: Request) -> ApiKey | None:
+    """The key a read presents in a header, or None. A key that is sent but unknown or revoked
+    is refused (401) rather than read as anonymous: the agency should learn its key is dead.
+    Never from the query string: URLs end up in proxy logs and browser histories."""
+    presented = next(
+        (request.headers[name] for name in KEY_HEADERS if request.headers.get(name)), ""
+    )
+    if not presented.strip():
+        return None
+    return await require_key(keys, request, {"api_key": presented})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads: ``key`` None for the public. ``sensitive``: the sensitive category keys."""
+
+    key: ApiKey | None
+    sensitive: frozenset[str]
+
+    @classmethod
+    def of(cls, key: ApiKey | None, categories: dict[str, Category]) -> Viewer:
+        return cls(key, frozenset(c.key for c in categories.values() if c.sensitive))
+
+    @property
+    def anonymous(self) -> bool:
+        return self.key is None
+
+    def _covers(self, report: Report) -> bool:
+        return self.key is not None and self.key.covers(report.area_code)
+
+    def restricted(self) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+        """``ReportQuery``'s ``restricted_categories`` and ``restricted_areas`` for this reader."""
+        if self.key is not None and self.key.areas is None:
+            return (), None
+        areas = self.key.areas if self.key is not None else ()
+        return tuple(sorted(self.sensitive)), areas
+
+    def sees(self, report: Report) -> bool:
+        return report.category_key not in self.sensitive or self._covers(report)
+
+    def shown(self, report: Report, fields: dict[str, Any]) -> dict[str, Any]:
+        """``fields`` (a rendered request) as this reader may see them."""
+        if self._covers(report):
+            return fields
+        return {
+            **fields,
+            "lat": round(report.lat, PUBLIC_DECIMALS),
+            "long": round(report.lon, PUBLIC_DECIMALS),
+            "address": None if report.category_key in self.sensitive else fields["address"],
+        }
