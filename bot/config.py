@@ -257,6 +257,8 @@ def _retention(env: Mapping[str, str]) -> tuple[float, float]:
             "messages are kept at least as long as delivered ones; set e.g. RETENTION_DEAD_DAYS=90"
         )
     return days, dead
+
+
 def _log_level(env: Mapping[str, str], name: str) -> str | None:
     raw = _text(env, name)
     if raw is None:

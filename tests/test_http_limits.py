@@ -259,7 +259,7 @@ async def test_a_staff_form_over_the_limit_is_refused_before_its_body(served, co
         )
     )
     answer = await raw.answer(within=3)
-    assert status_of(answer) == 413 and b"64 KB" in answer  # the staff pages answer in HTML
+    assert status_of(answer) == 413 and b"Formulir terlalu besar" in answer  # HTML page
 
 
 # -- settings ----------------------------------------------------------------------------------

@@ -296,13 +296,21 @@ async def test_unreadable_csrf_tokens_get_the_403_page(sandbox, staff_bot, admin
         forged = [
             (url, {"data": {"csrf": "é" * 64, "status": "acknowledged"}}),
             (url, {"content": b"csrf=%ED%A0%80&status=acknowledged", "headers": form}),
+            ("/staff/logout", {"data": {"csrf": "ü" + csrf[1:]}}),
+        ]
+        # A JSON body that spells a lone surrogate is not text at all: every route's body reader
+        # refuses it (400) before any field, the CSRF token included, is looked at.
+        unreadable = [
             (
                 url,
                 {"content": b'{"csrf": "\\ud800", "status": "acknowledged"}', "headers": as_json},
             ),
             ("/staff/logout", {"content": b'{"csrf": "\\udfff\\ud800"}', "headers": as_json}),
-            ("/staff/logout", {"data": {"csrf": "ü" + csrf[1:]}}),
         ]
+        for path, body in unreadable:
+            answer = await web.post(path, **body)
+            assert answer.status_code == 400, (path, body, answer.text)
+            assert "tidak dapat dibaca" in answer.text
         for path, body in forged:
             with caplog.at_level(logging.INFO, logger="bot.http.staff_guard"):
                 caplog.clear()

@@ -68,6 +68,10 @@ class PageError(Exception):
         self.params = params
 
 
+#: The body reader's refusals (English, for API clients) as the staff pages' catalog texts.
+_BODY_REFUSALS = {413: "too_large", 408: "too_slow"}
+
+
 def query_language(request: Request, default: str) -> str:
     wanted = request.query_params.get("lang", "")
     return wanted if wanted in LANGUAGES else default
@@ -83,10 +87,11 @@ def guard(handler: Handler, default_language: str) -> Handler:
             language = query_language(request, default_language)
             message = plain(language, f"web.{error.key}", **error.params)
             response = HTMLResponse(message_page(language, message), status_code=error.http_status)
-        except ApiError as error:  # an oversized or non-form body
+        except ApiError as error:  # a body too large, too slow, or not a form at all
             language = query_language(request, default_language)
+            key = _BODY_REFUSALS.get(error.status, "bad_form")
             response = HTMLResponse(
-                message_page(language, error.description), status_code=error.status
+                message_page(language, plain(language, f"web.{key}")), status_code=error.status
             )
         response.headers.update(PAGE_HEADERS)
         return response
