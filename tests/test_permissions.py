@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.cases import Actor
 from bot.http.server import build_app
 from storage.apikeys import ApiKeyRepository
 from storage.groups import Scope
@@ -147,3 +148,22 @@ async def test_an_api_key_marks_duplicates_only_of_its_own_areas(sandbox, bot, s
         body = {"status": "duplicate", "duplicate_of": str(other), "api_key": gambir_key}
         assert (await web.post(url, json=body)).status_code == 200
     assert (await store.reports.get(ref)).duplicate_of == other
+
+
+async def test_stars_only_from_the_reporter_of_a_handled_report(sandbox, bot, store, cast):
+    """Forged ``rt:`` presses: another citizen's report, or one still open, change nothing."""
+    _, people = cast
+    reporter = sandbox.citizen(first_name="Siti")
+    ref = await file_report(reporter)
+    mine = reporter.last_message
+    answer = await reporter.press(mine, callback_data=f"rt:{ref}:1")
+    assert answer.show_alert and "tidak berlaku" in answer.text
+    stranger = people["citizen"]
+    theirs = stranger.last_message
+    answer = await stranger.press(theirs, callback_data=f"rt:{ref}:1")
+    assert answer.show_alert and "Hanya pelapor" in answer.text
+    assert await store.surveys.rating(ref) is None
+    await bot.services.cases.change_status(ref, "resolved", Actor("agency", None, "Dinas"))
+    answer = await reporter.press(mine, callback_data=f"rt:{ref}:4")
+    assert answer.show_alert is False
+    assert await store.surveys.rating(ref) == (True, 4)
