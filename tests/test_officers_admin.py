@@ -1,0 +1,102 @@
+"""Admins take officers off their areas and withdraw invites, from Telegram and from the CLI.
+
+A removed officer's alert buttons stop working for them at once, and so does their staff cookie.
+Invite tokens are stored only as hashes; an invite is named by a short id that is not secret.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.groups import Scope, hash_invite
+from tests.helpers import file_report
+from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
+from tests.test_officers_and_nearby import invite_link
+from tests.test_staff_pages import BASE, signed_in
+
+
+def database_bytes(path: Path) -> bytes:
+    """The database as it is on disk, with its write-ahead log (where new rows land first)."""
+    parts = [path, path.with_name(path.name + "-wal")]
+    return b"".join(part.read_bytes() for part in parts if part.exists())
+
+
+async def test_an_admin_removes_an_officer_who_then_loses_buttons_and_pages(
+    sandbox, make_bot, admin
+):
+    bot = await make_bot(WEB_BASE_URL=BASE)
+    store = bot.services.store
+    group = await linked_group(sandbox, store, admin, GAMBIR)
+    officer = await officer_for(sandbox, store, admin, name="Budi")
+    group.add_member(officer)
+    ref = await file_report(sandbox.citizen(first_name="Siti"))
+    *_, card = await next_alert(group)
+    async with signed_in(bot, officer) as web:
+        assert (await web.get("/staff")).status_code == 200
+
+        await officer.send("/officers")  # not an admin: neither the command nor a forged press
+        refusal = await officer.next_message()
+        assert "Hanya admin" in refusal.plain_text
+        [row] = await store.db.fetchall("SELECT rowid FROM officers")
+        answer = await officer.press(refusal, callback_data=f"of:ok:{row[0]}:{officer.user_id}")
+        assert answer.show_alert and "Hanya admin" in answer.text
+        assert await store.officers.covers(officer.user_id, [GAMBIR])
+
+        await admin.send("/officers")
+        listing = await admin.next_message()
+        assert "1 penugasan petugas" in listing.plain_text
+        assert listing.buttons == ["✖️ Budi · Kel. Gambir (Kec. Gambir)"]
+        await admin.tap("Budi", message=listing)
+        confirm = await admin.next_edit(listing)
+        assert "Keluarkan Budi dari Kel. Gambir" in confirm.plain_text
+        assert "admin grup yang ditautkan tetap dihitung petugas" in confirm.plain_text
+        await admin.tap("Ya, keluarkan", message=confirm)
+        assert "Budi tidak lagi petugas" in (await admin.next_edit(confirm)).plain_text
+
+        assert not await store.officers.covers(officer.user_id, [GAMBIR])
+        answer = await group.press(officer, card, callback_data=f"st:{ref}:ack")
+        assert answer.show_alert and "Hanya petugas" in answer.text
+        assert (await store.reports.get(ref)).status == "new"
+        refused = await web.get("/staff")
+        assert refused.status_code == 401
+    await admin.send("/officers")
+    assert "Belum ada petugas" in (await admin.next_message()).plain_text
+
+
+async def test_invites_are_stored_hashed_listed_and_withdrawn(sandbox, bot, store, admin):
+    link = await invite_link(admin, "kel. Gambir")
+    token = link.split("start=inv_")[1]
+    on_disk = database_bytes(Path(bot.settings.database_path))
+    assert token.encode() not in on_disk
+    assert hash_invite(token).encode() in on_disk  # the right file was read
+    [row] = await store.db.fetchall("SELECT * FROM officer_invites")
+    assert token not in [str(value) for value in tuple(row)]
+
+    second = await invite_link(admin, "kec. Gambir")
+    await admin.send("/invites")
+    listing = await admin.next_message()
+    assert "2 undangan terbuka" in listing.plain_text
+    assert [label.split(" · ")[:2] for label in listing.buttons] == [
+        ["Cabut #1", "Kel. Gambir (Kec. Gambir)"],
+        ["Cabut #2", "Kec. Gambir, Jakarta Pusat (6 kelurahan)"],
+    ]
+    stranger = sandbox.citizen(first_name="Joko")
+    await stranger.send("/invites")
+    refusal = await stranger.next_message()
+    assert "Hanya admin" in refusal.plain_text
+    answer = await stranger.press(refusal, callback_data="in:rv:2")
+    assert answer.show_alert and "Hanya admin" in answer.text
+    answer = await admin.tap("Cabut #2", message=listing)
+    assert "Undangan #2 dicabut" in answer.text
+    assert (await admin.next_edit(listing)).buttons[0].startswith("Cabut #1")
+
+    await stranger.send("/start " + second.split("start=")[1])
+    assert "sudah dicabut" in (await stranger.next_message()).plain_text
+    assert not await store.officers.covers(stranger.user_id, [Scope("kecamatan", "Gambir")])
+    officer = sandbox.citizen(first_name="Budi")
+    await officer.send("/start " + link.split("start=")[1])
+    assert "terdaftar sebagai petugas" in (await officer.next_message()).plain_text
+    await stranger.send("/start " + link.split("start=")[1])
+    assert "sudah dipakai" in (await stranger.next_message()).plain_text
+    await admin.send("/invites")
+    assert "Tidak ada undangan terbuka" in (await admin.next_message()).plain_text
