@@ -6,9 +6,12 @@ Invite tokens are stored only as hashes; an invite is named by a short id that i
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.groups import Scope, hash_invite
+from storage.db import Database, migrations
+from storage.groups import OfficerRepository, Scope
 from tests.helpers import file_report
 from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
 from tests.test_officers_and_nearby import invite_link
@@ -68,7 +71,7 @@ async def test_invites_are_stored_hashed_listed_and_withdrawn(sandbox, bot, stor
     token = link.split("start=inv_")[1]
     on_disk = database_bytes(Path(bot.settings.database_path))
     assert token.encode() not in on_disk
-    assert hash_invite(token).encode() in on_disk  # the right file was read
+    assert hashlib.sha256(token.encode()).hexdigest().encode() in on_disk  # the right file was read
     [row] = await store.db.fetchall("SELECT * FROM officer_invites")
     assert token not in [str(value) for value in tuple(row)]
 
@@ -100,3 +103,31 @@ async def test_invites_are_stored_hashed_listed_and_withdrawn(sandbox, bot, stor
     assert "sudah dipakai" in (await stranger.next_message()).plain_text
     await admin.send("/invites")
     assert "Tidak ada undangan terbuka" in (await admin.next_message()).plain_text
+
+
+async def test_migration_0011_expires_unhashed_invites_and_keeps_history(tmp_path):
+    """SQLite cannot hash, so an open pre-0011 invite is expired rather than left readable."""
+    db = Database(tmp_path / "old.sqlite3")
+    await db.open(migrate=False)
+    try:
+        for version, _name, sql in migrations():
+            if version < 11:
+                await db.writer.executescript(f"{sql}\nPRAGMA user_version = {version};")
+        await db.writer.executescript(
+            "INSERT INTO officer_invites (token, scope, scope_key, created_by, created_at,"
+            " expires_at) VALUES ('open-token', 'kelurahan', '3173080003', 1,"
+            " '2026-01-01T00:00:00+00:00', '2999-01-01T00:00:00+00:00');"
+            "INSERT INTO officer_invites VALUES ('used-token', 'kelurahan', '3173080003', 1,"
+            " '2026-01-01T00:00:00+00:00', '2026-01-08T00:00:00+00:00', 42,"
+            " '2026-01-02T00:00:00+00:00');"
+        )
+        assert "0011_hashed_invites.sql" in await db.migrate()
+        rows = await db.fetchall("SELECT * FROM officer_invites ORDER BY id")
+        assert [(r["id"], r["token_hash"], r["expires_at"], r["used_by"]) for r in rows] == [
+            (1, None, "2026-01-01T00:00:00+00:00", None),
+            (2, None, "2026-01-08T00:00:00+00:00", 42),
+        ]
+        outcome, _ = await OfficerRepository(db).redeem_invite("open-token", 7, datetime.now(UTC))
+        assert outcome == "unknown"
+    finally:
+        await db.close()
