@@ -23,6 +23,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -44,8 +45,10 @@ from bot.services import Services, Waker
 from bot.sweeps import Sweeps
 from bot.update_processor import PerChatUpdateProcessor
 from handlers import (
+    bans,
     broadcast,
     common,
+    gate,
     groups,
     officer_admin,
     officers,
@@ -84,6 +87,9 @@ def register_handlers(application: BotApplication) -> None:
     groups_filter = filters.ChatType.GROUPS
     new_message = filters.UpdateType.MESSAGE  # edits never re-run a command
     add = application.add_handler
+    # 0. Before everything: a flood is dropped, a banned citizen refused (handlers/gate.py).
+    add(TypeHandler(Update, gate.throttle), group=-2)
+    add(TypeHandler(Update, gate.ban_gate), group=-1)
     # 1. Citizen commands in private chats.
     add(CommandHandler("start", common.start, filters=private & new_message))
     add(CommandHandler("help", common.help_command, filters=private & new_message))
@@ -106,6 +112,8 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
     add(CommandHandler("officers", officer_admin.officers_command, filters=new_message))
     add(CommandHandler("invites", officer_admin.invites_command, filters=new_message))
+    add(CommandHandler("ban", bans.ban_command, filters=new_message))
+    add(CommandHandler("unban", bans.unban_command, filters=new_message))
     add(CommandHandler("move", groups.move_command, filters=new_message))
     from handlers import stats  # kept beside its registration (one hunk in a busy file)
 
