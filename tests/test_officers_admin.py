@@ -13,6 +13,7 @@ from pathlib import Path
 from storage.db import Database, migrations
 from storage.groups import OfficerRepository, Scope
 from tests.helpers import file_report
+from tests.test_ban import cli
 from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
 from tests.test_officers_and_nearby import invite_link
 from tests.test_staff_pages import BASE, signed_in
@@ -131,3 +132,45 @@ async def test_migration_0011_expires_unhashed_invites_and_keeps_history(tmp_pat
         assert outcome == "unknown"
     finally:
         await db.close()
+
+
+async def test_the_officer_cli_lists_removes_and_revokes(sandbox, make_bot, admin):
+    bot = await make_bot(WEB_BASE_URL=BASE)
+    store = bot.services.store
+    group = await linked_group(sandbox, store, admin, GAMBIR)
+    officer = await officer_for(sandbox, store, admin, name="Budi")
+    group.add_member(officer)
+    ref = await file_report(sandbox.citizen(first_name="Siti"))
+    *_, card = await next_alert(group)
+    pending = await invite_link(admin, "kec. Gambir")
+
+    listed = await cli(bot, "officer", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split()[:4] == [str(officer.user_id), "Budi", "kel.", GAMBIR.key]
+    invites = await cli(bot, "officer", "invites")
+    assert invites.stdout.split()[:3] == ["#2", "kec.", "Gambir"], invites.stdout
+    for args, error in (
+        (("officer", "remove", "budi"), "is not a Telegram user id"),
+        (("officer", "remove", str(officer.user_id), "--area", "Gambir"), "is ambiguous"),
+        (("officer", "remove", str(officer.user_id), "--area", "Atlantis"), "unknown area"),
+        (("officer", "remove", "999"), "999 is not an officer"),
+        (("officer", "revoke-invite", "satu"), "is not an invite id"),
+        (("officer", "revoke-invite", "1"), "invite #1 is not open"),  # used by Budi
+    ):
+        refused = await cli(bot, *args)
+        assert refused.returncode == 2, refused
+        assert refused.stderr.count("\n") == 1 and error in refused.stderr, refused.stderr
+
+    async with signed_in(bot, officer) as web:
+        assert (await web.get("/staff")).status_code == 200
+        removed = await cli(bot, "officer", "remove", str(officer.user_id), "--area", "kel. Gambir")
+        assert removed.returncode == 0, removed.stderr
+        assert "removed" in removed.stdout and "administrators of a group" in removed.stdout
+        assert (await web.get("/staff")).status_code == 401
+    answer = await group.press(officer, card, callback_data=f"st:{ref}:ack")
+    assert answer.show_alert and "Hanya petugas" in answer.text
+
+    assert (await cli(bot, "officer", "revoke-invite", "#2")).returncode == 0
+    joko = sandbox.citizen(first_name="Joko")
+    await joko.send("/start " + pending.split("start=")[1])
+    assert "sudah dicabut" in (await joko.next_message()).plain_text

@@ -47,8 +47,7 @@ async def test_status_in_a_group_shows_only_the_public_part(sandbox, bot):
 
 async def test_my_reports_is_paginated_newest_first(sandbox, make_bot):
     # Seven reports in seconds are faster than any person types: above the per-minute throttle.
-    bot = await make_bot(MAX_UPDATES_PER_MINUTE="200")
-    store = bot.services.store
+    await make_bot(MAX_UPDATES_PER_MINUTE="200")
     warga = sandbox.citizen()
     await warga.send("/myreports")
     assert "belum punya laporan" in (await warga.next_message()).plain_text
