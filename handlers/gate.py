@@ -56,9 +56,27 @@ def _language(update: Update, context: BotContext, chosen: str | None = None) ->
     return chosen or language_for(user.language_code if user else None, default)
 
 
+def _for_the_bot(update: Update, bot_id: int) -> bool:
+    """In a group only what is meant for the bot counts (commands, replies to it, presses): an
+    officer chatting with colleagues must not be slowed when they then press a button."""
+    chat = update.effective_chat
+    if update.callback_query or chat is None or chat.type == Chat.PRIVATE:
+        return True
+    message = update.effective_message
+    if message is None:
+        return False
+    replied = message.reply_to_message
+    to_bot = (
+        replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    )
+    return to_bot or (message.text or "").startswith("/")
+
+
 async def throttle(update: Update, context: BotContext) -> None:
     person = _person(update)
     if person is None or is_admin(context.services, person):
+        return
+    if not _for_the_bot(update, context.bot.id):
         return
     verdict = _throttle(context).check(person, context.services.clock.now())
     if verdict is Verdict.PASS:

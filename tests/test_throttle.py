@@ -53,3 +53,16 @@ def test_the_limit_is_a_setting():
     assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}).max_updates_per_minute == 30
     with pytest.raises(ConfigError, match="MAX_UPDATES_PER_MINUTE"):
         load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "MAX_UPDATES_PER_MINUTE": "lots"})
+
+
+async def test_chatter_in_a_group_does_not_count(sandbox, make_bot, admin):
+    await make_bot(MAX_UPDATES_PER_MINUTE="3")
+    group = sandbox.group(title="RW 01")
+    group.set_bot_status("administrator")  # an administrator bot receives every message
+    warga = sandbox.citizen()
+    group.add_member(warga)
+    for number in range(8):
+        await group.send(warga, f"Pagi semua, kabar ke-{number}")
+    await group.expect_no_message(within=0.5)
+    await warga.send("/help")
+    assert "/report" in (await warga.next_message()).plain_text
