@@ -167,3 +167,23 @@ async def test_stars_only_from_the_reporter_of_a_handled_report(sandbox, bot, st
     answer = await reporter.press(mine, callback_data=f"rt:{ref}:4")
     assert answer.show_alert is False
     assert await store.surveys.rating(ref) == (True, 4)
+
+
+async def test_the_staff_page_marks_duplicates_only_of_the_officers_areas(sandbox, make_bot, admin):
+    from tests.test_staff_pages import BASE, csrf_of, signed_in
+
+    staff_bot = await make_bot(WEB_BASE_URL=BASE)
+    store = staff_bot.services.store
+    officer = await officer_for(sandbox, store, admin, name="Budi")
+    reporter = sandbox.citizen(first_name="Siti")
+    ref = await file_report(reporter)
+    pinangsia_ref = await file_report(sandbox.citizen(first_name="Tua"), where=KOTA_TUA)
+    async with signed_in(staff_bot, officer) as web:
+        csrf = csrf_of((await web.get(f"/staff/reports/{ref}")).text)
+        refused = await web.post(
+            f"/staff/reports/{ref}/status",
+            data={"csrf": csrf, "status": "duplicate", "duplicate_of": str(pinangsia_ref)},
+        )
+        assert refused.status_code == 403 and "di luar wilayah Anda" in refused.text
+    assert (await store.reports.get(ref)).status == "new"
+    assert reporter.user_id not in await store.reports.followers(pinangsia_ref)
