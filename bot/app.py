@@ -23,6 +23,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -43,7 +44,19 @@ from bot.routing import AreaDirectory
 from bot.services import Services, Waker
 from bot.sweeps import Sweeps
 from bot.update_processor import PerChatUpdateProcessor
-from handlers import broadcast, common, groups, officers, report, survey, tracking, weblogin
+from handlers import (
+    bans,
+    broadcast,
+    common,
+    gate,
+    groups,
+    officer_admin,
+    officers,
+    report,
+    survey,
+    tracking,
+    weblogin,
+)
 from storage.areas import AreaRow
 from storage.geocache import GeocodeCacheRepository
 from storage.store import Store
@@ -74,6 +87,9 @@ def register_handlers(application: BotApplication) -> None:
     groups_filter = filters.ChatType.GROUPS
     new_message = filters.UpdateType.MESSAGE  # edits never re-run a command
     add = application.add_handler
+    # 0. Before everything: a flood is dropped, a banned citizen refused (handlers/gate.py).
+    add(TypeHandler(Update, gate.throttle), group=-2)
+    add(TypeHandler(Update, gate.ban_gate), group=-1)
     # 1. Citizen commands in private chats.
     add(CommandHandler("start", common.start, filters=private & new_message))
     add(CommandHandler("help", common.help_command, filters=private & new_message))
@@ -94,6 +110,10 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("unlink", groups.unlink_command, filters=new_message))
     add(CommandHandler("area", groups.area_command, filters=groups_filter & new_message))
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
+    add(CommandHandler("officers", officer_admin.officers_command, filters=new_message))
+    add(CommandHandler("invites", officer_admin.invites_command, filters=new_message))
+    add(CommandHandler("ban", bans.ban_command, filters=new_message))
+    add(CommandHandler("unban", bans.unban_command, filters=new_message))
     add(CommandHandler("move", groups.move_command, filters=new_message))
     from handlers import stats  # kept beside its registration (one hunk in a busy file)
 
@@ -107,6 +127,8 @@ def register_handlers(application: BotApplication) -> None:
     add(CallbackQueryHandler(groups.status_pressed, pattern=r"^st:"))
     add(CallbackQueryHandler(groups.link_chosen, pattern=r"^lk:"))
     add(CallbackQueryHandler(officers.invite_chosen, pattern=r"^iv:"))
+    add(CallbackQueryHandler(officer_admin.officers_pressed, pattern=r"^of:"))
+    add(CallbackQueryHandler(officer_admin.invites_pressed, pattern=r"^in:"))
     add(CallbackQueryHandler(report.on_button, pattern=r"^r:"))
     add(CallbackQueryHandler(survey.survey_pressed, pattern=r"^sv:"))
     add(CallbackQueryHandler(broadcast.button, pattern=r"^bc:"))

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome
+from bot.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome, anywhere
 from bot.config import Settings
 from bot.geo import AreaFileError
 from bot.ids import parse_id
@@ -251,6 +251,7 @@ async def _update(services: Services, request: UpdateRequest) -> None:
                 note=request.note,
                 photo=photo,
                 duplicate_of=request.duplicate_of,
+                may_touch_original=anywhere,  # the operator's own terminal: any report
             )
     finally:
         if copy is not None and (result is None or result.outcome is not Outcome.CHANGED):

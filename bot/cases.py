@@ -8,7 +8,7 @@ allowed from the current status changes nothing.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -54,6 +54,16 @@ class Outcome(enum.Enum):
     NOT_FOUND = "not_found"
     NOTE_REQUIRED = "note_required"
     BAD_DUPLICATE = "bad_duplicate"
+    ORIGINAL_FORBIDDEN = "original_forbidden"  # the actor may not touch the original report
+
+
+#: Whether the actor may act on a report too: asked of the original when marking a duplicate.
+MayTouch = Callable[[Report], Awaitable[bool]]
+
+
+async def anywhere(_report: Report) -> bool:
+    """The operator's own terminal (the case CLI) may use any report as the original."""
+    return True
 
 
 @dataclass(frozen=True)
@@ -128,12 +138,26 @@ class CasesService:
         note: str | None = None,
         photo: DraftPhoto | None = None,
         duplicate_of: int | None = None,
+        may_touch_original: MayTouch | None = None,
         messages: Callable[[int, int], list[OutboxMessage]] | None = None,
     ) -> ChangeResult:
         """``messages(report_id, event_id)``: extra rows caused by the change (a reopened
-        report's new alert), enqueued in the same transaction."""
+        report's new alert), enqueued in the same transaction.
+
+        Marking a duplicate moves the reporter onto the original, so the actor must be allowed
+        on the original as well: every caller says how (``may_touch_original``), and it is
+        asked before the transaction because it may ask Telegram (a group's administrators).
+        """
         if new_status not in STATUSES:
             raise ValueError(f"unknown status {new_status!r}")
+        if new_status == "duplicate":
+            if may_touch_original is None:
+                raise ValueError("a duplicate needs may_touch_original: who may use the original")
+            original = await self.store.reports.get(duplicate_of) if duplicate_of else None
+            if original is not None and not await may_touch_original(original):
+                return ChangeResult(
+                    Outcome.ORIGINAL_FORBIDDEN, await self.store.reports.get(report_id)
+                )
         if new_status == "rejected" and not (note and note.strip()):
             return ChangeResult(Outcome.NOTE_REQUIRED)
         if new_status == "reopened" and messages is None:

@@ -1,4 +1,5 @@
-"""Command line: ``python -m bot [run|migrate|check|case]`` (``case``: see :mod:`bot.case_cli`).
+"""Command line: ``python -m bot [run|migrate|check|case|apikey|officer|citizen]`` (see
+:mod:`bot.case_cli`, :mod:`bot.apikey_cli`, :mod:`bot.officer_cli`).
 
 Configuration problems end with one readable line and exit code 2, never a traceback: the person
 running this is setting the bot up and needs to know which variable to fix.
@@ -16,6 +17,7 @@ from dotenv import find_dotenv, load_dotenv
 from bot.apikey_cli import add_apikey_parser, run_apikey
 from bot.case_cli import add_case_parser, run_case
 from bot.config import ConfigError, Settings, load_settings
+from bot.officer_cli import add_officer_parsers, run_officer
 
 EXIT_CONFIG = 2
 
@@ -30,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="validate configuration and database without Telegram")
     add_case_parser(commands)
     add_apikey_parser(commands)
+    add_officer_parsers(commands)
     return parser
 
 
@@ -134,4 +137,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_case(settings, args)
     if command == "apikey":
         return run_apikey(settings, args)
+    if command in ("officer", "citizen"):
+        return run_officer(settings, args)
     return _run(settings)

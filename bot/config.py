@@ -44,6 +44,7 @@ class Settings:
     timezone: str = "Asia/Jakarta"
     log_level: str = "INFO"
     max_reports_per_hour: int = 10
+    max_updates_per_minute: int = 30  # per person: beyond it, one warning and the rest dropped
     areas_file: Path | None = None
     admin_chat_id: int | None = None
     outbox_poll_seconds: float = 2.0
@@ -371,6 +372,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         timezone=timezone,
         log_level=log_level,
         max_reports_per_hour=_positive_int(env, "MAX_REPORTS_PER_HOUR", 10),
+        max_updates_per_minute=_positive_int(env, "MAX_UPDATES_PER_MINUTE", 30),
         areas_file=areas_file,
         admin_chat_id=_chat_id(env, "ADMIN_CHAT_ID"),
         outbox_poll_seconds=_positive_float(env, "OUTBOX_POLL_SECONDS", 2.0),

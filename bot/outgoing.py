@@ -12,6 +12,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.alerts import OUTSIDE, UNCOVERED
+from bot.fit import CAPTION_LIMIT, TEXT_LIMIT, fit_text
 from bot.i18n import Html, plain, t
 from bot.places import area_label, place_label
 from bot.services import Services
@@ -121,14 +122,19 @@ async def alert_card(services: Services, report: Report, reason: str | None = No
                 at=local_time(services, last.at),
             )
         )
-        if last.note:
-            lines.append(t(language, "alert.last_note", note=last.note))
+    tail = []
     if reason == OUTSIDE:
-        lines.append(t(language, "alert.outside"))
+        tail.append(t(language, "alert.outside"))
     elif reason == UNCOVERED:
         area = services.areas.by_code.get(report.area_code or "")
-        lines.append(t(language, "alert.uncovered", area=area_label(area, language)))
-    return Rendered(Html("\n".join(lines)), status_keyboard(report, language))
+        tail.append(t(language, "alert.uncovered", area=area_label(area, language)))
+
+    def build(note: str) -> Html:
+        middle = [t(language, "alert.last_note", note=note)] if note else []
+        return Html("\n".join([*lines, *middle, *tail]))
+
+    text = fit_text(build, last.note if last is not None and last.note else "")
+    return Rendered(text, status_keyboard(report, language))
 
 
 def followup_message(
@@ -145,33 +151,41 @@ def followup_message(
             )
         )
     view = InlineKeyboardMarkup([buttons])
+    limit = CAPTION_LIMIT if event.photo_file_id else TEXT_LIMIT  # a photo's text is a caption
     if event.actor_kind == "citizen" and event.note:
-        return Rendered(
-            t(language, "followup.citizen_note", ref=report.id, note=event.note),
-            view,
-            event.photo_file_id,
+        text = fit_text(
+            lambda note: t(language, "followup.citizen_note", ref=report.id, note=note),
+            event.note,
+            limit,
         )
+        return Rendered(text, view, event.photo_file_id)
     if event.old_status == event.new_status:
         if event.note:
-            text = t(language, "followup.note_only", ref=report.id, unit=unit, note=event.note)
+            text = fit_text(
+                lambda note: t(language, "followup.note_only", ref=report.id, unit=unit, note=note),
+                event.note,
+                limit,
+            )
         else:
             text = t(language, "followup.photo_only", ref=report.id, unit=unit)
         return Rendered(text, view, event.photo_file_id)
-    lines = [
-        t(
-            language,
-            "followup.status",
-            ref=report.id,
-            category=category_label(services, report, language),
-            status=t(language, f"status.{event.new_status}"),
-            unit=unit,
-        )
-    ]
-    if event.note:
-        lines.append(t(language, "followup.note", note=event.note))
+    head = t(
+        language,
+        "followup.status",
+        ref=report.id,
+        category=category_label(services, report, language),
+        status=t(language, f"status.{event.new_status}"),
+        unit=unit,
+    )
+    tail = []
     if event.new_status == "duplicate" and report.duplicate_of:
-        lines.append(t(language, "followup.duplicate", original=report.duplicate_of))
-    return Rendered(Html("\n".join(lines)), view, event.photo_file_id)
+        tail.append(t(language, "followup.duplicate", original=report.duplicate_of))
+
+    def build(note: str) -> Html:
+        middle = [t(language, "followup.note", note=note)] if note else []
+        return Html("\n".join([head, *middle, *tail]))
+
+    return Rendered(fit_text(build, event.note or "", limit), view, event.photo_file_id)
 
 
 def _hours_since(services: Services, iso: str | None) -> int:

@@ -113,12 +113,12 @@ async def edited_message(update: Update, context: BotContext) -> None:
 
 
 #: Buttons the bot shows only in private chats: the report, the menu, languages, my reports,
-#: follow-ups, surveys, ratings and invites.
-PRIVATE_CHAT_BUTTONS = re.compile(r"^(r|m|lang|my|vw|sv|rt|iv):")
+#: follow-ups, surveys, ratings, invites and the officer and invite lists.
+PRIVATE_CHAT_BUTTONS = re.compile(r"^(r|m|lang|my|vw|sv|rt|iv|of|in):")
 #: Buttons the bot shows only in groups: the /link picker.
 GROUP_BUTTONS = re.compile(r"^lk:")
 #: Buttons whose press replaces their message's text, so they only ever sit on text messages.
-TEXT_MESSAGE_BUTTONS = re.compile(r"^(lang|my|rt):")
+TEXT_MESSAGE_BUTTONS = re.compile(r"^(lang|my|rt|of|in):")
 
 
 class ForeignPress(CallbackQueryHandler[BotContext, None]):

@@ -358,11 +358,21 @@ async def _duplicate(
 ) -> None:
     match = _NUMBER.search(text or "")
     original = int(match.group(1)) if match else None
-    result = await context.services.cases.change_status(
-        report.id, "duplicate", actor, duplicate_of=original
+    services, user_id, chat_id = context.services, actor.id or 0, message.chat_id
+
+    async def may_touch(other: Report) -> bool:
+        return await may_act_on(services, context.bot, user_id, chat_id, other)
+
+    result = await services.cases.change_status(
+        report.id, "duplicate", actor, duplicate_of=original, may_touch_original=may_touch
     )
     if result.outcome is Outcome.BAD_DUPLICATE:
         await message.reply_text(t(language, "alert.bad_duplicate"), parse_mode=ParseMode.HTML)
+        return
+    if result.outcome is Outcome.ORIGINAL_FORBIDDEN:
+        await message.reply_text(
+            t(language, "alert.original_forbidden", original=original), parse_mode=ParseMode.HTML
+        )
         return
     saved = t(language, "alert.duplicate_saved", ref=report.id, original=original)
     await _answered(message, context, report, result, pending, saved, language)

@@ -1,4 +1,7 @@
-"""Officer invites: an admin creates a one-time deep link for an area; the officer opens it."""
+"""Officer invites: an admin creates a one-time deep link for an area; the officer opens it.
+
+Only the hash of the link's token is stored (storage/groups.py); the short id shown with the link
+is what /invites and ``officer revoke-invite`` name it by."""
 
 from __future__ import annotations
 
@@ -64,7 +67,9 @@ async def _create(update: Update, context: BotContext, scope: Scope, language: s
     services = context.services
     token = remember(secrets.token_urlsafe(16))  # kept out of the logs
     expires = datetime.now(UTC) + INVITE_VALID_FOR
-    await services.store.officers.create_invite(token, scope, update.effective_user.id, expires)
+    invite_id = await services.store.officers.create_invite(
+        token, scope, update.effective_user.id, expires
+    )
     link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{token}"
     local = expires.astimezone(services.settings.tz)
     await context.bot.send_message(
@@ -72,6 +77,7 @@ async def _create(update: Update, context: BotContext, scope: Scope, language: s
         t(
             language,
             "officer.invite_created",
+            id=invite_id,
             scope=scope_label(services, scope, language),
             link=link,
             expires=f"{local:%d/%m/%Y %H:%M} {local.tzname()}",
@@ -85,8 +91,9 @@ async def redeem(update: Update, context: BotContext, token: str) -> None:
     """``/start inv_<token>`` in a private chat."""
     language = await language_of(update, context)
     services = context.services
+    user = update.effective_user
     outcome, scope = await services.store.officers.redeem_invite(
-        token, update.effective_user.id, datetime.now(UTC)
+        token, user.id, datetime.now(UTC), name=user.full_name
     )
     if outcome == "ok" and scope is not None:
         text = t(language, "officer.registered", scope=scope_label(services, scope, language))

@@ -20,6 +20,8 @@ from storage.drafts import DraftPhoto
 REOPEN_NOTE = "reopen_note"
 PROMPT_VALID_FOR = timedelta(days=1)
 MAX_NOTE = 700
+#: Stars are for handled reports; a forged press on an open one must not rate it.
+RATEABLE = ("resolved", "closed")
 
 
 async def survey_pressed(update: Update, context: BotContext) -> None:
@@ -99,6 +101,8 @@ def _stars(report_id: int) -> InlineKeyboardMarkup:
 
 
 async def rating_pressed(update: Update, context: BotContext) -> None:
+    """``rt:<ref>:<stars>``: from the reporter only, for a resolved or closed report only; the
+    data is checked because anyone can send any callback data."""
     query = update.callback_query
     language = await language_of(update, context)
     services = context.services
@@ -110,6 +114,12 @@ async def rating_pressed(update: Update, context: BotContext) -> None:
         return
     if report.citizen_id != query.from_user.id:
         await query.answer(t(language, "survey.only_reporter"), show_alert=True)
+        return
+    if report.status not in RATEABLE:  # stars are offered only once it is done
+        status = t(language, f"status.{report.status}")
+        await query.answer(
+            plain(language, "survey.not_resolved", ref=report.id, status=status), show_alert=True
+        )
         return
     await services.store.surveys.rate(report.id, fixed=True, stars=int(stars))
     await query.answer()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Chat, InlineKeyboardMarkup, Update
@@ -12,13 +13,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
+from bot.fit import fit_history, shorten
 from bot.i18n import Html, t
 from bot.ids import parse_id
 from bot.outgoing import overdue_hours
 from bot.places import area_label, place_label
 from handlers import keyboards
 from handlers.people import language_of
-from storage.reports import Report
+from storage.reports import Report, ReportEvent
 
 PAGE_SIZE = 5
 _REFERENCE = re.compile(r"^#?(\d{1,12})$")
@@ -55,32 +57,38 @@ async def _detail(context: BotContext, report: Report, language: str, *, full: b
         )
     events = await services.store.reports.events(report.id)
     photos = await services.store.reports.photos(report.id)
-    lines = []
-    for event in events:
-        key = "tracking.history_line_note" if event.note else "tracking.history_line"
-        lines.append(
-            t(
+
+    def line(event: ReportEvent) -> Callable[[int | None], Html]:
+        def render(note_max: int | None) -> Html:
+            note = event.note or ""
+            key = "tracking.history_line_note" if note else "tracking.history_line"
+            return t(
                 language,
                 key,
                 at=_local(context, event.at),
                 status=t(language, f"status.{event.new_status}"),
-                note=event.note or "",
+                note=note if note_max is None else shorten(note, note_max),
             )
+
+        return render
+
+    def build(history: Html) -> Html:
+        return t(
+            language,
+            "tracking.detail_owner",
+            ref=report.id,
+            status=status,
+            category=category,
+            place=place_label(
+                services.areas, report.lat, report.lon, report.place_name, language, report.address
+            ),
+            created=_local(context, report.created_at),
+            photos=len(photos),
+            description=report.description,
+            history=history,
         )
-    return t(
-        language,
-        "tracking.detail_owner",
-        ref=report.id,
-        status=status,
-        category=category,
-        place=place_label(
-            services.areas, report.lat, report.lon, report.place_name, language, report.address
-        ),
-        created=_local(context, report.created_at),
-        photos=len(photos),
-        description=report.description,
-        history=Html("\n".join(lines)),
-    )
+
+    return fit_history(build, [line(event) for event in events], language)
 
 
 async def status_command(update: Update, context: BotContext) -> None:

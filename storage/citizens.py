@@ -101,6 +101,32 @@ class CitizenRepository:
                 )
             return cursor.rowcount > 0
 
+    async def set_banned(self, user_id: int, *, banned: bool) -> bool:
+        """Ban (or unban) a citizen; True when something changed. Someone who has never written
+        to the bot can be banned too: their row is made, keyed by their private chat (= user id).
+        """
+        async with self._db.transaction() as conn:
+            if banned:
+                cursor = await conn.execute(
+                    "INSERT INTO citizens (user_id, chat_id, language, created_at, banned_at)"
+                    " VALUES (?, ?, 'id', ?, ?) ON CONFLICT(user_id) DO UPDATE"
+                    " SET banned_at = excluded.banned_at WHERE banned_at IS NULL",
+                    (user_id, user_id, utc_now(), utc_now()),
+                )
+            else:
+                cursor = await conn.execute(
+                    "UPDATE citizens SET banned_at = NULL"
+                    " WHERE user_id = ? AND banned_at IS NOT NULL",
+                    (user_id,),
+                )
+            return cursor.rowcount > 0
+
+    async def banned(self, user_id: int) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM citizens WHERE user_id = ? AND banned_at IS NOT NULL", (user_id,)
+        )
+        return row is not None
+
     async def states(self, chat_ids: list[int]) -> dict[int, CitizenState]:
         if not chat_ids:
             return {}

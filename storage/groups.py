@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -100,6 +101,37 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None
         )
 
 
+@dataclass(frozen=True)
+class Officer:
+    """One officer in one area; ``rowid`` names the row on a "remove" button."""
+
+    rowid: int
+    user_id: int
+    scope: Scope
+    name: str | None
+    added_at: str
+
+
+@dataclass(frozen=True)
+class Invite:
+    """An open invite: ``id`` is short and not secret (the token is never kept)."""
+
+    id: int
+    scope: Scope
+    created_by: int
+    expires_at: str
+
+
+def _officer(row: aiosqlite.Row) -> Officer:
+    scope = Scope(row["scope"], row["scope_key"])
+    return Officer(row["rowid"], row["user_id"], scope, row["name"], row["added_at"])
+
+
+def hash_invite(token: str) -> str:
+    """SHA-256, as for sign-in links and API keys: the token carries 128 random bits."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 class OfficerRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -119,21 +151,60 @@ class OfficerRepository:
         )
         return row is not None
 
-    async def create_invite(self, token: str, scope: Scope, by: int, expires_at: datetime) -> None:
+    async def all(self) -> list[Officer]:
+        rows = await self._db.fetchall(
+            "SELECT rowid, * FROM officers ORDER BY scope DESC, scope_key, added_at, user_id"
+        )
+        return [_officer(row) for row in rows]
+
+    async def by_rowid(self, rowid: int) -> Officer | None:
+        row = await self._db.fetchone("SELECT rowid, * FROM officers WHERE rowid = ?", (rowid,))
+        return _officer(row) if row else None
+
+    async def create_invite(self, token: str, scope: Scope, by: int, expires_at: datetime) -> int:
+        """Store the invite under the hash of ``token``; returns its short id."""
         async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO officer_invites (token, scope, scope_key, created_by, created_at,"
-                " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (token, scope.kind, scope.key, by, utc_now(), expires_at.isoformat()),
+            cursor = await conn.execute(
+                "INSERT INTO officer_invites (token_hash, scope, scope_key, created_by,"
+                " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (hash_invite(token), scope.kind, scope.key, by, utc_now(), expires_at.isoformat()),
             )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    async def open_invites(self, now: datetime) -> list[Invite]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM officer_invites WHERE used_by IS NULL AND revoked_at IS NULL"
+            " AND expires_at > ? ORDER BY id",
+            (now.isoformat(),),
+        )
+        return [
+            Invite(
+                row["id"],
+                Scope(row["scope"], row["scope_key"]),
+                row["created_by"],
+                row["expires_at"],
+            )
+            for row in rows
+        ]
+
+    async def revoke_invite(self, invite_id: int, now: datetime) -> bool:
+        """Withdraw an unused invite; it also expires now, so the retention sweep prunes it."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE officer_invites SET revoked_at = ?, expires_at = ?"
+                " WHERE id = ? AND used_by IS NULL AND revoked_at IS NULL AND expires_at > ?",
+                (now.isoformat(), now.isoformat(), invite_id, now.isoformat()),
+            )
+            return cursor.rowcount > 0
 
     async def redeem_invite(
-        self, token: str, user_id: int, now: datetime
+        self, token: str, user_id: int, now: datetime, name: str | None = None
     ) -> tuple[str, Scope | None]:
-        """Use an invite once: ('ok' | 'unknown' | 'used' | 'expired', its scope)."""
+        """Use an invite once: ('ok' | 'unknown' | 'used' | 'revoked' | 'expired', its scope)."""
         async with self._db.transaction() as conn:
             async with conn.execute(
-                "SELECT * FROM officer_invites WHERE token = ?", (token,)
+                "SELECT * FROM officer_invites WHERE token_hash = ?", (hash_invite(token),)
             ) as cursor:
                 invite = await cursor.fetchone()
             if invite is None:
@@ -141,15 +212,28 @@ class OfficerRepository:
             scope = Scope(invite["scope"], invite["scope_key"])
             if invite["used_by"] is not None:
                 return "used", scope
+            if invite["revoked_at"] is not None:
+                return "revoked", scope
             if datetime.fromisoformat(invite["expires_at"]) <= now:
                 return "expired", scope
             await conn.execute(
-                "UPDATE officer_invites SET used_by = ?, used_at = ? WHERE token = ?",
-                (user_id, utc_now(), token),
+                "UPDATE officer_invites SET used_by = ?, used_at = ? WHERE id = ?",
+                (user_id, utc_now(), invite["id"]),
             )
             await conn.execute(
-                "INSERT INTO officers (user_id, scope, scope_key, added_by, added_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (user_id, scope.kind, scope.key, invite["created_by"], utc_now()),
+                "INSERT INTO officers (user_id, scope, scope_key, added_by, added_at, name)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO UPDATE SET name = COALESCE(excluded.name, name)",
+                (user_id, scope.kind, scope.key, invite["created_by"], utc_now(), name),
             )
             return "ok", scope
+
+
+async def remove_officer_in(conn: aiosqlite.Connection, user_id: int, scope: Scope | None) -> int:
+    """Delete the officer's rows (one area, or all); the caller ends their sessions too."""
+    sql, params = "DELETE FROM officers WHERE user_id = ?", [user_id]
+    if scope is not None:
+        sql += " AND scope = ? AND scope_key = ?"
+        params += [scope.kind, scope.key]
+    cursor = await conn.execute(sql, params)
+    return cursor.rowcount

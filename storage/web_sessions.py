@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import aiosqlite
+
 from storage.db import Database
 from storage.groups import Scope
 from storage.reports import Report
@@ -30,6 +32,14 @@ def new_token() -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+async def end_sessions_in(conn: aiosqlite.Connection, user_id: int) -> int:
+    """Sign someone out everywhere at once, unused sign-in links included: an officer who was
+    removed must not keep a page open, nor open one with a link sent earlier."""
+    await conn.execute("DELETE FROM web_logins WHERE user_id = ?", (user_id,))
+    cursor = await conn.execute("DELETE FROM web_sessions WHERE user_id = ?", (user_id,))
+    return cursor.rowcount
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,10 @@ class WebSessionRepository:
             await conn.execute(
                 "DELETE FROM web_sessions WHERE token_hash = ?", (hash_token(token),)
             )
+
+    async def end_all(self, user_id: int) -> int:
+        async with self._db.transaction() as conn:
+            return await end_sessions_in(conn, user_id)
 
     async def officer_scopes(self, user_id: int) -> list[Scope]:
         rows = await self._db.fetchall(

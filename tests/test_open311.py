@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bot.apikey_cli import UsageError, area_codes
-from bot.cases import Actor
+from bot.cases import Actor, anywhere
 from bot.config import ConfigError, load_settings
 from bot.geo import AreaIndex
 from bot.http.server import build_app
@@ -212,7 +212,9 @@ async def test_filters_paging_and_status_mapping(bot, store):
     outside = await seed(bot, "flood", BANDUNG, "Banjir di luar Jakarta, mohon diteruskan")
     await cases.change_status(flood[0], "rejected", officer, note="Bukan wewenang kelurahan")
     await cases.change_status(flood[1], "resolved", officer)
-    await cases.change_status(garbage, "duplicate", officer, duplicate_of=flood[2])
+    await cases.change_status(
+        garbage, "duplicate", officer, duplicate_of=flood[2], may_touch_original=anywhere
+    )
     async with store.db.transaction() as conn:  # one report filed long ago
         await conn.execute(
             "UPDATE reports SET created_at = '2025-01-15T03:00:00+00:00' WHERE id = ?",

@@ -320,13 +320,24 @@ class StaffPages:
             if duplicate_of is None:
                 raise PageError(400, "bad_duplicate")
         actor = Actor("admin" if staff.admin else "officer", staff.user_id, staff.name)
+
+        async def may_touch(original: Report) -> bool:
+            return staff.may_act_on(original)
+
         result = await self.services.cases.change_status(
-            report.id, status, actor, note=note, duplicate_of=duplicate_of
+            report.id,
+            status,
+            actor,
+            note=note,
+            duplicate_of=duplicate_of,
+            may_touch_original=may_touch,
         )
         if result.outcome is Outcome.NOTE_REQUIRED:
             raise PageError(400, "note_required")
         if result.outcome is Outcome.BAD_DUPLICATE:
             raise PageError(400, "bad_duplicate")
+        if result.outcome is Outcome.ORIGINAL_FORBIDDEN:
+            raise PageError(403, "original_forbidden", original=duplicate_of)
         if result.outcome is Outcome.NOT_FOUND:
             raise PageError(404, "not_found")
         if result.outcome is Outcome.NOT_ALLOWED:

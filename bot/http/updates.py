@@ -32,7 +32,7 @@ from bot.http.common import ApiError, read_body
 from bot.http.open311 import Open311Api
 from bot.ids import parse_id
 from bot.services import Services
-from storage.apikeys import ApiKeyRepository
+from storage.apikeys import ApiKey, ApiKeyRepository
 from storage.reports import OPEN_STATUSES, Report
 
 MAX_NOTE = 700  # as for an officer's reply or the CLI: the follow-up must fit a photo caption
@@ -75,7 +75,12 @@ class UpdatesApi:
             )
         else:
             result = await cases.change_status(
-                report.id, status, actor, note=note, duplicate_of=duplicate_of
+                report.id,
+                status,
+                actor,
+                note=note,
+                duplicate_of=duplicate_of,
+                may_touch_original=lambda original: _within(key, original),
             )
             if result.outcome is Outcome.UNCHANGED and note:  # changed meanwhile by someone
                 result = await cases.add_note(report.id, actor, note=note)
@@ -136,6 +141,11 @@ def _internal_status(report: Report, wanted: str) -> str:
     return wanted
 
 
+async def _within(key: ApiKey, original: Report) -> bool:
+    """The key's areas must cover the original too: a duplicate hands the reporter over."""
+    return key.covers(original.area_code)
+
+
 def _refuse(result: ChangeResult, report_id: int, status: str | None) -> None:
     outcome = result.outcome
     if outcome in (Outcome.CHANGED, Outcome.UNCHANGED):
@@ -146,6 +156,8 @@ def _refuse(result: ChangeResult, report_id: int, status: str | None) -> None:
         raise ApiError(400, "status rejected needs a note: the reason, for the reporter")
     if outcome is Outcome.BAD_DUPLICATE:
         raise ApiError(400, "duplicate_of must be another existing request")
+    if outcome is Outcome.ORIGINAL_FORBIDDEN:
+        raise ApiError(403, "this api_key may not act on duplicate_of, outside its areas")
     current = result.report.status if result.report else "?"
     allowed = [s for s in STATUSES if s in TRANSITIONS.get(current, set())]
     can = f"it can become: {', '.join(allowed)}" if allowed else "its status is final"

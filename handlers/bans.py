@@ -1,0 +1,64 @@
+"""/ban and /unban: admins stop a citizen from using the bot, and let them back.
+
+``/ban <user id>`` works wherever an admin writes; ``/ban`` as a reply to an alert card (in the
+admins' chat ADMIN_CHAT_ID, or any group the admin is in) bans that report's reporter, which is
+where an admin meets an abusive report, without anyone reading the reporter's id. What a ban does
+is in handlers/gate.py; storing it is storage/citizens.py.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.context import BotContext
+from bot.i18n import t
+from bot.ids import parse_id
+from bot.permissions import is_admin
+from handlers.people import language_of
+
+
+async def _target(update: Update, context: BotContext) -> tuple[int | None, int | None]:
+    """(user id, report id when it came from a replied-to alert card)."""
+    argument = " ".join(context.args or []).strip()
+    if argument:
+        return parse_id(argument), None
+    message = update.effective_message
+    replied = message.reply_to_message if message else None
+    if replied is None:
+        return None, None
+    card = await context.services.store.alerts.card_at(message.chat_id, replied.message_id)
+    report = await context.services.store.reports.get(card.report_id) if card else None
+    return (report.citizen_id, report.id) if report else (None, None)
+
+
+async def ban_command(update: Update, context: BotContext) -> None:
+    await _set(update, context, banned=True)
+
+
+async def unban_command(update: Update, context: BotContext) -> None:
+    await _set(update, context, banned=False)
+
+
+async def _set(update: Update, context: BotContext, *, banned: bool) -> None:
+    language = await language_of(update, context)
+    services = context.services
+    message = update.effective_message
+    if not is_admin(services, update.effective_user.id):
+        await message.reply_text(t(language, "ban.admin_only"), parse_mode=ParseMode.HTML)
+        return
+    user_id, ref = await _target(update, context)
+    if user_id is None:
+        await message.reply_text(t(language, "ban.usage"), parse_mode=ParseMode.HTML)
+        return
+    if is_admin(services, user_id):
+        await message.reply_text(t(language, "ban.not_admins"), parse_mode=ParseMode.HTML)
+        return
+    changed = await services.store.citizens.set_banned(user_id, banned=banned)
+    who = t(language, "ban.reporter_of", ref=ref) if ref else str(user_id)
+    key = (
+        ("ban.banned" if changed else "ban.already_banned")
+        if banned
+        else ("ban.unbanned" if changed else "ban.not_banned")
+    )
+    await message.reply_text(t(language, key, who=who), parse_mode=ParseMode.HTML)

@@ -1,0 +1,224 @@
+"""/officers and /invites: admins see who acts for which area and which invites are open, and
+take officers off or withdraw invites with a button.
+
+Admin rights are checked on the server for the command and for every press, since anyone can
+send any callback data. Button data names an officer row by its rowid and user id together, so a
+stale button can never remove someone else after the row was reused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from bot.i18n import Html, plain, t
+from bot.ids import parse_id
+from bot.officer_admin import remove_officer
+from bot.permissions import is_admin
+from bot.services import Services
+from handlers.areas import scope_label
+from handlers.people import language_of
+from storage.groups import Officer, Scope
+
+PAGE_SIZE = 8
+MAX_NAME = 28  # a button label has room for a name and an area
+
+
+def _scope_text(services: Services, scope: Scope, language: str) -> str:
+    """An area for a button label (no HTML there)."""
+    choice = services.directory.choice(scope)
+    if choice is None:
+        return scope.key
+    return plain(
+        language,
+        f"groups.scope_{scope.kind}",
+        name=choice.name,
+        parent=choice.parent,
+        size=choice.size,
+    )
+
+
+def _who(officer: Officer) -> str:
+    name = (officer.name or "").strip() or str(officer.user_id)
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
+
+
+def _page_row(prefix: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton("◀️", callback_data=f"{prefix}:pg:{page - 1}"))
+    if page < pages - 1:
+        row.append(InlineKeyboardButton("▶️", callback_data=f"{prefix}:pg:{page + 1}"))
+    return row
+
+
+async def _admin_private(update: Update, context: BotContext, language: str) -> bool:
+    """Only admins, and only privately: the lists name people and areas."""
+    message = update.effective_message
+    if not is_admin(context.services, update.effective_user.id):
+        await message.reply_text(
+            t(language, "officer.manage_admin_only"), parse_mode=ParseMode.HTML
+        )
+        return False
+    if update.effective_chat.type != "private":
+        await message.reply_text(t(language, "officer.invite_private"), parse_mode=ParseMode.HTML)
+        return False
+    return True
+
+
+async def _pressed_by_admin(update: Update, context: BotContext, language: str) -> bool:
+    query = update.callback_query
+    if is_admin(context.services, query.from_user.id):
+        return True
+    await query.answer(plain(language, "officer.manage_admin_only"), show_alert=True)
+    return False
+
+
+# --- officers ------------------------------------------------------------------------------
+
+
+async def _officers_page(
+    context: BotContext, page: int, language: str
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    services = context.services
+    officers = await services.store.officers.all()
+    if not officers:
+        return t(language, "officer.list_empty"), None
+    pages = (len(officers) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = max(0, min(page, pages - 1))
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"✖️ {_who(officer)} · {_scope_text(services, officer.scope, language)}",
+                callback_data=f"of:rm:{officer.rowid}:{officer.user_id}",
+            )
+        ]
+        for officer in officers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    ]
+    if nav := _page_row("of", page, pages):
+        rows.append(nav)
+    text = t(language, "officer.list", count=len(officers), page=page + 1, pages=pages)
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def officers_command(update: Update, context: BotContext) -> None:
+    language = await language_of(update, context)
+    if not await _admin_private(update, context, language):
+        return
+    text, markup = await _officers_page(context, 0, language)
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def officers_pressed(update: Update, context: BotContext) -> None:
+    """``of:pg:<page>``, ``of:rm:<rowid>:<user>`` (asks), ``of:ok:<rowid>:<user>`` (removes)."""
+    query = update.callback_query
+    language = await language_of(update, context)
+    if not await _pressed_by_admin(update, context, language):
+        return
+    parts = (query.data or "").split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    if action == "pg" and len(parts) == 3 and (page := parse_id(parts[2])) is not None:
+        await query.answer()
+        text, markup = await _officers_page(context, page, language)
+        await _replace(update, text, markup)
+        return
+    rowid = parse_id(parts[2]) if len(parts) == 4 and action in ("rm", "ok") else None
+    user_id = parse_id(parts[3]) if rowid is not None else None
+    officer = await context.services.store.officers.by_rowid(rowid) if rowid else None
+    if officer is None or officer.user_id != user_id:
+        await query.answer(plain(language, "officer.gone"), show_alert=True)
+        text, markup = await _officers_page(context, 0, language)
+        await _replace(update, text, markup)
+        return
+    await query.answer()
+    services = context.services
+    params = {"name": _who(officer), "scope": scope_label(services, officer.scope, language)}
+    if action == "rm":
+        confirm = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        plain(language, "officer.remove_yes"),
+                        callback_data=f"of:ok:{officer.rowid}:{officer.user_id}",
+                    ),
+                    InlineKeyboardButton(
+                        plain(language, "officer.remove_no"), callback_data="of:pg:0"
+                    ),
+                ]
+            ]
+        )
+        await _replace(update, t(language, "officer.remove_confirm", **params), confirm)
+        return
+    await remove_officer(services.store, officer.user_id, officer.scope)
+    await _replace(update, t(language, "officer.removed", **params), None)
+
+
+# --- invites -------------------------------------------------------------------------------
+
+
+async def _invites_page(
+    context: BotContext, page: int, language: str
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    services = context.services
+    invites = await services.store.officers.open_invites(datetime.now(UTC))
+    if not invites:
+        return t(language, "officer.invites_empty"), None
+    pages = (len(invites) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = max(0, min(page, pages - 1))
+    rows = []
+    for invite in invites[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+        until = datetime.fromisoformat(invite.expires_at).astimezone(services.settings.tz)
+        label = plain(
+            language,
+            "officer.invite_button",
+            id=invite.id,
+            scope=_scope_text(services, invite.scope, language),
+            until=f"{until:%d/%m}",
+        )
+        rows.append([InlineKeyboardButton(label, callback_data=f"in:rv:{invite.id}")])
+    if nav := _page_row("in", page, pages):
+        rows.append(nav)
+    text = t(language, "officer.invites", count=len(invites), page=page + 1, pages=pages)
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def invites_command(update: Update, context: BotContext) -> None:
+    language = await language_of(update, context)
+    if not await _admin_private(update, context, language):
+        return
+    text, markup = await _invites_page(context, 0, language)
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def invites_pressed(update: Update, context: BotContext) -> None:
+    """``in:pg:<page>`` and ``in:rv:<id>`` (withdraws the invite at once)."""
+    query = update.callback_query
+    language = await language_of(update, context)
+    if not await _pressed_by_admin(update, context, language):
+        return
+    _, action, number = ((query.data or "") + "::").split(":")[:3]
+    value = parse_id(number)
+    if value is None or action not in ("pg", "rv"):
+        await query.answer(plain(language, "common.stale_button"))
+        return
+    page = value if action == "pg" else 0
+    if action == "rv":
+        revoked = await context.services.store.officers.revoke_invite(value, datetime.now(UTC))
+        key = "officer.invite_withdrawn" if revoked else "officer.invite_gone"
+        await query.answer(plain(language, key, id=value), show_alert=not revoked)
+    else:
+        await query.answer()
+    text, markup = await _invites_page(context, page, language)
+    await _replace(update, text, markup)
+
+
+async def _replace(update: Update, text: Html, markup: InlineKeyboardMarkup | None) -> None:
+    with contextlib.suppress(BadRequest):  # "not modified": a second tap on the same button
+        await update.callback_query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
