@@ -97,7 +97,7 @@ async def test_old_rows_go_and_what_is_still_needed_stays(tmp_path):
                 ("i-open", ago(days=-6), None),
             ]:
                 await conn.execute(
-                    "INSERT INTO officer_invites (token, scope, scope_key, created_by, created_at,"
+                    "INSERT INTO officer_invites (token_hash, scope, scope_key, created_by, created_at,"
                     " expires_at, used_by, used_at) VALUES (?, 'kelurahan', '3173080003', 1, ?,"
                     " ?, ?, ?)",
                     (token, ago(days=9), expires, 9 if used else None, used),
@@ -119,7 +119,7 @@ async def test_old_rows_go_and_what_is_still_needed_stays(tmp_path):
                 "SELECT update_id FROM inbox",
                 "SELECT token_hash FROM web_sessions",
                 "SELECT token_hash FROM web_logins",
-                "SELECT token FROM officer_invites",
+                "SELECT token_hash FROM officer_invites",
                 "SELECT query FROM geocode_cache",
             ]
         }
@@ -134,7 +134,7 @@ async def test_old_rows_go_and_what_is_still_needed_stays(tmp_path):
         assert left("SELECT update_id FROM inbox") == {2, 3}
         assert left("SELECT token_hash FROM web_sessions") == {"s-live"}
         assert left("SELECT token_hash FROM web_logins") == {"l-late"}
-        assert left("SELECT token FROM officer_invites") == {"i-late", "i-open"}
+        assert left("SELECT token_hash FROM officer_invites") == {"i-late", "i-open"}
         assert left("SELECT query FROM geocode_cache") == {"jalan baru"}
         assert deleted == {
             "outbox_sent": 2,
