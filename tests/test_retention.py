@@ -97,8 +97,8 @@ async def test_old_rows_go_and_what_is_still_needed_stays(tmp_path):
                 ("i-open", ago(days=-6), None),
             ]:
                 await conn.execute(
-                    "INSERT INTO officer_invites (token_hash, scope, scope_key, created_by, created_at,"
-                    " expires_at, used_by, used_at) VALUES (?, 'kelurahan', '3173080003', 1, ?,"
+                    "INSERT INTO officer_invites (token_hash, scope, scope_key, created_by,"
+                    " created_at, expires_at, used_by, used_at) VALUES (?, 'kelurahan', '3173080003', 1, ?,"
                     " ?, ?, ?)",
                     (token, ago(days=9), expires, 9 if used else None, used),
                 )
