@@ -98,8 +98,8 @@ async def test_old_rows_go_and_what_is_still_needed_stays(tmp_path):
             ]:
                 await conn.execute(
                     "INSERT INTO officer_invites (token_hash, scope, scope_key, created_by,"
-                    " created_at, expires_at, used_by, used_at) VALUES (?, 'kelurahan', '3173080003', 1, ?,"
-                    " ?, ?, ?)",
+                    " created_at, expires_at, used_by, used_at)"
+                    " VALUES (?, 'kelurahan', '3173080003', 1, ?, ?, ?, ?)",
                     (token, ago(days=9), expires, 9 if used else None, used),
                 )
             for query, at in [("jalan lama", ago(days=31)), ("jalan baru", ago(days=1))]:
