@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.cases import Actor, Outcome
+from bot.domain.cases import Actor, Outcome
 from storage.groups import Scope
 from tests.conftest import TOKEN, RunningBot, make_settings
 from tests.helpers import KOTA_TUA, MONAS, file_report

@@ -5,7 +5,8 @@ four bots, one after the other, each in its own process so its CPU time is its o
 
 * a bare PTB echo bot (bench/echo_bot.py), updates one at a time (PTB's default);
 * the same with PTB's ``concurrent_updates(64)``;
-* WargaLapor (``bot.app.build_application`` through bench/rate_bot.py), CONCURRENT_UPDATES=1;
+* WargaLapor (``bot.telegram.application.build_application`` through bench/rate_bot.py),
+  CONCURRENT_UPDATES=1;
 * WargaLapor with the default CONCURRENT_UPDATES=64.
 
 The same ``--users`` simulated citizens drive each bot as fast as it answers (each waits for the

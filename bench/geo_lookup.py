@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.geo import AreaIndex
+from bot.geo.areas import AreaIndex
 
 
 def run(args: argparse.Namespace) -> dict:

@@ -309,7 +309,7 @@ class Citizen:
 def report_points(count: int, seed: int = 3) -> list[tuple[float, float]]:
     """``count`` points inside Jakarta's kelurahan, at least 300 m apart, so that no report is
     offered as a "same problem nearby" candidate for another citizen's (a step the flow skips)."""
-    from bot.geo import AreaIndex
+    from bot.geo.areas import AreaIndex
 
     areas = AreaIndex.load()
     spacing = 0.003  # degrees: 333 m north-south, 331 m east-west at 6° S

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.categories import load_categories
-from bot.geo import AreaIndex
-from bot.reporting import ReportingService
+from bot.domain.categories import load_categories
+from bot.domain.reporting import ReportingService
+from bot.geo.areas import AreaIndex
 from storage.drafts import Draft
 from storage.store import Store
 

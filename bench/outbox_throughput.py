@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.cases import Actor, Outcome
+from bot.domain.cases import Actor, Outcome
 from storage.drafts import Draft
 from tests.conftest import TOKEN, RunningBot, make_settings
 from tests.sandbox import Person, start_sandbox

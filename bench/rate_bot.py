@@ -2,7 +2,8 @@
 
 The configuration refuses such a rate on purpose; a benchmark against the local sandbox is the
 one place where it makes sense, so this wrapper sets it after validation instead. The global
-limiter follows the rate (``bot.app._pace``: a burst of 2 then 26 messages/s in production), so
+limiter follows the rate (``bot.telegram.application._pace``: a burst of 2 then 26 messages/s
+in production), so
 the same wrapper also takes that limiter out of the way when a benchmark measures the bot's own
 cost (framework_floor.py, crowd.py) rather than Telegram's flood limits. Everything else is the
 application ``python -m bot`` runs.
@@ -17,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import load_settings
 from bot.logs import setup_logging
+from bot.telegram.application import ALLOWED_UPDATES, build_application
 
 
 def main() -> None:

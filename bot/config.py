@@ -243,7 +243,7 @@ MIN_RETENTION_DAYS = 2.0
 
 
 def _retention(env: Mapping[str, str]) -> tuple[float, float]:
-    """(RETENTION_DAYS, RETENTION_DEAD_DAYS); see bot/retention.py for what each one prunes."""
+    """(RETENTION_DAYS, RETENTION_DEAD_DAYS); bot/domain/retention.py says what each prunes."""
     days = _positive_float(env, "RETENTION_DAYS", 30.0)
     if days < MIN_RETENTION_DAYS:
         raise ConfigError(

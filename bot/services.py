@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.cases import CasesService
-from bot.chat_admins import ChatAdminCache
 from bot.clock import Clock
 from bot.config import Settings
-from bot.geo import AreaIndex
-from bot.reporting import ReportingService
-from bot.routing import AreaDirectory
+from bot.domain.cases import CasesService
+from bot.domain.reporting import ReportingService
+from bot.geo.areas import AreaIndex
+from bot.geo.directory import AreaDirectory
+from bot.telegram.chat_admins import ChatAdminCache
 from storage.categories import Category
 from storage.store import Store
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
+from bot.domain.permissions import is_admin
+from bot.geo.directory import ScopeChoice
 from bot.i18n import Html, plain, t
-from bot.permissions import is_admin
-from bot.routing import ScopeChoice
 from bot.services import Services
+from bot.telegram.context import BotContext
 from storage.groups import Scope
 
 KIND_CODES = {"kelurahan": "kel", "kecamatan": "kec", "kota": "kota"}

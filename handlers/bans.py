@@ -11,10 +11,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.context import BotContext
+from bot.domain.permissions import is_admin
 from bot.i18n import t
 from bot.ids import parse_id
-from bot.permissions import is_admin
+from bot.telegram.context import BotContext
 from handlers.people import language_of
 
 

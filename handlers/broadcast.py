@@ -15,11 +15,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.broadcasts import audience_for
-from bot.context import BotContext
+from bot.domain.broadcasts import audience_for
+from bot.domain.permissions import is_admin
 from bot.i18n import Html, plain, t
 from bot.ids import parse_id
-from bot.permissions import is_admin
+from bot.telegram.context import BotContext
 from handlers.areas import CODE_KINDS, KIND_CODES, scope_label
 from handlers.people import language_of
 from storage.broadcast_drafts import BroadcastDraft

@@ -11,8 +11,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.context import BotContext
 from bot.i18n import LANGUAGES, Html, t
+from bot.telegram.context import BotContext
 from handlers import keyboards, officers
 from handlers.people import language_of
 from handlers.report import begin_report
@@ -158,7 +158,7 @@ async def on_error(update: object, context: BotContext) -> None:
 
     ``Forbidden`` is not a fault: the person blocked the bot, or the group removed it, while its
     update was being handled. Nobody can be told, and delivery marks the chat when it next
-    writes there (bot/delivery.py).
+    writes there (bot/outbox/delivery.py).
     """
     if isinstance(context.error, Forbidden):
         update_id = getattr(update, "update_id", None)
@@ -193,7 +193,7 @@ async def on_error(update: object, context: BotContext) -> None:
 async def _answered(query: CallbackQuery, language: str) -> bool:
     """Tell a button's presser in the little pop-up. A press can be answered only once, and the
     handler may have answered it before it failed: then the chat is the way left (a refused
-    answer comes back False, see bot/rate_limiter.py)."""
+    answer comes back False, see bot/telegram/rate_limiter.py)."""
     try:
         return bool(await query.answer(t(language, "common.error")))
     except BadRequest:

@@ -1,6 +1,7 @@
 """What runs before every handler: the per-person throttle, then the ban check.
 
-Both are TypeHandlers in groups before the handlers' own (see bot/app.py), and both end an
+Both are TypeHandlers in groups before the handlers' own (see bot/telegram/application.py), and
+both end an
 update with ``ApplicationHandlerStop``, so a dropped or banned update reaches no handler: no
 draft, no report, no registration. Registered in one place so no handler has to remember them.
 
@@ -20,10 +21,10 @@ from telegram import Chat, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import BotContext
+from bot.domain.permissions import is_admin
 from bot.i18n import language_for, plain, t
-from bot.permissions import is_admin
-from bot.throttle import UpdateThrottle, Verdict
+from bot.telegram.context import BotContext
+from bot.telegram.throttle import UpdateThrottle, Verdict
 
 log = logging.getLogger(__name__)
 

@@ -11,14 +11,14 @@ from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.alerts import alert_messages, recipients
-from bot.cases import TRANSITIONS, Actor, ChangeResult, Outcome
-from bot.context import BotContext
+from bot.domain.alerts import alert_messages, recipients
+from bot.domain.cases import TRANSITIONS, Actor, ChangeResult, Outcome
+from bot.domain.permissions import is_admin, may_act_on
+from bot.geo.places import area_label
 from bot.i18n import Html, t
 from bot.ids import parse_id
-from bot.outgoing import STATUS_ACTIONS, alert_card
-from bot.permissions import is_admin, may_act_on
-from bot.places import area_label
+from bot.outbox.renderers import STATUS_ACTIONS, alert_card
+from bot.telegram.context import BotContext
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.people import language_of
 from storage.alerts import PendingReply

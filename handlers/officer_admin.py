@@ -15,12 +15,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.context import BotContext
+from bot.domain.officers import remove_officer
+from bot.domain.permissions import is_admin
 from bot.i18n import Html, plain, t
 from bot.ids import parse_id
-from bot.officer_admin import remove_officer
-from bot.permissions import is_admin
 from bot.services import Services
+from bot.telegram.context import BotContext
 from handlers.areas import scope_label
 from handlers.people import language_of
 from storage.groups import Officer, Scope

@@ -13,10 +13,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.context import BotContext
+from bot.domain.permissions import is_admin
 from bot.i18n import t
-from bot.permissions import is_admin
 from bot.redaction import remember
+from bot.telegram.context import BotContext
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.people import language_of
 from storage.groups import Scope

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Chat, Update
 
-from bot.context import BotContext
 from bot.i18n import language_for
+from bot.telegram.context import BotContext
 
 
 async def language_of(update: Update, context: BotContext) -> str:

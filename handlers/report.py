@@ -15,12 +15,8 @@ from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 
-from bot import reporting
-from bot.context import BotContext
-from bot.i18n import Html, plain, t
-from bot.ids import parse_id
-from bot.places import place_label, short_place
-from bot.reporting import (
+from bot.domain import reporting
+from bot.domain.reporting import (
     CATEGORY,
     DESCRIPTION,
     LOCATION,
@@ -36,6 +32,10 @@ from bot.reporting import (
     PhotoOutcome,
     SubmitKind,
 )
+from bot.geo.places import place_label, short_place
+from bot.i18n import Html, plain, t
+from bot.ids import parse_id
+from bot.telegram.context import BotContext
 from handlers import broadcast, keyboards, survey
 from handlers.keyboards import reply_labels
 from handlers.people import language_of
@@ -51,7 +51,7 @@ SKIP = reply_labels("report.skip")
 REMOVE_PHOTOS = reply_labels("report.remove_photos")
 KEYBOARD_LABELS = BACK | CANCEL | DONE | SKIP | REMOVE_PHOTOS
 #: The photo step's buttons arriving at the description step: a double tap on a slow line, or a
-#: tap replayed after a crash (bot/inbox.py) whose first run already moved the report on.
+#: tap replayed after a crash (bot/telegram/inbox.py) whose first run already moved the report on.
 PHOTO_STEP_LABELS = DONE | SKIP | REMOVE_PHOTOS
 
 
@@ -414,8 +414,8 @@ async def _at_photos(message: Message, context: BotContext, draft: Draft, langua
         return
     updated, outcome = await reporting_service.add_photo(draft, photo)
     if outcome is PhotoOutcome.DUPLICATE:
-        # Also what a photo replayed after a crash gets (bot/inbox.py) when its first answer
-        # was lost: so it says where the report stands, with the step's buttons.
+        # Also what a photo replayed after a crash gets (bot/telegram/inbox.py) when its first
+        # answer was lost: so it says where the report stands, with the step's buttons.
         count, category = len(draft.photos), reporting_service.category_of(draft)
         again = t(language, "report.photo_duplicate", count=count, max=MAX_PHOTOS)
         await _say(context, draft, again, keyboards.photos(draft, category, language))

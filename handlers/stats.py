@@ -7,9 +7,7 @@ from datetime import datetime, timedelta
 from telegram import Chat, Update
 from telegram.constants import ChatAction, ParseMode
 
-from bot.context import BotContext
-from bot.i18n import Html, t
-from bot.stats import (
+from bot.domain.stats import (
     Audience,
     Period,
     audience_for,
@@ -20,6 +18,8 @@ from bot.stats import (
     parse_period,
     period_label,
 )
+from bot.i18n import Html, t
+from bot.telegram.context import BotContext
 from handlers.areas import scope_label
 from handlers.people import language_of
 from storage.stats import StatsSummary

@@ -10,10 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.cases import Actor, Outcome
-from bot.context import BotContext
+from bot.domain.cases import Actor, Outcome
 from bot.i18n import plain, t
 from bot.ids import parse_id
+from bot.telegram.context import BotContext
 from handlers.people import language_of
 from storage.drafts import DraftPhoto
 

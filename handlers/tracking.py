@@ -12,12 +12,12 @@ from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.context import BotContext
-from bot.fit import fit_history, shorten
+from bot.geo.places import area_label, place_label
 from bot.i18n import Html, t
 from bot.ids import parse_id
-from bot.outgoing import overdue_hours
-from bot.places import area_label, place_label
+from bot.outbox.renderers import overdue_hours
+from bot.telegram.context import BotContext
+from bot.telegram.message_length import fit_history, shorten
 from handlers import keyboards
 from handlers.people import language_of
 from storage.reports import Report, ReportEvent

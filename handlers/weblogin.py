@@ -12,11 +12,11 @@ from urllib.parse import quote
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.context import BotContext
+from bot.domain.permissions import is_admin
 from bot.http.staff import LOGIN_VALID_FOR, web_base_url
 from bot.i18n import t
-from bot.permissions import is_admin
 from bot.redaction import remember
+from bot.telegram.context import BotContext
 from handlers.people import language_of
 from storage.web_sessions import WebSessionRepository
 

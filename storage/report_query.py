@@ -79,7 +79,7 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
         clauses.append("created_at <= ?")
         params.append(query.created_until)
     if query.overdue_before is not None:
-        # As bot.outgoing.overdue_hours: new or reopened, waiting past its category's SLA.
+        # As bot.outbox.renderers.overdue_hours: new or reopened, waiting past its category's SLA.
         if not query.overdue_before:
             return None
         per_category = " OR ".join(

@@ -1,4 +1,4 @@
-"""Deleting what is no longer needed, a batch at a time (the policy is in bot/retention.py).
+"""Deleting what is no longer needed, a batch at a time (the policy is in bot/domain/retention.py).
 
 Why batches: SQLite has one writer, and one ``DELETE`` of a million outbox rows would hold it
 for seconds while citizens' answers wait. Each batch is its own short transaction of at most

@@ -25,9 +25,9 @@ from storage.groups import Scope
 WAITING = ("new", "reopened")  # waiting for an officer to acknowledge
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "reopened")  # Open311 "open"
 
-# Overdue is the rule of ``bot.outgoing.overdue_hours``: waiting for acknowledgement for at least
-# the category's SLA since ``sla_started_at``, for a category still in the bundled list. Whole
-# seconds are exact here because an SLA is a whole number of hours.
+# Overdue is the rule of ``bot.outbox.renderers.overdue_hours``: waiting for acknowledgement for
+# at least the category's SLA since ``sla_started_at``, for a category still in the bundled list.
+# Whole seconds are exact here because an SLA is a whole number of hours.
 _OVERDUE = (
     "r.status IN ('new', 'reopened') AND r.sla_started_at IS NOT NULL AND c.active = 1"
     " AND CAST(strftime('%s', :now) AS INTEGER)"

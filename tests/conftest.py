@@ -11,9 +11,9 @@ from typing import IO
 
 import pytest
 
-from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings, load_settings
 from bot.services import Services
+from bot.telegram.application import ALLOWED_UPDATES, build_application
 from tests.fakes.nominatim import start_fake_nominatim
 from tests.sandbox import Sandbox, start_sandbox
 

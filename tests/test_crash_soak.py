@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.cases import Actor, CasesService, Outcome
+from bot.domain.cases import Actor, CasesService, Outcome
 from storage.groups import Scope
 from storage.store import Store
 from tests.conftest import spawn_bot

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.cases import Actor, CasesService
+from bot.domain.cases import Actor, CasesService
 from storage.store import Store
 from tests.helpers import file_report
 from tests.test_groups import GAMBIR, linked_group, next_alert

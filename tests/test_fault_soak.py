@@ -22,7 +22,7 @@ import os
 import random
 import time
 
-from bot.cases import Actor, CasesService
+from bot.domain.cases import Actor, CasesService
 from storage.groups import Scope
 from tests.helpers import MONAS, reference_in, until_summary
 from tests.soak_people import (

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.geo import AreaFileError, AreaIndex
+from bot.geo.areas import AreaFileError, AreaIndex
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from itertools import pairwise
 
 import pytest
 
-from bot.geo import AreaIndex
-from bot.geocoding import (
+from bot.geo.areas import AreaIndex
+from bot.geo.geocoding import (
     NominatimGeocoder,
     OfflineGeocoder,
     Place,
@@ -265,7 +265,7 @@ async def test_a_request_does_not_block_the_event_loop(fake, cache, offline):
 async def test_server_error_answers_offline_and_is_not_cached(fake, cache, offline, caplog):
     geocoder = nominatim(fake.url, cache, offline, min_delay=0.0)
     fake.fail_with(500)
-    with caplog.at_level(logging.WARNING, logger="bot.geocoding"):
+    with caplog.at_level(logging.WARNING, logger="bot.geo.geocoding"):
         place = await geocoder.search("Kelurahan Pinangsia")
         assert await geocoder.reverse(-6.1352, 106.8133) is None
         assert await geocoder.search("Pinangsia dekat 0812-3456-7890") is None

@@ -14,9 +14,9 @@ import sqlite3
 import httpx
 import pytest
 
+from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.http.server import build_app
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
-from bot.intake import AgencyReport, submit_agency_report
 from storage.apikeys import ApiKeyRepository
 from tests.helpers import MONAS
 from tests.test_webhook import SECRET, hooked  # noqa: F401 (hooked: a fixture)

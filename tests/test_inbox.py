@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from bot.inbox import MAX_ATTEMPTS, InboxQueue
+from bot.telegram.inbox import MAX_ATTEMPTS, InboxQueue
 from storage.store import Store
 
 START = [{"type": "bot_command", "offset": 0, "length": 6}]

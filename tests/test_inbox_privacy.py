@@ -9,7 +9,7 @@ import time
 
 from telegram import Update
 
-from bot.inbox import InboxQueue
+from bot.telegram.inbox import InboxQueue
 from storage.store import Store
 
 PHONE = "+6281234567890"

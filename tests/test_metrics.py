@@ -12,12 +12,12 @@ from datetime import timedelta
 import httpx
 from starlette.applications import Starlette
 
-from bot.cases import Actor
 from bot.config import load_settings
+from bot.domain.cases import Actor
+from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.http.health import HealthApi
+from bot.http.metrics import SNAPSHOT_SECONDS
 from bot.http.server import build_app
-from bot.intake import AgencyReport, submit_agency_report
-from bot.metrics import SNAPSHOT_SECONDS
 from tests.conftest import TOKEN as BOT_TOKEN
 from tests.helpers import MONAS
 

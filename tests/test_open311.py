@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from bot.apikey_cli import UsageError, area_codes
-from bot.cases import Actor, anywhere
+from bot.cli.apikey import UsageError, area_codes
 from bot.config import ConfigError, load_settings
-from bot.geo import AreaIndex
+from bot.domain.cases import Actor, anywhere
+from bot.domain.intake import AgencyReport, submit_agency_report
+from bot.geo.areas import AreaIndex
+from bot.geo.directory import AreaDirectory
 from bot.http.server import build_app
-from bot.intake import AgencyReport, submit_agency_report
-from bot.routing import AreaDirectory
 from storage.agency import AGENCY_CITIZEN_ID
 from storage.apikeys import ApiKeyRepository
 from storage.monitoring import MonitoringRepository

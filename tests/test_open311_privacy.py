@@ -10,10 +10,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.categories import load_categories
 from bot.config import ConfigError, load_settings
+from bot.domain.categories import load_categories
+from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.http.server import build_app
-from bot.intake import AgencyReport, submit_agency_report
 from storage.apikeys import ApiKeyRepository
 from tests.conftest import TOKEN
 from tests.helpers import KOTA_TUA, MONAS

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.cases import Actor
+from bot.domain.cases import Actor
 from bot.http.server import build_app
 from storage.apikeys import ApiKeyRepository
 from storage.groups import Scope

@@ -55,7 +55,7 @@ async def test_sigkill_midway_loses_nothing_the_citizen_was_told(sandbox, tmp_pa
         answer = await warga.next_message(timeout=20)
         if "sudah ada" in answer.plain_text:
             # Killed between answering photo 1 and noting it handled: it is replayed, and the
-            # bot knows the photo. Updates are handled at least once (bot/inbox.py).
+            # bot knows the photo. Updates are handled at least once (bot/telegram/inbox.py).
             assert "1/3 tersimpan" in answer.plain_text and "✅ Selesai" in answer.buttons
             answer = await warga.next_message()
         assert "Foto 2/3" in answer.plain_text

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.retention import MAX_BATCHES, Retention
+from bot.domain.retention import MAX_BATCHES, Retention
 from storage.retention import BATCH
 from storage.store import Store
 from tests.conftest import TOKEN

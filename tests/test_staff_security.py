@@ -23,9 +23,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.http.server import build_app
 from bot.http.staff import StaffPages
-from bot.intake import AgencyReport, submit_agency_report
 from tests.helpers import KOTA_TUA, MONAS, jpeg
 from tests.test_groups import officer_for
 from tests.test_staff_pages import BASE, csrf_of, login_link

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.outgoing import overdue_hours
-from bot.stats import parse_period
+from bot.domain.stats import parse_period
+from bot.outbox.renderers import overdue_hours
 from storage.groups import Scope
 from storage.report_query import ReportQuery
 from tests.helpers import MONAS

@@ -4,7 +4,7 @@ and a long history keeps its latest events behind a pointer to the earlier ones.
 
 from __future__ import annotations
 
-from bot.cases import Actor
+from bot.domain.cases import Actor
 from storage.drafts import DraftPhoto
 from tests.helpers import file_report, jpeg
 from tests.test_groups import GAMBIR, linked_group, next_alert

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from bot.categories import load_categories
+from bot.domain.categories import load_categories
 from storage.db import migrations
 from storage.drafts import Draft, DraftPhoto
 from storage.store import Store

@@ -11,7 +11,7 @@ import time
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 
-from bot.update_processor import PerChatUpdateProcessor, ordering_key
+from bot.telegram.update_processor import PerChatUpdateProcessor, ordering_key
 from tests.helpers import at_location_step, jpeg
 
 GEOCODER_DELAY = 3.0

@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import build_application
 from bot.config import ConfigError, load_settings
 from bot.http.server import build_app
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
+from bot.telegram.application import build_application
 from tests.conftest import TOKEN, RunningBot, make_settings, spawn_bot
 from tests.sandbox.people import _command_entities
 

@@ -8,5 +8,5 @@
 - :mod:`bot.http.common` — the GeoReport error format and request bodies, shared by the above.
 
 Like the Telegram handlers, these modules only parse, call a service and render: a status still
-changes only through :meth:`bot.cases.CasesService.change_status`.
+changes only through :meth:`bot.domain.cases.CasesService.change_status`.
 """

@@ -12,7 +12,7 @@ an answer never tells whether a guessed or leaked key was ever real. A key scope
 kelurahan gets 403 for a report (or a location) outside them. Reads need no key: Open311 reads
 are public, and they never show the citizen.
 
-Keys are created, listed and revoked with ``python -m bot apikey`` (:mod:`bot.apikey_cli`).
+Keys are created, listed and revoked with ``python -m bot apikey`` (:mod:`bot.cli.apikey`).
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ needs. A stalled outbox does not make it 503 (restarting would not help); alert 
 - ``wargalapor_outbox_oldest_pending_age_seconds`` — age of the oldest of them (0 when none);
 - ``wargalapor_outbox_rows{state,kind}`` — outbox rows by state (pending, sending, sent, dead)
   and kind (alert_card, followup, broadcast, …): deliveries and failures by kind, among the
-  rows still kept (the retention sweep, bot/retention.py, deletes old sent and dead ones).
+  rows still kept (the retention sweep, bot/domain/retention.py, deletes old sent and dead ones).
 
-Both read one snapshot at most ``SNAPSHOT_SECONDS`` old (bot/metrics.py), so scrapers in a loop
+Both read one snapshot at most ``SNAPSHOT_SECONDS`` old (bot/http/metrics.py), so scrapers in a loop
 cost the citizens nothing; ``/healthz`` adds a ``SELECT 1`` shared by concurrent checks. With
 ``METRICS_TOKEN`` set, ``/metrics`` wants ``Authorization: Bearer <token>`` (401 otherwise): the
 figures say how busy each office is and how far delivery lags, which is nobody else's business.
@@ -33,9 +33,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.cases import STATUSES
+from bot.domain.cases import STATUSES
 from bot.http.common import error_response
-from bot.metrics import CachedSnapshot, SingleFlight
+from bot.http.metrics import CachedSnapshot, SingleFlight
 from bot.services import Services
 from storage.monitoring import MonitoringRepository
 

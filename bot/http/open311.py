@@ -18,7 +18,7 @@ Routes (JSON only; the ``.xml`` forms of the specification are not offered):
   ``long``, ``description`` (10–1,000 characters), optional ``address_string``; ``media_url`` is
   ignored (the bot never fetches remote files). Answers 201 with
   ``[{"service_request_id", "service_notice", "account_id"}]``. The report is routed and alerted
-  like a Telegram one (:mod:`bot.intake`); a key scoped to areas gets 403 outside them.
+  like a Telegram one (:mod:`bot.domain.intake`); a key scoped to areas gets 403 outside them.
 
 Request fields: ``service_request_id`` (the report's reference, as text), ``status`` (``open``
 for new/acknowledged/in_progress/reopened, ``closed`` for the rest), ``status_notes`` (the
@@ -46,15 +46,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bot.cases import STATUSES
+from bot.domain.cases import STATUSES
+from bot.domain.intake import AgencyReport, submit_agency_report
+from bot.domain.reporting import MAX_DESCRIPTION, MIN_DESCRIPTION
 from bot.http.apikeys import require_key, require_scope
 from bot.http.common import ApiError, error_response, read_body
 from bot.http.public_view import Viewer, optional_key
 from bot.http.throttle import TokenBuckets, client_address, retry_after
 from bot.ids import parse_id
-from bot.intake import AgencyReport, submit_agency_report
 from bot.phones import hide_phones
-from bot.reporting import MAX_DESCRIPTION, MIN_DESCRIPTION
 from bot.services import Services
 from storage.apikeys import ApiKeyRepository
 from storage.categories import Category

@@ -14,7 +14,7 @@ Routes: ``GET /staff`` (filters ``status``, ``category``, ``area``, ``overdue=1`
 ``/staff/export.geojson`` (the list's filters, no paging), ``POST /staff/logout``. Every page
 is Indonesian unless ``?lang=en`` or the person chose English in the bot.
 
-Status changes go through :meth:`bot.cases.CasesService.change_status`, with the moves the
+Status changes go through :meth:`bot.domain.cases.CasesService.change_status`, with the moves the
 group buttons offer (acknowledge, in progress, resolve, reject with a note, duplicate), so the
 reporter and followers get the same follow-up. Forms carry a CSRF token derived from the
 session (an HMAC of its secret), checked with a constant-time compare. Headers, the CSP and the
@@ -37,8 +37,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 from telegram import Bot
 
-from bot.cases import OFFICER_MOVES, STATUSES, Actor, Outcome
 from bot.config import Settings
+from bot.domain.cases import OFFICER_MOVES, STATUSES, Actor, Outcome
+from bot.geo.directory import scopes_of
 from bot.http.staff_exports import csv_export, geojson_export
 from bot.http.staff_guard import (
     SECURITY_HEADERS,
@@ -60,7 +61,6 @@ from bot.http.templates import (
 )
 from bot.i18n import LANGUAGES, plain
 from bot.ids import parse_id
-from bot.routing import scopes_of
 from bot.services import Services
 from storage.report_query import ReportQuery
 from storage.reports import Report

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from bot.outgoing import category_label, overdue_hours
+from bot.outbox.renderers import category_label, overdue_hours
 from bot.services import Services
 from storage.reports import Report
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.cases import OFFICER_MOVES, STATUSES, TRANSITIONS
+from bot.domain.cases import OFFICER_MOVES, STATUSES, TRANSITIONS
+from bot.geo.places import area_label
 from bot.http.staff_guard import csrf_for
 from bot.http.templates import esc, link, select, table, text
 from bot.i18n import plain
-from bot.outgoing import category_label, local_time, overdue_hours
-from bot.places import area_label
+from bot.outbox.renderers import category_label, local_time, overdue_hours
 from bot.services import Services
 from storage.reports import Report, ReportEvent, ReportPhoto
 

@@ -9,7 +9,7 @@ resolved one; ``note`` (up to 700 characters: the reason, required for ``rejecte
 ``duplicate_of`` (with ``duplicate``). A note or photo_url without status adds a note. At least
 one of status, note, photo_url.
 
-Everything goes through :meth:`bot.cases.CasesService.change_status` (or ``add_note``), named
+Everything goes through :meth:`bot.domain.cases.CasesService.change_status` (or ``add_note``), named
 after the key, so the reporter and followers get the same follow-up as for a button press.
 Answers 200 with ``{"service_request_id", "status", "detailed_status", "status_notes",
 "updated_datetime", "changed"}``; 409 when the status cannot follow the current one (the
@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome
+from bot.domain.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome
 from bot.http.apikeys import require_key, require_scope
 from bot.http.common import ApiError, read_body
 from bot.http.open311 import Open311Api

@@ -1,5 +1,5 @@
 """Command line: ``python -m bot [run|migrate|check|case|apikey|officer|citizen]`` (see
-:mod:`bot.case_cli`, :mod:`bot.apikey_cli`, :mod:`bot.officer_cli`).
+:mod:`bot.cli.case`, :mod:`bot.cli.apikey`, :mod:`bot.cli.officer`).
 
 Configuration problems end with one readable line and exit code 2, never a traceback: the person
 running this is setting the bot up and needs to know which variable to fix.
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.apikey_cli import add_apikey_parser, run_apikey
-from bot.case_cli import add_case_parser, run_case
+from bot.cli.apikey import add_apikey_parser, run_apikey
+from bot.cli.case import add_case_parser, run_case
+from bot.cli.officer import add_officer_parsers, run_officer
 from bot.config import ConfigError, Settings, load_settings
-from bot.officer_cli import add_officer_parsers, run_officer
 
 EXIT_CONFIG = 2
 
@@ -37,9 +37,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(settings: Settings) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application
-    from bot.geo import AreaFileError, AreaIndex
+    from bot.geo.areas import AreaFileError, AreaIndex
     from bot.logs import setup_logging
+    from bot.telegram.application import ALLOWED_UPDATES, build_application
 
     try:
         AreaIndex.load(settings.areas_file)  # refuse a broken boundary file before going online
@@ -55,7 +55,7 @@ def _run(settings: Settings) -> int:
     )
     application = build_application(settings)
     if settings.webhook_url:
-        from bot.webhook_runner import WebhookError, run_webhook
+        from bot.telegram.webhook_runner import WebhookError, run_webhook
 
         try:
             asyncio.run(run_webhook(application, settings, allowed_updates=ALLOWED_UPDATES))
@@ -85,8 +85,8 @@ async def _migrate(settings: Settings) -> int:
 
 async def _check(settings: Settings) -> int:
     """Everything the bot needs at start, except Telegram itself."""
-    from bot.categories import load_categories
-    from bot.geo import AreaFileError, AreaIndex
+    from bot.domain.categories import load_categories
+    from bot.geo.areas import AreaFileError, AreaIndex
     from storage.db import Database, migrations
 
     problems = 0

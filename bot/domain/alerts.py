@@ -6,8 +6,8 @@ the photos, a map pin, and the card with the status buttons (last, so it sits at
 
 from __future__ import annotations
 
-from bot.geo import Area
-from bot.routing import scopes_of
+from bot.geo.areas import Area
+from bot.geo.directory import scopes_of
 from storage.outbox import PRIORITY_ALERT, OutboxMessage
 from storage.store import Store
 

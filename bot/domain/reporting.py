@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 from geopy.distance import distance
 
-from bot.alerts import alert_messages, recipients
-from bot.geo import AreaIndex
-from bot.geocoding import Geocoder, OfflineGeocoder
+from bot.domain.alerts import alert_messages, recipients
+from bot.geo.areas import AreaIndex
+from bot.geo.geocoding import Geocoder, OfflineGeocoder
 from storage.categories import Category
 from storage.db import utc_now
 from storage.drafts import Draft, DraftPhoto

@@ -26,7 +26,7 @@ from geopy.adapters import URLLibAdapter
 from geopy.extra.rate_limiter import AsyncRateLimiter
 from geopy.geocoders import Nominatim
 
-from bot.geo import Area, AreaIndex, Polygon
+from bot.geo.areas import Area, AreaIndex, Polygon
 from storage.geocache import GeocodeCacheRepository
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ _ROWS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9)
 
 
 def _spans(polygon: Polygon, lat: float) -> list[tuple[float, float]]:
-    """Inside stretches of one polygon along a latitude, by the even-odd rule of ``bot.geo``."""
+    """Inside stretches of one polygon along a latitude (the even-odd rule of ``bot.geo.areas``)."""
     crossings = []
     for ring in polygon:
         x1, y1 = ring[-1]

@@ -19,9 +19,9 @@ import sqlite3
 import sys
 
 from bot.config import Settings
-from bot.geo import AreaFileError, AreaIndex
+from bot.geo.areas import AreaFileError, AreaIndex
+from bot.geo.directory import AreaDirectory
 from bot.redaction import remember
-from bot.routing import AreaDirectory
 from storage.apikeys import ApiKeyRepository, NameTaken
 from storage.store import Store
 

@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram import Bot
 
+from bot.domain.permissions import is_admin
 from bot.i18n import plain
-from bot.permissions import is_admin
 from bot.services import Services
 from storage.groups import Scope
 from storage.stats import StatsFilter, StatsRepository, StatsSummary

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.geo import Area, AreaIndex
+from bot.geo.areas import Area, AreaIndex
 from storage.groups import Scope
 
 _PREFIXES = {

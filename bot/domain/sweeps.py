@@ -1,5 +1,5 @@
 """The scheduler's sweeps: SLA reminders and escalation, the "is it fixed?" survey, auto-close,
-and deleting old rows (bot/retention.py).
+and deleting old rows (bot/domain/retention.py).
 
 Each is an idempotent pass over due-at columns (FixMyStreet's questionnaire sweep is the model):
 it keeps no state of its own, marks what it did in the same transaction as the messages it
@@ -12,9 +12,9 @@ import asyncio
 import logging
 from datetime import datetime, time
 
-from bot.alerts import recipients
-from bot.cases import Actor
-from bot.retention import Retention
+from bot.domain.alerts import recipients
+from bot.domain.cases import Actor
+from bot.domain.retention import Retention
 from bot.services import Services
 from storage.groups import Scope
 from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxMessage

@@ -8,7 +8,8 @@ sent, and a second copy is worse than a late one. PTB itself retries only flood 
 
 And a button press can be answered once, within about 15 seconds. A press the bot answers late (a
 backlog after a restart), or a second time (an update replayed after a crash, see
-``bot/inbox.py``, whose first run had answered it), is refused with "query is too old ... or
+``bot/telegram/inbox.py``, whose first run had answered it), is refused with "query is too old
+... or
 query ID is invalid". The pop-up is a courtesy; the press's real work (a status change, the
 next step of a report) must still happen. So that refusal answers ``False`` instead of raising
 out of whichever of the many handlers made the call, and the caller that needs to know whether

@@ -30,18 +30,18 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.alerts import OUTSIDE
-from bot.cases import card_refresh
 from bot.config import TELEGRAM_MAX_RATE
+from bot.domain.alerts import OUTSIDE
+from bot.domain.cases import card_refresh
+from bot.geo.places import place_label
 from bot.i18n import plain, t, to_plain
-from bot.outgoing import (
+from bot.outbox.renderers import (
     alert_card,
     category_label,
     followup_message,
     sla_message,
     survey_message,
 )
-from bot.places import place_label
 from bot.services import Services
 from storage.broadcasts import Broadcast
 from storage.citizens import CitizenState

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.alerts import alert_messages, recipients
-from bot.geo import Area, AreaIndex
+from bot.domain.alerts import alert_messages, recipients
+from bot.geo.areas import Area, AreaIndex
 from storage import reports as report_rows
 from storage.alerts import cards_in
 from storage.db import utc_now

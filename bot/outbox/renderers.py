@@ -11,11 +11,11 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.alerts import OUTSIDE, UNCOVERED
-from bot.fit import CAPTION_LIMIT, TEXT_LIMIT, fit_text
+from bot.domain.alerts import OUTSIDE, UNCOVERED
+from bot.geo.places import area_label, place_label
 from bot.i18n import Html, plain, t
-from bot.places import area_label, place_label
 from bot.services import Services
+from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text
 from storage.reports import Report, ReportEvent
 
 STATUS_ACTIONS = {

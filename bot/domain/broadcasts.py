@@ -1,7 +1,7 @@
 """Announcements to citizens and groups: who receives them, feeding them into the outbox a chunk
 at a time, and the admin's progress message.
 
-Delivery itself is the outbox's (bot/delivery.py), at ``BROADCAST_RATE`` and after every
+Delivery itself is the outbox's (bot/outbox/delivery.py), at ``BROADCAST_RATE`` and after every
 follow-up and alert. This module keeps the broadcast moving: it starts scheduled ones when their
 time comes, tops up the outbox from the recipient cursor, and finishes them when all is sent.
 """

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram import Bot
 
-from bot.routing import scopes_of
+from bot.geo.directory import scopes_of
 from bot.services import Services
 from storage.reports import Report
 

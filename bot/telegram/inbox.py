@@ -17,10 +17,10 @@ without finishing is given up: it is what kills the bot.
 A crash between a handler finishing and its "done" being written repeats that one update on
 restart: at least once, like the outbox.
 
-Privacy: only what replaying needs is written (bot/inbox_privacy.py: no phone numbers, no
+Privacy: only what replaying needs is written (bot/telegram/inbox_privacy.py: no phone numbers, no
 forwarded or quoted strangers), the payload is emptied as soon as the update is handled, and the
 bare row (its id tells Telegram's redelivery from news) goes with the retention sweep
-(bot/retention.py, ``RETENTION_DAYS``).
+(bot/domain/retention.py, ``RETENTION_DAYS``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 
 from telegram import Bot, Update
 
-from bot.inbox_privacy import for_replay
+from bot.telegram.inbox_privacy import for_replay
 from storage.inbox import InboxRepository
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ link) should not be a step behind. Removing any area signs them out everywhere; 
 an officer elsewhere they sign in again with /weblogin.
 
 What this cannot stop: the administrators of a group linked to an area count as its officers
-(bot/permissions.py asks Telegram), so someone who is still an administrator of such a group
+(bot/domain/permissions.py asks Telegram), so someone who is still an administrator of such a group
 keeps acting there until a group admin demotes them.
 """
 

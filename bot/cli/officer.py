@@ -2,7 +2,7 @@
 ban|unban``: the operator's view of who may act for an area, and who may write to the bot.
 
 Why here as well as in Telegram: an operator cleaning up after someone left may not be an admin
-in Telegram, or may script it. Removal goes through :func:`bot.officer_admin.remove_officer`, the
+in Telegram, or may script it. Removal goes through :func:`bot.domain.officers.remove_officer`, the
 same as the /officers button, so web sessions end the same way. Safe while the bot runs (same
 database, separate process). Bad arguments end with one line on stderr and exit code 2.
 """
@@ -17,10 +17,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.geo import AreaFileError, AreaIndex
+from bot.domain.officers import remove_officer
+from bot.geo.areas import AreaFileError, AreaIndex
+from bot.geo.directory import AreaDirectory
 from bot.ids import parse_id
-from bot.officer_admin import remove_officer
-from bot.routing import AreaDirectory
 from storage.groups import Scope
 from storage.store import Store
 

@@ -1,6 +1,6 @@
 """What of an update the inbox keeps: what replaying it needs, and no more.
 
-Why: an update waits in the ``inbox`` table until handled (bot/inbox.py), and a copy of the
+Why: an update waits in the ``inbox`` table until handled (bot/telegram/inbox.py), and a copy of the
 database should not carry a citizen's phone number, a forwarded stranger's name or the whole
 text of a message being replied to. The handlers read the sender's id, names and language, the
 chat's id, type and title, the message's own content (text, entities, caption, photo, document,
@@ -9,7 +9,7 @@ alert); everything else Telegram sends about people is dropped here before it is
 
 A shared contact stays a contact message with the number and names blanked: the bot answers it
 the same way without reading either. Once handled, the row's payload is emptied at once
-(storage/inbox.py) and the row itself goes with the retention sweep (bot/retention.py).
+(storage/inbox.py) and the row itself goes with the retention sweep (bot/domain/retention.py).
 """
 
 from __future__ import annotations

@@ -27,23 +27,23 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcasts import BroadcastService
-from bot.cases import CasesService
-from bot.categories import load_categories
 from bot.config import Settings
-from bot.context import BotContext, attach_services
-from bot.delivery import Delivery
-from bot.geo import AreaIndex
-from bot.geocoding import build_geocoder
+from bot.domain.broadcasts import BroadcastService
+from bot.domain.cases import CasesService
+from bot.domain.categories import load_categories
+from bot.domain.reporting import ReportingService
+from bot.domain.sweeps import Sweeps
+from bot.geo.areas import AreaIndex
+from bot.geo.directory import AreaDirectory
+from bot.geo.geocoding import build_geocoder
 from bot.http.server import start_http
 from bot.i18n import LANGUAGES, plain
-from bot.inbox import InboxQueue
-from bot.rate_limiter import BotRateLimiter
-from bot.reporting import ReportingService
-from bot.routing import AreaDirectory
+from bot.outbox.delivery import Delivery
 from bot.services import Services, Waker
-from bot.sweeps import Sweeps
-from bot.update_processor import PerChatUpdateProcessor
+from bot.telegram.context import BotContext, attach_services
+from bot.telegram.inbox import InboxQueue
+from bot.telegram.rate_limiter import BotRateLimiter
+from bot.telegram.update_processor import PerChatUpdateProcessor
 from handlers import (
     bans,
     broadcast,
@@ -273,11 +273,11 @@ def build_application(settings: Settings) -> BotApplication:
     application = (
         ApplicationBuilder()
         .token(settings.bot_token)
-        .update_queue(inbox)  # updates are kept on disk until handled (bot/inbox.py)
+        .update_queue(inbox)  # updates are kept on disk until handled (bot/telegram/inbox.py)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
-        # Chats side by side, each chat's updates in order (bot/update_processor.py).
+        # Chats side by side, each chat's updates in order (bot/telegram/update_processor.py).
         .concurrent_updates(
             PerChatUpdateProcessor(
                 settings.concurrent_updates, on_done=inbox.done, on_start=inbox.starting

@@ -1,7 +1,7 @@
 """``python -m bot case show|list|update``: agency staff read and change cases from a terminal.
 
 Why a CLI beside the group buttons: back-office staff and their scripts work from desks, not from
-kelurahan group chats. A change goes through :class:`bot.cases.CasesService`, exactly like a
+kelurahan group chats. A change goes through :class:`bot.domain.cases.CasesService`, exactly like a
 button press: same transitions, same event row, same follow-ups. This process never talks to
 Telegram; the follow-ups are outbox rows that the running bot picks up within
 ``OUTBOX_POLL_SECONDS`` (there is no bot here to wake), or as soon as it starts.
@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome, anywhere
 from bot.config import Settings
-from bot.geo import AreaFileError
+from bot.domain.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome, anywhere
+from bot.geo.areas import AreaFileError
 from bot.ids import parse_id
 from storage.drafts import DraftPhoto
 from storage.files import copy_private, private_dir
@@ -36,7 +36,7 @@ from storage.report_query import ReportQuery
 from storage.reports import Report, ReportEvent
 
 if TYPE_CHECKING:
-    from bot.routing import ScopeChoice
+    from bot.geo.directory import ScopeChoice
     from bot.services import Services
 
 EXIT_USAGE = 2
@@ -131,7 +131,9 @@ def _job(args: argparse.Namespace) -> Callable[[Services], Awaitable[None]]:
 
 
 async def _with_services(settings: Settings, job: Callable[[Services], Awaitable[None]]) -> None:
-    from bot.app import open_services  # heavy (Telegram, handlers): only once the job is valid
+    from bot.telegram.application import (
+        open_services,  # heavy (Telegram, handlers): only once the job is valid
+    )
 
     services = await open_services(settings)
     try:
@@ -218,7 +220,9 @@ def check_photo(path: Path) -> PhotoFile:
 
 def store_photo(database_path: Path, photo: PhotoFile) -> tuple[Path, DraftPhoto]:
     """Copy next to the database, where the bot process can read it until its first upload."""
-    from bot.delivery import LOCAL_PHOTO_PREFIX  # imports Telegram: not for every CLI command
+    from bot.outbox.delivery import (
+        LOCAL_PHOTO_PREFIX,  # imports Telegram: not for every CLI command
+    )
 
     folder = database_path.resolve().parent / "uploads"
     private_dir(folder)  # owner-only, like the database (storage/files.py)
@@ -315,7 +319,7 @@ async def _print_change(
 
 
 async def _show(services: Services, ref: int) -> None:
-    from bot.outgoing import local_time
+    from bot.outbox.renderers import local_time
 
     report = await services.store.reports.get(ref)
     if report is None:

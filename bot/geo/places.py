@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.geo import Area, AreaIndex
+from bot.geo.areas import Area, AreaIndex
 from bot.i18n import Html, t
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.alerts import alert_messages, recipients
-from bot.reporting import SUMMARY, new_token
+from bot.domain.alerts import alert_messages, recipients
+from bot.domain.reporting import SUMMARY, new_token
 from bot.services import Services
 from storage.agency import AGENCY_CITIZEN_ID, ensure_agency_citizen, hand_to_agency
 from storage.drafts import Draft
