@@ -33,6 +33,9 @@ PAGE = 1000
 
 
 class Delivery:
+    """This process's outbox pump: one per bot, :meth:`drain` run by the JobQueue and by every
+    wake-up; a lock keeps its passes one at a time, so no row is claimed twice from here."""
+
     def __init__(self, bot: Bot, services: Services) -> None:
         self.bot = bot
         self.services = services
