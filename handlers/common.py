@@ -158,7 +158,7 @@ async def on_error(update: object, context: BotContext) -> None:
 
     ``Forbidden`` is not a fault: the person blocked the bot, or the group removed it, while its
     update was being handled. Nobody can be told, and delivery marks the chat when it next
-    writes there (bot/outbox/delivery.py).
+    writes there (bot/outbox/policy.py).
     """
     if isinstance(context.error, Forbidden):
         update_id = getattr(update, "update_id", None)

@@ -16,7 +16,7 @@ import aiosqlite
 
 from storage.db import Database, utc_now
 from storage.groups import Scope
-from storage.outbox import PRIORITY_BROADCAST, OutboxMessage, enqueue
+from storage.outbox import PRIORITY_BROADCAST, OutboxKind, OutboxMessage, enqueue
 
 ACTIVE_CITIZEN = "c.blocked_at IS NULL AND c.banned_at IS NULL AND c.announcements_off_at IS NULL"
 #: How many broadcasts /broadcasts lists with their delivery counts (read from their outbox rows,
@@ -207,7 +207,7 @@ class BroadcastRepository:
                     conn,
                     OutboxMessage(
                         chat_id=chat_id,
-                        kind="broadcast",
+                        kind=OutboxKind.BROADCAST,
                         payload={"broadcast_id": broadcast.id},
                         dedupe_key=f"bc:{broadcast.id}:{chat_id}",
                         priority=PRIORITY_BROADCAST,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import aiosqlite
@@ -20,12 +21,30 @@ PRIORITY_FOLLOWUP = 5
 PRIORITY_BROADCAST = 50
 
 
+class OutboxKind(StrEnum):
+    """What an outbox row is; the stored value is the member's string, so rows written before
+    the enum existed read the same. Defined here, beside the table, so that bot.domain (which
+    writes rows) and bot.outbox (which sends them) share it without importing each other. Every
+    kind has exactly one sender in :data:`bot.outbox.senders.SENDERS`."""
+
+    ALERT_PHOTOS = "alert_photos"
+    ALERT_PIN = "alert_pin"
+    ALERT_CARD = "alert_card"
+    ALERT_EDIT = "alert_edit"
+    SLA_REMINDER = "sla_reminder"
+    SLA_ESCALATION = "sla_escalation"
+    ADMIN_NOTICE = "admin_notice"
+    FOLLOWUP = "followup"
+    SURVEY = "survey"
+    BROADCAST = "broadcast"
+
+
 @dataclass(frozen=True)
 class OutboxMessage:
     """A message to enqueue."""
 
     chat_id: int
-    kind: str
+    kind: OutboxKind
     payload: dict[str, Any]
     dedupe_key: str | None = None
     priority: int = PRIORITY_FOLLOWUP
@@ -37,7 +56,7 @@ class OutboxMessage:
 class OutboxRow:
     id: int
     chat_id: int
-    kind: str
+    kind: str  # as stored: a kind this version does not know still reads, and is parked as dead
     payload: dict[str, Any]
     dedupe_key: str | None
     priority: int
@@ -192,9 +211,12 @@ class OutboxRepository:
             )
             return cursor.rowcount
 
-    async def rows(self, *, chat_id: int | None = None, kind: str | None = None) -> list[OutboxRow]:
+    async def rows(
+        self, *, chat_id: int | None = None, kind: OutboxKind | None = None
+    ) -> list[OutboxRow]:
         """For tests and the CLI: rows filtered by chat and kind, oldest first."""
-        sql, params = "SELECT * FROM outbox WHERE 1 = 1", []
+        sql = "SELECT * FROM outbox WHERE 1 = 1"
+        params: list[int | str] = []
         if chat_id is not None:
             sql += " AND chat_id = ?"
             params.append(chat_id)

@@ -7,7 +7,7 @@ import asyncio
 import signal
 from datetime import timedelta
 
-from bot.outbox.delivery import broadcast_concurrency
+from bot.outbox.pacing import broadcast_concurrency
 from storage.groups import Scope
 from storage.store import Store
 from tests.conftest import spawn_bot

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.domain.cases import Actor, CasesService
+from bot.outbox.senders import SENDERS
+from storage.outbox import OutboxKind
 from storage.store import Store
 from tests.helpers import file_report
 from tests.test_groups import GAMBIR, linked_group, next_alert
@@ -23,11 +25,16 @@ FAST = {
 async def settled_rows(store, chat_id, seconds=10.0):
     """The chat's follow-up rows once none is pending any more."""
     for _ in range(int(seconds / 0.1)):
-        rows = await store.outbox.rows(chat_id=chat_id, kind="followup")
+        rows = await store.outbox.rows(chat_id=chat_id, kind=OutboxKind.FOLLOWUP)
         if rows and all(r.state not in ("pending", "sending") for r in rows):
             return rows
         await asyncio.sleep(0.1)
-    return await store.outbox.rows(chat_id=chat_id, kind="followup")
+    return await store.outbox.rows(chat_id=chat_id, kind=OutboxKind.FOLLOWUP)
+
+
+def test_every_outbox_kind_has_a_sender():
+    assert set(SENDERS) == set(OutboxKind)
+    assert len(set(SENDERS.values())) == len(OutboxKind)  # one sender per kind, none shared
 
 
 def followups(person, text):
@@ -73,7 +80,7 @@ async def test_a_citizen_who_blocked_the_bot_is_not_written_to(sandbox, make_bot
     await group.next_edit(card)
     await group.expect_no_message(within=0.8)
     assert len([c for c in sandbox.world.calls if c.chat_id == warga.chat_id]) == tries
-    rows = await store.outbox.rows(chat_id=warga.chat_id, kind="followup")
+    rows = await store.outbox.rows(chat_id=warga.chat_id, kind=OutboxKind.FOLLOWUP)
     assert [r.state for r in rows] == ["dead", "dead"]
     assert (await store.reports.get(ref)).status == "in_progress"
 

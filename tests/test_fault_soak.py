@@ -24,6 +24,7 @@ import time
 
 from bot.domain.cases import Actor, CasesService
 from storage.groups import Scope
+from storage.outbox import OutboxKind
 from tests.helpers import MONAS, reference_in, until_summary
 from tests.soak_people import (
     Plan,
@@ -279,7 +280,7 @@ async def test_a_card_refresh_that_changes_nothing_counts_as_sent(sandbox, make_
     card = card_of(group, 1001)
     assert await sandbox.world.wait_for(lambda: "Tim menuju lokasi" in card.plain_text, 5)
     await sandbox.world.wait_for(lambda: False, 0.5)
-    edits = await store.outbox.rows(chat_id=group.chat_id, kind="alert_edit")
+    edits = await store.outbox.rows(chat_id=group.chat_id, kind=OutboxKind.ALERT_EDIT)
     assert [row.state for row in edits] == ["sent", "sent"], [row.last_error for row in edits]
     refused = [c for c in sandbox.calls_to("editMessageText") if "not modified" in (c.error or "")]
     assert len(refused) == 1  # the case this test is about did happen

@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.domain.retention import MAX_BATCHES, Retention
+from storage.outbox import OutboxKind
 from storage.retention import BATCH
 from storage.store import Store
 from tests.conftest import TOKEN
@@ -34,7 +35,7 @@ async def outbox_row(conn, key: str, state: str, at: str, broadcast_id: int | No
         "INSERT INTO outbox (chat_id, kind, dedupe_key, not_before, state, created_at, sent_at,"
         " broadcast_id) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
         (
-            "broadcast" if broadcast_id else "followup",
+            OutboxKind.BROADCAST if broadcast_id else OutboxKind.FOLLOWUP,
             key,
             at,
             state,

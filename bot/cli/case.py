@@ -220,7 +220,7 @@ def check_photo(path: Path) -> PhotoFile:
 
 def store_photo(database_path: Path, photo: PhotoFile) -> tuple[Path, DraftPhoto]:
     """Copy next to the database, where the bot process can read it until its first upload."""
-    from bot.outbox.delivery import (
+    from bot.outbox.citizen_senders import (
         LOCAL_PHOTO_PREFIX,  # imports Telegram: not for every CLI command
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.geo.areas import Area
 from bot.geo.directory import scopes_of
-from storage.outbox import PRIORITY_ALERT, OutboxMessage
+from storage.outbox import PRIORITY_ALERT, OutboxKind, OutboxMessage
 from storage.store import Store
 
 OUTSIDE = "outside"  # the point is in no kelurahan of the service area
@@ -34,7 +34,8 @@ def alert_messages(
     messages = []
     for chat_id in chat_ids:
         payload = {"report_id": report_id, "reason": reason}
-        parts = (["alert_photos"] if photos else []) + ["alert_pin", "alert_card"]
+        parts = [OutboxKind.ALERT_PHOTOS] if photos else []
+        parts += [OutboxKind.ALERT_PIN, OutboxKind.ALERT_CARD]
         for kind in parts:
             messages.append(
                 OutboxMessage(

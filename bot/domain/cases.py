@@ -19,7 +19,7 @@ from storage import reports as report_rows
 from storage.alerts import cards_in
 from storage.db import utc_now
 from storage.drafts import DraftPhoto
-from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxMessage, enqueue
+from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxKind, OutboxMessage, enqueue
 from storage.reports import Report
 from storage.store import Store
 from storage.sweeps import restart_sla_in
@@ -83,7 +83,7 @@ class ChangeResult:
 def followup(chat_id: int, report_id: int, event_id: int) -> OutboxMessage:
     return OutboxMessage(
         chat_id=chat_id,
-        kind="followup",
+        kind=OutboxKind.FOLLOWUP,
         payload={"report_id": report_id, "event_id": event_id},
         dedupe_key=f"followup:{event_id}:{chat_id}",
         priority=PRIORITY_FOLLOWUP,
@@ -94,7 +94,7 @@ def followup(chat_id: int, report_id: int, event_id: int) -> OutboxMessage:
 def card_refresh(chat_id: int, report_id: int, cause: str) -> OutboxMessage:
     return OutboxMessage(
         chat_id=chat_id,
-        kind="alert_edit",
+        kind=OutboxKind.ALERT_EDIT,
         payload={"report_id": report_id},
         dedupe_key=f"alert_edit:{report_id}:{chat_id}:{cause}",
         priority=PRIORITY_ALERT,

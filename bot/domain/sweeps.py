@@ -17,7 +17,7 @@ from bot.domain.cases import Actor
 from bot.domain.retention import Retention
 from bot.services import Services
 from storage.groups import Scope
-from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxMessage
+from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxKind, OutboxMessage
 from storage.reports import Report
 
 log = logging.getLogger(__name__)
@@ -65,11 +65,11 @@ class Sweeps:
         for report in await sweeps.overdue(now, factor=1, column="reminded_at"):
             area = self.services.areas.by_code.get(report.area_code or "")
             chats, _ = await recipients(store, area, self.services.settings.admin_chat_id)
-            messages = [self._message("sla_reminder", chat, report) for chat in chats]
+            messages = [self._message(OutboxKind.SLA_REMINDER, chat, report) for chat in chats]
             await sweeps.mark(report.id, "reminded_at", now, messages)
         for report in await sweeps.overdue(now, factor=2, column="escalated_at"):
             chats = await self._escalation_chats(report)
-            messages = [self._message("sla_escalation", chat, report) for chat in chats]
+            messages = [self._message(OutboxKind.SLA_ESCALATION, chat, report) for chat in chats]
             await sweeps.mark(report.id, "escalated_at", now, messages)
         self.services.waker()
 
@@ -87,7 +87,7 @@ class Sweeps:
         return sorted(chats)
 
     @staticmethod
-    def _message(kind: str, chat_id: int, report: Report) -> OutboxMessage:
+    def _message(kind: OutboxKind, chat_id: int, report: Report) -> OutboxMessage:
         return OutboxMessage(
             chat_id=chat_id,
             kind=kind,
@@ -106,7 +106,7 @@ class Sweeps:
         ):
             message = OutboxMessage(
                 chat_id=report.citizen_id,
-                kind="survey",
+                kind=OutboxKind.SURVEY,
                 payload={"report_id": report.id},
                 dedupe_key=f"survey:{report.id}:{report.resolved_at}",
                 priority=PRIORITY_FOLLOWUP,

@@ -16,6 +16,7 @@ from bot.geo.places import area_label, place_label
 from bot.i18n import Html, plain, t
 from bot.services import Services
 from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text
+from storage.outbox import OutboxKind
 from storage.reports import Report, ReportEvent
 
 STATUS_ACTIONS = {
@@ -194,14 +195,14 @@ def _hours_since(services: Services, iso: str | None) -> int:
     return int((services.clock.now() - datetime.fromisoformat(iso)).total_seconds() // 3600)
 
 
-def sla_message(services: Services, report: Report, kind: str) -> Rendered:
+def sla_message(services: Services, report: Report, kind: OutboxKind) -> Rendered:
     """A reminder or an escalation, in the groups' language, with the status buttons."""
     language = services.settings.default_language
     category = services.categories.get(report.category_key)
     area = services.areas.by_code.get(report.area_code or "")
     text = t(
         language,
-        "sla.reminder" if kind == "sla_reminder" else "sla.escalation",
+        "sla.reminder" if kind is OutboxKind.SLA_REMINDER else "sla.escalation",
         ref=report.id,
         category=category_label(services, report, language),
         place=area_label(area, language),

@@ -1,0 +1,63 @@
+"""Senders for what goes to a citizen: the follow-ups on their report (with an officer's photo
+when there is one) and the "is it fixed?" survey, each in the citizen's language of the moment.
+
+Photos attached from the CLI are files on disk until their first upload; after it, Telegram's
+file_id replaces the path so later sends reuse the upload.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from telegram import Message
+
+from bot.outbox.policy import Undeliverable
+from bot.outbox.renderers import followup_message, survey_message
+from bot.outbox.sending import Outgoing, language_of, report_of
+from storage.outbox import OutboxRow
+
+LOCAL_PHOTO_PREFIX = "local:"
+
+
+def local_photo_path(file_id: str) -> Path | None:
+    """Photos attached from the CLI live on disk until their first upload to Telegram."""
+    if not file_id.startswith(LOCAL_PHOTO_PREFIX):
+        return None
+    path = Path(file_id.removeprefix(LOCAL_PHOTO_PREFIX))
+    if not path.is_file():
+        raise Undeliverable(f"photo file {path} is missing")
+    return path
+
+
+async def send_followup(out: Outgoing, row: OutboxRow) -> Message:
+    """A change to the citizen's report: a status, a note, a photo."""
+    services = out.services
+    report = await report_of(out, row)
+    event = await services.store.reports.event(int(row.payload["event_id"]))
+    if event is None:
+        raise Undeliverable("event not found")
+    language = await language_of(out, row.chat_id)
+    rendered = followup_message(services, report, event, language)
+    if rendered.photo_file_id:
+        local = local_photo_path(rendered.photo_file_id)
+        photo = local.read_bytes() if local else rendered.photo_file_id
+        sent = await out.bot.send_photo(
+            row.chat_id, photo, caption=rendered.text, reply_markup=rendered.markup
+        )
+        if local and sent.photo:
+            # From now on the photo is Telegram's: later sends reuse its file_id.
+            await services.store.reports.replace_photo_file(
+                rendered.photo_file_id, sent.photo[-1].file_id, sent.photo[-1].file_unique_id
+            )
+        return sent
+    return await out.bot.send_message(row.chat_id, rendered.text, reply_markup=rendered.markup)
+
+
+async def send_survey(out: Outgoing, row: OutboxRow) -> Message:
+    """Asked only while the report is still resolved: a reopened one has its answer."""
+    report = await report_of(out, row)
+    if report.status != "resolved":
+        raise Undeliverable(f"report is {report.status} now")
+    language = await language_of(out, row.chat_id)
+    rendered = survey_message(out.services, report, language)
+    return await out.bot.send_message(row.chat_id, rendered.text, reply_markup=rendered.markup)
