@@ -16,12 +16,14 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     Update,
 )
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -277,6 +279,7 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Chats side by side, each chat's updates in order (bot/telegram/update_processor.py).
         .concurrent_updates(
             PerChatUpdateProcessor(
