@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.broadcasts import BroadcastService
 from bot.domain.cases import CasesService
+from bot.domain.citizens import CitizenService
+from bot.domain.compose import BroadcastComposer
+from bot.domain.officers import OfficerService
 from bot.domain.reporting import ReportingService
+from bot.domain.staff_login import StaffLoginService
 from bot.geo.areas import AreaIndex
 from bot.geo.directory import AreaDirectory
 from bot.telegram.chat_admins import ChatAdminCache
@@ -44,3 +49,18 @@ class Services:
     waker: Waker = field(default_factory=Waker)
     chat_admins: ChatAdminCache = field(default_factory=ChatAdminCache)
     clock: Clock = field(default_factory=Clock)
+    # Built from the parts above (so whoever builds Services needs nothing more):
+    broadcasts: BroadcastService = field(init=False)
+    composer: BroadcastComposer = field(init=False)
+    citizens: CitizenService = field(init=False)
+    officers: OfficerService = field(init=False)
+    staff_login: StaffLoginService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.broadcasts = BroadcastService(self.store, self.settings, self.clock, self.waker)
+        self.composer = BroadcastComposer(
+            self.store, self.areas, self.clock, self.settings.tz, self.waker
+        )
+        self.citizens = CitizenService(self.store, self.settings)
+        self.officers = OfficerService(self.store)
+        self.staff_login = StaffLoginService(self.store, self.settings, self.clock)

@@ -3,18 +3,18 @@
 ``/ban <user id>`` works wherever an admin writes; ``/ban`` as a reply to an alert card (in the
 admins' chat ADMIN_CHAT_ID, or any group the admin is in) bans that report's reporter, which is
 where an admin meets an abusive report, without anyone reading the reporter's id. What a ban does
-is in handlers/gate.py; storing it is storage/citizens.py.
+is in handlers/gate.py; the ban itself (and that admins are never banned) bot/domain/citizens.py.
 """
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.domain.permissions import is_admin
 from bot.i18n import t
 from bot.ids import parse_id
 from bot.telegram.context import BotContext
+from handlers.narrow import message_of, user_of
 from handlers.people import language_of
 
 
@@ -23,8 +23,8 @@ async def _target(update: Update, context: BotContext) -> tuple[int | None, int 
     argument = " ".join(context.args or []).strip()
     if argument:
         return parse_id(argument), None
-    message = update.effective_message
-    replied = message.reply_to_message if message else None
+    message = message_of(update)
+    replied = message.reply_to_message
     if replied is None:
         return None, None
     card = await context.services.store.alerts.card_at(message.chat_id, replied.message_id)
@@ -43,22 +43,24 @@ async def unban_command(update: Update, context: BotContext) -> None:
 async def _set(update: Update, context: BotContext, *, banned: bool) -> None:
     language = await language_of(update, context)
     services = context.services
-    message = update.effective_message
-    if not is_admin(services, update.effective_user.id):
-        await message.reply_text(t(language, "ban.admin_only"), parse_mode=ParseMode.HTML)
+    message = message_of(update)
+    if not is_admin(services, user_of(update).id):
+        await message.reply_text(t(language, "ban.admin_only"))
         return
     user_id, ref = await _target(update, context)
     if user_id is None:
-        await message.reply_text(t(language, "ban.usage"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "ban.usage"))
         return
-    if is_admin(services, user_id):
-        await message.reply_text(t(language, "ban.not_admins"), parse_mode=ParseMode.HTML)
+    citizens = services.citizens
+    outcome = await (citizens.ban(user_id) if banned else citizens.unban(user_id))
+    if outcome == "admin":
+        await message.reply_text(t(language, "ban.not_admins"))
         return
-    changed = await services.store.citizens.set_banned(user_id, banned=banned)
+    changed = outcome == "changed"
     who = t(language, "ban.reporter_of", ref=ref) if ref else str(user_id)
     key = (
         ("ban.banned" if changed else "ban.already_banned")
         if banned
         else ("ban.unbanned" if changed else "ban.not_banned")
     )
-    await message.reply_text(t(language, key, who=who), parse_mode=ParseMode.HTML)
+    await message.reply_text(t(language, key, who=who))

@@ -154,7 +154,13 @@ async def move_command(update: Update, context: BotContext) -> None:
         )
         return
     user = update.effective_user
-    if not await may_act_on(services, context.bot, user.id, update.effective_chat.id, report):
+    if not await may_act_on(
+        services,
+        services.chat_admins.asking(context.bot),
+        user.id,
+        update.effective_chat.id,
+        report,
+    ):
         area = services.areas.by_code.get(report.area_code or "")
         await message.reply_text(
             t(language, "alert.not_officer", area=area_label(area, language)),
@@ -204,7 +210,13 @@ async def status_pressed(update: Update, context: BotContext) -> None:
         await query.answer(t(language, "common.stale_button"))
         return
     user = query.from_user
-    if not await may_act_on(services, context.bot, user.id, update.effective_chat.id, report):
+    if not await may_act_on(
+        services,
+        services.chat_admins.asking(context.bot),
+        user.id,
+        update.effective_chat.id,
+        report,
+    ):
         area = services.areas.by_code.get(report.area_code or "")
         await query.answer(
             t(language, "alert.not_officer", area=area_label(area, language)), show_alert=True
@@ -310,7 +322,9 @@ async def group_reply(update: Update, context: BotContext) -> None:
     if report is None:
         return
     user = update.effective_user
-    if not await may_act_on(services, context.bot, user.id, chat_id, report):
+    if not await may_act_on(
+        services, services.chat_admins.asking(context.bot), user.id, chat_id, report
+    ):
         area = services.areas.by_code.get(report.area_code or "")
         await message.reply_text(
             t(language, "alert.only_officers_reply", area=area_label(area, language)),
@@ -361,7 +375,9 @@ async def _duplicate(
     services, user_id, chat_id = context.services, actor.id or 0, message.chat_id
 
     async def may_touch(other: Report) -> bool:
-        return await may_act_on(services, context.bot, user_id, chat_id, other)
+        return await may_act_on(
+            services, services.chat_admins.asking(context.bot), user_id, chat_id, other
+        )
 
     result = await services.cases.change_status(
         report.id, "duplicate", actor, duplicate_of=original, may_touch_original=may_touch

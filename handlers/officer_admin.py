@@ -12,16 +12,15 @@ import contextlib
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.domain.officers import remove_officer
 from bot.domain.permissions import is_admin
 from bot.i18n import Html, plain, t
 from bot.ids import parse_id
 from bot.services import Services
 from bot.telegram.context import BotContext
 from handlers.areas import scope_label
+from handlers.narrow import chat_of, message_of, query_of, user_of
 from handlers.people import language_of
 from storage.groups import Officer, Scope
 
@@ -59,20 +58,18 @@ def _page_row(prefix: str, page: int, pages: int) -> list[InlineKeyboardButton]:
 
 async def _admin_private(update: Update, context: BotContext, language: str) -> bool:
     """Only admins, and only privately: the lists name people and areas."""
-    message = update.effective_message
-    if not is_admin(context.services, update.effective_user.id):
-        await message.reply_text(
-            t(language, "officer.manage_admin_only"), parse_mode=ParseMode.HTML
-        )
+    message = message_of(update)
+    if not is_admin(context.services, user_of(update).id):
+        await message.reply_text(t(language, "officer.manage_admin_only"))
         return False
-    if update.effective_chat.type != "private":
-        await message.reply_text(t(language, "officer.invite_private"), parse_mode=ParseMode.HTML)
+    if chat_of(update).type != "private":
+        await message.reply_text(t(language, "officer.invite_private"))
         return False
     return True
 
 
 async def _pressed_by_admin(update: Update, context: BotContext, language: str) -> bool:
-    query = update.callback_query
+    query = query_of(update)
     if is_admin(context.services, query.from_user.id):
         return True
     await query.answer(plain(language, "officer.manage_admin_only"), show_alert=True)
@@ -111,12 +108,12 @@ async def officers_command(update: Update, context: BotContext) -> None:
     if not await _admin_private(update, context, language):
         return
     text, markup = await _officers_page(context, 0, language)
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await message_of(update).reply_text(text, reply_markup=markup)
 
 
 async def officers_pressed(update: Update, context: BotContext) -> None:
     """``of:pg:<page>``, ``of:rm:<rowid>:<user>`` (asks), ``of:ok:<rowid>:<user>`` (removes)."""
-    query = update.callback_query
+    query = query_of(update)
     language = await language_of(update, context)
     if not await _pressed_by_admin(update, context, language):
         return
@@ -154,7 +151,7 @@ async def officers_pressed(update: Update, context: BotContext) -> None:
         )
         await _replace(update, t(language, "officer.remove_confirm", **params), confirm)
         return
-    await remove_officer(services.store, officer.user_id, officer.scope)
+    await services.officers.remove(officer.user_id, officer.scope)
     await _replace(update, t(language, "officer.removed", **params), None)
 
 
@@ -192,12 +189,12 @@ async def invites_command(update: Update, context: BotContext) -> None:
     if not await _admin_private(update, context, language):
         return
     text, markup = await _invites_page(context, 0, language)
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await message_of(update).reply_text(text, reply_markup=markup)
 
 
 async def invites_pressed(update: Update, context: BotContext) -> None:
     """``in:pg:<page>`` and ``in:rv:<id>`` (withdraws the invite at once)."""
-    query = update.callback_query
+    query = query_of(update)
     language = await language_of(update, context)
     if not await _pressed_by_admin(update, context, language):
         return
@@ -208,7 +205,7 @@ async def invites_pressed(update: Update, context: BotContext) -> None:
         return
     page = value if action == "pg" else 0
     if action == "rv":
-        revoked = await context.services.store.officers.revoke_invite(value, datetime.now(UTC))
+        revoked = await context.services.officers.revoke_invite(value)
         key = "officer.invite_withdrawn" if revoked else "officer.invite_gone"
         await query.answer(plain(language, key, id=value), show_alert=not revoked)
     else:
@@ -219,6 +216,4 @@ async def invites_pressed(update: Update, context: BotContext) -> None:
 
 async def _replace(update: Update, text: Html, markup: InlineKeyboardMarkup | None) -> None:
     with contextlib.suppress(BadRequest):  # "not modified": a second tap on the same button
-        await update.callback_query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        await query_of(update).edit_message_text(text, reply_markup=markup)

@@ -1,41 +1,34 @@
 """Officer invites: an admin creates a one-time deep link for an area; the officer opens it.
 
-Only the hash of the link's token is stored (storage/groups.py); the short id shown with the link
-is what /invites and ``officer revoke-invite`` name it by."""
+The invite itself (its token, how long it lasts, redeeming it) is bot/domain/officers.py's."""
 
 from __future__ import annotations
 
 import contextlib
-import secrets
-from datetime import UTC, datetime, timedelta
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.domain.permissions import is_admin
 from bot.i18n import t
-from bot.redaction import remember
 from bot.telegram.context import BotContext
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
+from handlers.narrow import chat_of, message_of, query_of, user_of
 from handlers.people import language_of
 from storage.groups import Scope
 
 INVITE_PREFIX = "inv_"
-INVITE_VALID_FOR = timedelta(days=7)
 
 
 async def invite_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     services = context.services
-    message = update.effective_message
-    if not is_admin(services, update.effective_user.id):
-        await message.reply_text(
-            t(language, "officer.invite_admin_only"), parse_mode=ParseMode.HTML
-        )
+    message = message_of(update)
+    if not is_admin(services, user_of(update).id):
+        await message.reply_text(t(language, "officer.invite_admin_only"))
         return
-    if update.effective_chat.type != "private":
-        await message.reply_text(t(language, "officer.invite_private"), parse_mode=ParseMode.HTML)
+    if chat_of(update).type != "private":
+        await message.reply_text(t(language, "officer.invite_private"))
         return
     query = " ".join(context.args or []).strip()
     choices = services.directory.resolve(query) if query else []
@@ -46,11 +39,10 @@ async def invite_command(update: Update, context: BotContext) -> None:
     if candidates:
         await message.reply_text(
             t(language, "groups.link_pick"),
-            parse_mode=ParseMode.HTML,
             reply_markup=choice_keyboard(services, "iv", candidates, language),
         )
         return
-    await message.reply_text(t(language, "officer.invite_usage"), parse_mode=ParseMode.HTML)
+    await message.reply_text(t(language, "officer.invite_usage"))
 
 
 async def invite_chosen(update: Update, context: BotContext) -> None:
@@ -59,30 +51,25 @@ async def invite_chosen(update: Update, context: BotContext) -> None:
     if scope is None:
         return
     with contextlib.suppress(BadRequest):  # "not modified": a second tap took them already
-        await update.callback_query.edit_message_reply_markup(None)
+        await query_of(update).edit_message_reply_markup(None)
     await _create(update, context, scope, language)
 
 
 async def _create(update: Update, context: BotContext, scope: Scope, language: str) -> None:
     services = context.services
-    token = remember(secrets.token_urlsafe(16))  # kept out of the logs
-    expires = datetime.now(UTC) + INVITE_VALID_FOR
-    invite_id = await services.store.officers.create_invite(
-        token, scope, update.effective_user.id, expires
-    )
-    link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{token}"
-    local = expires.astimezone(services.settings.tz)
+    invite = await services.officers.invite(scope, user_of(update).id)
+    link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{invite.token}"
+    local = invite.expires_at.astimezone(services.settings.tz)
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_of(update).id,
         t(
             language,
             "officer.invite_created",
-            id=invite_id,
+            id=invite.id,
             scope=scope_label(services, scope, language),
             link=link,
             expires=f"{local:%d/%m/%Y %H:%M} {local.tzname()}",
         ),
-        parse_mode=ParseMode.HTML,
         disable_web_page_preview=True,
     )
 
@@ -91,12 +78,10 @@ async def redeem(update: Update, context: BotContext, token: str) -> None:
     """``/start inv_<token>`` in a private chat."""
     language = await language_of(update, context)
     services = context.services
-    user = update.effective_user
-    outcome, scope = await services.store.officers.redeem_invite(
-        token, user.id, datetime.now(UTC), name=user.full_name
-    )
+    user = user_of(update)
+    outcome, scope = await services.officers.redeem(token, user.id, user.full_name)
     if outcome == "ok" and scope is not None:
         text = t(language, "officer.registered", scope=scope_label(services, scope, language))
     else:
         text = t(language, f"officer.invite_{outcome}")
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(text)

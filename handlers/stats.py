@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from telegram import Chat, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 
 from bot.domain.stats import (
     Audience,
@@ -21,6 +21,7 @@ from bot.domain.stats import (
 from bot.i18n import Html, t
 from bot.telegram.context import BotContext
 from handlers.areas import scope_label
+from handlers.narrow import chat_of, message_of, user_of
 from handlers.people import language_of
 from storage.stats import StatsSummary
 
@@ -41,21 +42,21 @@ async def stats_command(update: Update, context: BotContext) -> None:
     """``/stats``, ``/stats 7d|30d|90d|all`` or ``/stats 2026-11``, for admins and officers."""
     language = await language_of(update, context)
     services = context.services
-    message, chat = update.effective_message, update.effective_chat
+    message, chat = message_of(update), chat_of(update)
     audience = await audience_for(
         services,
-        context.bot,
-        update.effective_user.id,
+        services.chat_admins.asking(context.bot),
+        user_of(update).id,
         chat.id,
         in_group=chat.type != Chat.PRIVATE,
     )
     if audience is None:
-        await message.reply_text(t(language, "stats.not_allowed"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "stats.not_allowed"))
         return
     now = services.clock.now()
     period = parse_period(" ".join(context.args or []), now, services.settings.tz)
     if period is None:
-        await message.reply_text(t(language, "stats.usage"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "stats.usage"))
         return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     summary = await collect(services, audience, period)
@@ -65,17 +66,14 @@ async def stats_command(update: Update, context: BotContext) -> None:
     ]
     if summary.total == 0:
         text = t(language, "stats.no_reports", details=Html("\n".join(heading)))
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        await message.reply_text(text)
         return
-    await message.reply_text(
-        _summary_text(context, summary, heading, language), parse_mode=ParseMode.HTML
-    )
+    await message.reply_text(_summary_text(context, summary, heading, language))
     png = await chart_png(services, summary, language, period)
     if png is not None:
         await message.reply_photo(
             png,
             caption=t(language, "stats.caption", period=period_label(period, language)),
-            parse_mode=ParseMode.HTML,
         )
 
 
@@ -112,7 +110,7 @@ def _summary_text(
     context: BotContext, summary: StatsSummary, heading: list[Html], language: str
 ) -> Html:
     services = context.services
-    lines = [t(language, "stats.title"), *heading]
+    lines: list[str] = [t(language, "stats.title"), *heading]
     lines.append(t(language, "stats.total", count=number(language, summary.total)))
     lines += ["", t(language, "stats.by_status")]
     for status in sorted(summary.by_status, key=_status_rank):

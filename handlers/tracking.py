@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Chat, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.geo.places import area_label, place_label
@@ -19,6 +18,7 @@ from bot.outbox.renderers import overdue_hours
 from bot.telegram.context import BotContext
 from bot.telegram.message_length import fit_history, shorten
 from handlers import keyboards
+from handlers.narrow import chat_of, message_of, query_of, user_of
 from handlers.people import language_of
 from storage.reports import Report, ReportEvent
 
@@ -94,30 +94,30 @@ async def _detail(context: BotContext, report: Report, language: str, *, full: b
 async def status_command(update: Update, context: BotContext) -> None:
     """``/status 1042``: full detail for the reporter, category, area and status for anyone else."""
     language = await language_of(update, context)
-    message = update.effective_message
+    message = message_of(update)
     argument = " ".join(context.args or []).strip()
     match = _REFERENCE.match(argument)
     if not match:
-        await message.reply_text(t(language, "tracking.usage"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "tracking.usage"))
         return
     await _show(update, context, int(match.group(1)), language)
 
 
 async def _show(update: Update, context: BotContext, ref: int, language: str) -> None:
     report = await context.services.store.reports.get(ref)
-    chat = update.effective_chat
+    chat = chat_of(update)
     if report is None:
         text = t(language, "tracking.not_found", ref=ref)
     else:
-        own = report.citizen_id == update.effective_user.id and chat.type == Chat.PRIVATE
+        own = report.citizen_id == user_of(update).id and chat.type == Chat.PRIVATE
         text = await _detail(context, report, language, full=own)
-    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(chat.id, text)
 
 
 async def _number_pressed(update: Update, context: BotContext, language: str) -> int | None:
     """The number after ``prefix:`` in a pressed button's data, the press answered; None (and
     a stale-button popup) when the data is not one."""
-    query = update.callback_query
+    query = query_of(update)
     number = parse_id((query.data or "").partition(":")[2])
     if number is None:
         await query.answer(t(language, "common.stale_button"))
@@ -164,18 +164,16 @@ async def _page(
 async def my_reports(update: Update, context: BotContext) -> None:
     """/myreports: newest first, five a page."""
     language = await language_of(update, context)
-    text, markup = await _page(context, update.effective_user.id, 0, language)
-    await context.bot.send_message(
-        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    text, markup = await _page(context, user_of(update).id, 0, language)
+    await context.bot.send_message(chat_of(update).id, text, reply_markup=markup)
 
 
 async def page_pressed(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+    query = query_of(update)
     language = await language_of(update, context)
     page = await _number_pressed(update, context, language)
     if page is None:
         return
     text, markup = await _page(context, query.from_user.id, page, language)
     with contextlib.suppress(BadRequest):  # "not modified": that page was already shown
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup)

@@ -5,13 +5,19 @@
 - :mod:`~bot.domain.reporting` — the citizen's report draft as a state machine, and its submission;
 - :mod:`~bot.domain.intake` — reports filed by agency systems over the API;
 - :mod:`~bot.domain.alerts` — where a new report's alert goes (the outbox rows that carry it);
-- :mod:`~bot.domain.broadcasts` — announcements: audiences, feeding the outbox chunk by chunk;
+- :mod:`~bot.domain.broadcasts` — announcements: audiences, feeding the outbox chunk by chunk,
+  the progress message (shown through a board the Telegram side provides), cancelling;
+- :mod:`~bot.domain.compose` — an admin's broadcast draft as a state machine, and its creation;
 - :mod:`~bot.domain.sweeps` — the scheduler's sweeps (SLA, survey, auto-close) and
   :mod:`~bot.domain.retention` — how long each kind of row is kept;
-- :mod:`~bot.domain.stats` — statistics and their chart; :mod:`~bot.domain.permissions` — who may
-  act on a report; :mod:`~bot.domain.officers` — taking an officer off an area;
+- :mod:`~bot.domain.stats` — statistics and their chart; :mod:`~bot.domain.permissions` — who is
+  an admin and who may act on a report (group admins asked through a callable);
+- :mod:`~bot.domain.officers` — officer invites and taking an officer off an area;
+  :mod:`~bot.domain.staff_login` — who may sign in to the staff pages, and the sign-in link;
+- :mod:`~bot.domain.citizens` — banning a citizen, and whether announcements reach them;
 - :mod:`~bot.domain.categories` — the bundled category list.
 
 Dependencies point down: handlers and the adapters (:mod:`bot.telegram`, :mod:`bot.http`,
-:mod:`bot.cli`) call these; these call :mod:`storage`.
+:mod:`bot.cli`) call these; these call :mod:`storage`, and never import Telegram
+(tests/test_layers.py). The services handlers use are built in :mod:`bot.services`.
 """

@@ -1,23 +1,43 @@
 """Who may act on a report: checked on the server for every press and reply, never trusted from
 the button. Admins may act anywhere; officers on their kelurahan, kecamatan or kota; and the
 administrators of a group linked to the report's area count as its officers there.
+
+Whether someone administers a group is Telegram's knowledge, not ours: the caller passes the
+question in as a :data:`GroupAdminCheck` (the Telegram side answers it from
+:mod:`bot.telegram.chat_admins`), so this module never imports Telegram.
 """
 
 from __future__ import annotations
 
-from telegram import Bot
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
+from bot.config import Settings
 from bot.geo.directory import scopes_of
-from bot.services import Services
 from storage.reports import Report
+
+if TYPE_CHECKING:  # bot.services builds services from bot.domain: no import cycle at run time
+    from bot.services import Services
+
+#: "Is ``user_id`` an administrator of group ``chat_id``?" — ``(chat_id, user_id) -> bool``.
+GroupAdminCheck = Callable[[int, int], Awaitable[bool]]
+
+
+def admin_in(settings: Settings, user_id: int) -> bool:
+    """The one rule for who is a WargaLapor admin: listed in ADMIN_USER_IDS."""
+    return user_id in settings.admin_user_ids
 
 
 def is_admin(services: Services, user_id: int) -> bool:
-    return user_id in services.settings.admin_user_ids
+    return admin_in(services.settings, user_id)
 
 
 async def may_act_on(
-    services: Services, bot: Bot, user_id: int, chat_id: int, report: Report
+    services: Services,
+    is_group_admin: GroupAdminCheck,
+    user_id: int,
+    chat_id: int,
+    report: Report,
 ) -> bool:
     if is_admin(services, user_id):
         return True
@@ -29,5 +49,5 @@ async def may_act_on(
         return True
     links = await services.store.groups.links_of(chat_id)
     if any(link.scope in scopes for link in links):
-        return await services.chat_admins.is_admin(bot, chat_id, user_id)
+        return await is_group_admin(chat_id, user_id)
     return False

@@ -15,14 +15,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
-from telegram import Bot
-
-from bot.domain.permissions import is_admin
+from bot.domain.permissions import GroupAdminCheck, is_admin
 from bot.i18n import plain
-from bot.services import Services
 from storage.groups import Scope
 from storage.stats import StatsFilter, StatsRepository, StatsSummary
+
+if TYPE_CHECKING:  # bot.services builds services from bot.domain: no import cycle at run time
+    from bot.services import Services
 
 PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90}
 DEFAULT_PERIOD = "30d"
@@ -88,15 +89,21 @@ class Audience:
 
 
 async def audience_for(
-    services: Services, bot: Bot, user_id: int, chat_id: int, *, in_group: bool
+    services: Services,
+    is_group_admin: GroupAdminCheck,
+    user_id: int,
+    chat_id: int,
+    *,
+    in_group: bool,
 ) -> Audience | None:
-    """The reports ``user_id`` may see statistics of, asking in ``chat_id``; None: none at all."""
+    """The reports ``user_id`` may see statistics of, asking in ``chat_id``; None: none at all.
+    Whether they administer the group is Telegram's answer, asked through ``is_group_admin``."""
     if is_admin(services, user_id):
         return Audience()
     scopes = await StatsRepository(services.store.db).officer_scopes(user_id)
     if in_group:
         links = await services.store.groups.links_of(chat_id)
-        if links and await services.chat_admins.is_admin(bot, chat_id, user_id):
+        if links and await is_group_admin(chat_id, user_id):
             scopes += [link.scope for link in links if link.scope not in scopes]
     if not scopes:
         return None

@@ -9,6 +9,8 @@
 - :mod:`~bot.telegram.throttle` — how many updates one person may send a minute;
 - :mod:`~bot.telegram.rate_limiter` — Telegram's flood limits on every Bot API call;
 - :mod:`~bot.telegram.chat_admins` — who administers a group, asked and cached;
+- :mod:`~bot.telegram.broadcast_progress` — the admin's broadcast progress message, posted and
+  edited;
 - :mod:`~bot.telegram.message_length` — messages built from people's words fit Telegram's limits;
 - :mod:`~bot.telegram.webhook_runner` — running on a webhook instead of long polling.
 

@@ -30,7 +30,6 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.domain.broadcasts import BroadcastService
 from bot.domain.cases import CasesService
 from bot.domain.categories import load_categories
 from bot.domain.reporting import ReportingService
@@ -42,6 +41,7 @@ from bot.http.server import start_http
 from bot.i18n import LANGUAGES, plain
 from bot.outbox.delivery import Delivery
 from bot.services import Services, Waker
+from bot.telegram.broadcast_progress import TelegramProgressBoard
 from bot.telegram.context import BotContext, attach_services
 from bot.telegram.inbox import InboxQueue
 from bot.telegram.rate_limiter import BotRateLimiter
@@ -224,10 +224,10 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
         await sweeps.run()
 
     job_queue.run_repeating(sweep, interval=services.settings.sweep_seconds, first=1, name="sweeps")
-    broadcasts = BroadcastService(services)
+    board = TelegramProgressBoard(application.bot)
 
-    async def feed(context: BotContext) -> None:
-        await broadcasts.tick(context.bot)
+    async def feed(_: BotContext) -> None:
+        await services.broadcasts.tick(board)
 
     job_queue.run_repeating(feed, interval=BROADCAST_TICK_SECONDS, first=0.5, name="broadcasts")
     return delivery

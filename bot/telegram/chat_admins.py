@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, ChatMember
 from telegram.error import NetworkError, RetryAfter, TelegramError
@@ -37,3 +38,12 @@ class ChatAdminCache:
             answer = False
         self._entries[key] = (now + self.ttl, answer)
         return answer
+
+    def asking(self, bot: Bot) -> Callable[[int, int], Awaitable[bool]]:
+        """``(chat_id, user_id) -> is admin`` through ``bot``: the question as the domain takes
+        it (bot/domain/permissions.py), which never sees Telegram."""
+
+        async def is_admin(chat_id: int, user_id: int) -> bool:
+            return await self.is_admin(bot, chat_id, user_id)
+
+        return is_admin
