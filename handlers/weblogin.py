@@ -28,7 +28,7 @@ async def command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     user = update.effective_user
     sessions = WebSessionRepository(services.store.db)
-    if not is_admin(services, user.id) and not await sessions.officer_scopes(user.id):
+    if not is_admin(services, user.id) and not await services.store.officers.scopes_of(user.id):
         await message.reply_text(t(language, "weblogin.refused"), parse_mode=ParseMode.HTML)
         return
     base = web_base_url(services.settings)

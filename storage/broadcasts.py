@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import Database, utc_now
+from storage.db import Database, placeholders, utc_now
 from storage.groups import Scope
 from storage.outbox import PRIORITY_BROADCAST, OutboxMessage, enqueue
 
@@ -100,7 +100,7 @@ def _recipients_sql(audience: Audience, *, count: bool) -> tuple[str, list[Any]]
         sql = f"SELECT c.chat_id AS chat_id FROM citizens c WHERE {ACTIVE_CITIZEN}"
         params: list[Any] = []
         if audience.kind == "area_citizens":
-            marks = ", ".join("?" for _ in audience.area_codes) or "NULL"
+            marks = placeholders(audience.area_codes) or "NULL"
             sql += (
                 " AND EXISTS (SELECT 1 FROM reports r WHERE r.citizen_id = c.user_id"
                 f" AND r.area_code IN ({marks})"
@@ -167,7 +167,7 @@ class BroadcastRepository:
         return _broadcast(row) if row else None
 
     async def in_states(self, *states: str) -> list[Broadcast]:
-        marks = ", ".join("?" for _ in states)
+        marks = placeholders(states)
         rows = await self._db.fetchall(
             f"SELECT * FROM broadcasts WHERE state IN ({marks}) ORDER BY id", states
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import Database, utc_now
+from storage.db import Database, placeholders, utc_now
 
 PRIORITY_ALERT = 0
 PRIORITY_FOLLOWUP = 5
@@ -113,7 +113,7 @@ class OutboxRepository:
         :meth:`recover` at start: those, and only those, may go out twice."""
         if not row_ids:
             return set()
-        marks = ", ".join("?" for _ in row_ids)
+        marks = placeholders(row_ids)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 f"UPDATE outbox SET state = 'sending' WHERE state = 'pending' AND id IN ({marks})"
@@ -126,7 +126,7 @@ class OutboxRepository:
         """Give claimed rows back untouched (their chat must wait for an earlier row)."""
         if not row_ids:
             return
-        marks = ", ".join("?" for _ in row_ids)
+        marks = placeholders(row_ids)
         async with self._db.transaction() as conn:
             await conn.execute(
                 f"UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id IN ({marks})",
@@ -137,7 +137,7 @@ class OutboxRepository:
         """Hold claimed rows until ``not_before`` without counting an attempt (pacing)."""
         if not row_ids:
             return
-        marks = ", ".join("?" for _ in row_ids)
+        marks = placeholders(row_ids)
         async with self._db.transaction() as conn:
             await conn.execute(
                 f"UPDATE outbox SET state = 'pending', not_before = ? WHERE id IN ({marks})",
@@ -194,7 +194,8 @@ class OutboxRepository:
 
     async def rows(self, *, chat_id: int | None = None, kind: str | None = None) -> list[OutboxRow]:
         """For tests and the CLI: rows filtered by chat and kind, oldest first."""
-        sql, params = "SELECT * FROM outbox WHERE 1 = 1", []
+        sql = "SELECT * FROM outbox WHERE 1 = 1"
+        params: list[object] = []
         if chat_id is not None:
             sql += " AND chat_id = ?"
             params.append(chat_id)

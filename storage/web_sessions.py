@@ -1,9 +1,10 @@
-"""Staff web pages: one-time sign-in links, the sessions they open, and the filtered report list.
+"""Staff web pages: one-time sign-in links, the sessions they open, and which report a photo is of.
 
 Why hashes: the database is copied into backups and read by the CLI; a link or cookie copied
 from it must not sign anyone in. Tokens carry 256 random bits, so a plain SHA-256 is enough.
-Why the officer's areas are not stored in the session: they are read on every request, so an
-officer removed from an area loses it at once, not when the session ends.
+Why the officer's areas are not stored in the session: they are read on every request (from
+``OfficerRepository.scopes_of``), so an officer removed from an area loses it at once, not when
+the session ends.
 """
 
 from __future__ import annotations
@@ -16,10 +17,6 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from storage.db import Database
-from storage.groups import Scope
-from storage.reports import Report
-
-_REPORT_COLUMNS = ", ".join(Report.__dataclass_fields__)
 
 
 def hash_token(token: str) -> str:
@@ -119,13 +116,6 @@ class WebSessionRepository:
     async def end_all(self, user_id: int) -> int:
         async with self._db.transaction() as conn:
             return await end_sessions_in(conn, user_id)
-
-    async def officer_scopes(self, user_id: int) -> list[Scope]:
-        rows = await self._db.fetchall(
-            "SELECT scope, scope_key FROM officers WHERE user_id = ? ORDER BY scope, scope_key",
-            (user_id,),
-        )
-        return [Scope(row["scope"], row["scope_key"]) for row in rows]
 
     async def photo_report(self, file_id: str) -> int | None:
         """The report a photo belongs to (a citizen's, or an officer's "after" photo)."""

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram import Bot
 
+from bot.domain import statuses
 from bot.domain.permissions import is_admin
 from bot.i18n import plain
 from bot.services import Services
@@ -93,7 +94,7 @@ async def audience_for(
     """The reports ``user_id`` may see statistics of, asking in ``chat_id``; None: none at all."""
     if is_admin(services, user_id):
         return Audience()
-    scopes = await StatsRepository(services.store.db).officer_scopes(user_id)
+    scopes = await services.store.officers.scopes_of(user_id)
     if in_group:
         links = await services.store.groups.links_of(chat_id)
         if links and await services.chat_admins.is_admin(bot, chat_id, user_id):
@@ -121,7 +122,12 @@ def _iso(moment: datetime | None) -> str | None:
 
 async def collect(services: Services, audience: Audience, period: Period) -> StatsSummary:
     stats_filter = StatsFilter(_iso(period.since), _iso(period.until), audience.area_codes)
-    return await StatsRepository(services.store.db).summary(stats_filter, services.clock.now())
+    return await StatsRepository(services.store.db).summary(
+        stats_filter,
+        services.clock.now(),
+        open_statuses=statuses.OPEN,
+        waiting=statuses.WAITING,
+    )
 
 
 def number(language: str, value: int) -> str:
