@@ -113,10 +113,6 @@ class WebSessionRepository:
                 "DELETE FROM web_sessions WHERE token_hash = ?", (hash_token(token),)
             )
 
-    async def end_all(self, user_id: int) -> int:
-        async with self._db.transaction() as conn:
-            return await end_sessions_in(conn, user_id)
-
     async def photo_report(self, file_id: str) -> int | None:
         """The report a photo belongs to (a citizen's, or an officer's "after" photo)."""
         row = await self._db.fetchone(
