@@ -231,8 +231,7 @@ class ReportRepository:
         does the spatial part.
 
         CROSS JOIN makes SQLite start from the R*Tree: with a plain JOIN it preferred the
-        (status, ...) indexes and read every open report in the city, many times slower in a
-        big city (bench/nearby.py).
+        (status, ...) indexes and read every open report in the city, on every location step.
         """
         if not statuses:
             return []
