@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import Database, placeholders, utc_now
+from storage.db import Database, iso, placeholders, utc_now
 from storage.groups import Scope
 from storage.outbox import PRIORITY_BROADCAST, OutboxMessage, enqueue
 
@@ -107,7 +107,7 @@ def _recipients_sql(audience: Audience, *, count: bool) -> tuple[str, list[Any]]
                 " AND r.created_at >= ?)"
             )
             since = datetime.now(UTC) - timedelta(days=audience.days)
-            params += [*audience.area_codes, since.isoformat(timespec="seconds")]
+            params += [*audience.area_codes, iso(since)]
     else:
         sql = "SELECT DISTINCT g.chat_id AS chat_id FROM area_groups g WHERE 1 = 1"
         params = []

@@ -30,7 +30,12 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 def utc_now() -> str:
     """Times are stored as UTC ISO-8601 text so they sort and compare as strings."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return iso(datetime.now(UTC))
+
+
+def iso(moment: datetime) -> str:
+    """A moment as stored: ISO-8601 text to the second (the caller's clock, already UTC)."""
+    return moment.isoformat(timespec="seconds")
 
 
 def placeholders(values: Sized) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import BUSY_TIMEOUT_MS, Database
+from storage.db import BUSY_TIMEOUT_MS, Database, iso
 
 
 def _overdue(waiting: tuple[str, ...]) -> tuple[str, dict[str, str]]:
@@ -142,7 +142,7 @@ async def _summary(
 ) -> StatsSummary:
     where, params = _where(stats_filter)
     overdue_sql, overdue_params = _overdue(waiting)
-    params = {**params, "now": now.isoformat(timespec="seconds")}
+    params = {**params, "now": iso(now)}
     async with conn.execute(
         "SELECT r.status, r.category_key, r.area_code, a.name, a.district, a.city,"
         " COUNT(*) AS n,"

@@ -11,13 +11,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, placeholders
+from storage.db import Database, iso, placeholders
 from storage.outbox import OutboxMessage, enqueue
 from storage.reports import Report
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 class SweepRepository:
@@ -38,7 +34,7 @@ class SweepRepository:
             f" WHERE r.status IN ({placeholders(waiting)}) AND r.{column} IS NULL"
             " AND (julianday(?) - julianday(r.sla_started_at)) * 24 >= c.sla_hours * ?"
             " ORDER BY r.id",
-            (*waiting, _iso(now), factor),
+            (*waiting, iso(now), factor),
         )
         return [Report.from_row(row) for row in rows]
 
@@ -50,7 +46,7 @@ class SweepRepository:
         async with self._db.transaction() as conn:
             await conn.execute(
                 f"UPDATE reports SET {column} = ? WHERE id = ? AND {column} IS NULL",
-                (_iso(now), report_id),
+                (iso(now), report_id),
             )
             for message in messages:
                 await enqueue(conn, message)
@@ -67,7 +63,7 @@ class SweepRepository:
             # Only reporters we can ask: not blocked, and not the stand-in for agency reports.
             " AND citizen_id IN (SELECT user_id FROM citizens"
             " WHERE blocked_at IS NULL AND banned_at IS NULL) ORDER BY id",
-            (*resolved, _iso(now), after_hours),
+            (*resolved, iso(now), after_hours),
         )
         return [Report.from_row(row) for row in rows]
 
@@ -80,7 +76,7 @@ class SweepRepository:
         rows = await self._db.fetchall(
             f"SELECT * FROM reports WHERE status IN ({placeholders(resolved)})"
             " AND julianday(?) - julianday(resolved_at) >= ? ORDER BY id",
-            (*resolved, _iso(now), after_days),
+            (*resolved, iso(now), after_days),
         )
         return [Report.from_row(row) for row in rows]
 

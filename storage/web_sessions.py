@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, iso
 
 
 def hash_token(token: str) -> str:
@@ -25,10 +25,6 @@ def hash_token(token: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 async def end_sessions_in(conn: aiosqlite.Connection, user_id: int) -> int:
@@ -56,12 +52,12 @@ class WebSessionRepository:
         """A one-time sign-in token (returned once, stored hashed); old rows are swept here."""
         token = new_token()
         async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM web_logins WHERE expires_at < ?", (_iso(now),))
-            await conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (_iso(now),))
+            await conn.execute("DELETE FROM web_logins WHERE expires_at < ?", (iso(now),))
+            await conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (iso(now),))
             await conn.execute(
                 "INSERT INTO web_logins (token_hash, user_id, user_name, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (hash_token(token), user_id, user_name, _iso(now), _iso(now + valid_for)),
+                (hash_token(token), user_id, user_name, iso(now), iso(now + valid_for)),
             )
         return token
 
@@ -82,7 +78,7 @@ class WebSessionRepository:
                 return "expired", None
             await conn.execute(
                 "UPDATE web_logins SET used_at = ? WHERE token_hash = ?",
-                (_iso(now), login["token_hash"]),
+                (iso(now), login["token_hash"]),
             )
             session = new_token()
             await conn.execute(
@@ -92,8 +88,8 @@ class WebSessionRepository:
                     hash_token(session),
                     login["user_id"],
                     login["user_name"],
-                    _iso(now),
-                    _iso(now + session_for),
+                    iso(now),
+                    iso(now + session_for),
                 ),
             )
         return "ok", session
@@ -101,7 +97,7 @@ class WebSessionRepository:
     async def session(self, token: str, now: datetime) -> WebSession | None:
         row = await self._db.fetchone(
             "SELECT * FROM web_sessions WHERE token_hash = ? AND expires_at > ?",
-            (hash_token(token), _iso(now)),
+            (hash_token(token), iso(now)),
         )
         if row is None:
             return None
