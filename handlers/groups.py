@@ -11,8 +11,9 @@ from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.domain import statuses
 from bot.domain.alerts import alert_messages, recipients
-from bot.domain.cases import TRANSITIONS, Actor, ChangeResult, Outcome
+from bot.domain.cases import Actor, ChangeResult, Outcome
 from bot.domain.permissions import is_admin, may_act_on
 from bot.geo.places import area_label
 from bot.i18n import Html, t
@@ -240,7 +241,7 @@ async def _ask(
     """Reject and Duplicate need a word from the officer first: ask for it as a reply."""
     query = update.callback_query
     new_status = STATUS_ACTIONS[action]
-    if new_status not in TRANSITIONS[report.status]:
+    if new_status not in statuses.moves(report.status, "officer"):  # an admin's buttons too
         await _answer_change(update, context, Outcome.NOT_ALLOWED, report, language)
         return
     await query.answer()

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.domain import statuses
 from bot.domain.cases import Actor, Outcome
 from bot.i18n import plain, t
 from bot.ids import parse_id
@@ -21,7 +22,6 @@ REOPEN_NOTE = "reopen_note"
 PROMPT_VALID_FOR = timedelta(days=1)
 MAX_NOTE = 700
 #: Stars are for handled reports; a forged press on an open one must not rate it.
-RATEABLE = ("resolved", "closed")
 
 
 async def survey_pressed(update: Update, context: BotContext) -> None:
@@ -115,7 +115,7 @@ async def rating_pressed(update: Update, context: BotContext) -> None:
     if report.citizen_id != query.from_user.id:
         await query.answer(t(language, "survey.only_reporter"), show_alert=True)
         return
-    if report.status not in RATEABLE:  # stars are offered only once it is done
+    if report.status not in statuses.RATEABLE:  # stars are offered only once it is done
         status = t(language, f"status.{report.status}")
         await query.answer(
             plain(language, "survey.not_resolved", ref=report.id, status=status), show_alert=True

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import Database, utc_now
+from storage.db import Database, iso, placeholders, utc_now
 from storage.groups import Scope
 from storage.outbox import PRIORITY_BROADCAST, OutboxKind, OutboxMessage, enqueue
 
@@ -100,14 +100,14 @@ def _recipients_sql(audience: Audience, *, count: bool) -> tuple[str, list[Any]]
         sql = f"SELECT c.chat_id AS chat_id FROM citizens c WHERE {ACTIVE_CITIZEN}"
         params: list[Any] = []
         if audience.kind == "area_citizens":
-            marks = ", ".join("?" for _ in audience.area_codes) or "NULL"
+            marks = placeholders(audience.area_codes) or "NULL"
             sql += (
                 " AND EXISTS (SELECT 1 FROM reports r WHERE r.citizen_id = c.user_id"
                 f" AND r.area_code IN ({marks})"
                 " AND r.created_at >= ?)"
             )
             since = datetime.now(UTC) - timedelta(days=audience.days)
-            params += [*audience.area_codes, since.isoformat(timespec="seconds")]
+            params += [*audience.area_codes, iso(since)]
     else:
         sql = "SELECT DISTINCT g.chat_id AS chat_id FROM area_groups g WHERE 1 = 1"
         params = []
@@ -167,7 +167,7 @@ class BroadcastRepository:
         return _broadcast(row) if row else None
 
     async def in_states(self, *states: str) -> list[Broadcast]:
-        marks = ", ".join("?" for _ in states)
+        marks = placeholders(states)
         rows = await self._db.fetchall(
             f"SELECT * FROM broadcasts WHERE state IN ({marks}) ORDER BY id", states
         )

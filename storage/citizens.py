@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.db import Database, utc_now
+from storage.db import Database, placeholders, utc_now
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class CitizenRepository:
     async def states(self, chat_ids: list[int]) -> dict[int, CitizenState]:
         if not chat_ids:
             return {}
-        marks = ", ".join("?" for _ in chat_ids)
+        marks = placeholders(chat_ids)
         rows = await self._db.fetchall(
             "SELECT chat_id, blocked_at IS NOT NULL OR banned_at IS NOT NULL AS blocked,"
             " announcements_off_at IS NOT NULL AS off FROM citizens"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence, Sized
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -30,7 +30,17 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 def utc_now() -> str:
     """Times are stored as UTC ISO-8601 text so they sort and compare as strings."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return iso(datetime.now(UTC))
+
+
+def iso(moment: datetime) -> str:
+    """A moment as stored: ISO-8601 text to the second (the caller's clock, already UTC)."""
+    return moment.isoformat(timespec="seconds")
+
+
+def placeholders(values: Sized) -> str:
+    """``?, ?, ?``: one placeholder per value, for ``IN (…)`` over a set the caller passes."""
+    return ", ".join("?" * len(values))
 
 
 def migrations() -> list[tuple[int, str, str]]:

@@ -11,14 +11,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage.db import Database, utc_now
+from storage.db import Database, iso, utc_now
 
 DEFAULT_MAX_AGE = timedelta(days=30)
 
 
 def _cutoff(max_age: timedelta) -> str:
     """The oldest ``created_at`` still valid, in :func:`utc_now`'s format so strings compare."""
-    return (datetime.now(UTC) - max_age).isoformat(timespec="seconds")
+    return iso(datetime.now(UTC) - max_age)
 
 
 class GeocodeCacheRepository:

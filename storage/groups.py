@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Self
 
 import aiosqlite
 
 from storage.db import Database, utc_now
-
-SCOPES = ("kelurahan", "kecamatan", "kota")
 
 
 @dataclass(frozen=True)
@@ -19,6 +18,11 @@ class Scope:
 
     kind: str
     key: str
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> Self:
+        """From the ``scope`` and ``scope_key`` columns every scoped table has."""
+        return cls(row["scope"], row["scope_key"])
 
 
 @dataclass(frozen=True)
@@ -29,15 +33,15 @@ class GroupLink:
     linked_by: int
     linked_at: str
 
-
-def _link(row: aiosqlite.Row) -> GroupLink:
-    return GroupLink(
-        chat_id=row["chat_id"],
-        scope=Scope(row["scope"], row["scope_key"]),
-        title=row["title"],
-        linked_by=row["linked_by"],
-        linked_at=row["linked_at"],
-    )
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> Self:
+        return cls(
+            chat_id=row["chat_id"],
+            scope=Scope.from_row(row),
+            title=row["title"],
+            linked_by=row["linked_by"],
+            linked_at=row["linked_at"],
+        )
 
 
 def _scopes_clause(scopes: list[Scope]) -> tuple[str, list[str]]:
@@ -63,7 +67,8 @@ class GroupRepository:
         return added
 
     async def unlink(self, chat_id: int, scopes: list[Scope] | None = None) -> int:
-        sql, params = "DELETE FROM area_groups WHERE chat_id = ?", [chat_id]
+        sql = "DELETE FROM area_groups WHERE chat_id = ?"
+        params: list[object] = [chat_id]
         if scopes:
             clause, values = _scopes_clause(scopes)
             sql += f" AND {clause}"
@@ -77,14 +82,14 @@ class GroupRepository:
             "SELECT * FROM area_groups WHERE chat_id = ? ORDER BY scope DESC, scope_key",
             (chat_id,),
         )
-        return [_link(row) for row in rows]
+        return [GroupLink.from_row(row) for row in rows]
 
     async def chats_covering(self, scopes: list[Scope]) -> list[GroupLink]:
         clause, params = _scopes_clause(scopes)
         rows = await self._db.fetchall(
             f"SELECT * FROM area_groups WHERE {clause} ORDER BY chat_id", params
         )
-        return [_link(row) for row in rows]
+        return [GroupLink.from_row(row) for row in rows]
 
 
 async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None:
@@ -111,6 +116,11 @@ class Officer:
     name: str | None
     added_at: str
 
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> Self:
+        """From ``SELECT rowid, * FROM officers``."""
+        return cls(row["rowid"], row["user_id"], Scope.from_row(row), row["name"], row["added_at"])
+
 
 @dataclass(frozen=True)
 class Invite:
@@ -121,10 +131,9 @@ class Invite:
     created_by: int
     expires_at: str
 
-
-def _officer(row: aiosqlite.Row) -> Officer:
-    scope = Scope(row["scope"], row["scope_key"])
-    return Officer(row["rowid"], row["user_id"], scope, row["name"], row["added_at"])
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> Self:
+        return cls(row["id"], Scope.from_row(row), row["created_by"], row["expires_at"])
 
 
 def hash_invite(token: str) -> str:
@@ -151,15 +160,24 @@ class OfficerRepository:
         )
         return row is not None
 
+    async def scopes_of(self, user_id: int) -> list[Scope]:
+        """The areas an officer serves, read afresh on every ask (staff pages, /stats, /weblogin):
+        an officer removed from an area loses it at once."""
+        rows = await self._db.fetchall(
+            "SELECT scope, scope_key FROM officers WHERE user_id = ? ORDER BY scope, scope_key",
+            (user_id,),
+        )
+        return [Scope.from_row(row) for row in rows]
+
     async def all(self) -> list[Officer]:
         rows = await self._db.fetchall(
             "SELECT rowid, * FROM officers ORDER BY scope DESC, scope_key, added_at, user_id"
         )
-        return [_officer(row) for row in rows]
+        return [Officer.from_row(row) for row in rows]
 
     async def by_rowid(self, rowid: int) -> Officer | None:
         row = await self._db.fetchone("SELECT rowid, * FROM officers WHERE rowid = ?", (rowid,))
-        return _officer(row) if row else None
+        return Officer.from_row(row) if row else None
 
     async def create_invite(self, token: str, scope: Scope, by: int, expires_at: datetime) -> int:
         """Store the invite under the hash of ``token``; returns its short id."""
@@ -178,15 +196,7 @@ class OfficerRepository:
             " AND expires_at > ? ORDER BY id",
             (now.isoformat(),),
         )
-        return [
-            Invite(
-                row["id"],
-                Scope(row["scope"], row["scope_key"]),
-                row["created_by"],
-                row["expires_at"],
-            )
-            for row in rows
-        ]
+        return [Invite.from_row(row) for row in rows]
 
     async def revoke_invite(self, invite_id: int, now: datetime) -> bool:
         """Withdraw an unused invite; it also expires now, so the retention sweep prunes it."""
@@ -209,7 +219,7 @@ class OfficerRepository:
                 invite = await cursor.fetchone()
             if invite is None:
                 return "unknown", None
-            scope = Scope(invite["scope"], invite["scope_key"])
+            scope = Scope.from_row(invite)
             if invite["used_by"] is not None:
                 return "used", scope
             if invite["revoked_at"] is not None:
@@ -231,7 +241,8 @@ class OfficerRepository:
 
 async def remove_officer_in(conn: aiosqlite.Connection, user_id: int, scope: Scope | None) -> int:
     """Delete the officer's rows (one area, or all); the caller ends their sessions too."""
-    sql, params = "DELETE FROM officers WHERE user_id = ?", [user_id]
+    sql = "DELETE FROM officers WHERE user_id = ?"
+    params: list[object] = [user_id]
     if scope is not None:
         sql += " AND scope = ? AND scope_key = ?"
         params += [scope.kind, scope.key]

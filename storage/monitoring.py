@@ -1,7 +1,7 @@
 """Read-only figures for ``/healthz`` and ``/metrics``, each a few rows however big the tables.
 
-Why not ``COUNT(*) ... GROUP BY``: at 200,000 reports and 1,000,000 outbox rows one scrape took
-415 ms of the shared reader, and scrapers in a loop made citizens wait seconds. The counts come
+Why not ``COUNT(*) ... GROUP BY``: over big tables one scrape held the shared reader for a long
+time, and scrapers in a loop made citizens wait. The counts come
 from ``report_counts`` and ``outbox_counts``, kept by triggers in the transaction of each change
 (migration 0010); the oldest undelivered row from the small ``outbox_undelivered`` index.
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import Database, utc_now
+from storage.db import Database, placeholders, utc_now
 
 PRIORITY_ALERT = 0
 PRIORITY_FOLLOWUP = 5
@@ -132,7 +132,7 @@ class OutboxRepository:
         :meth:`recover` at start: those, and only those, may go out twice."""
         if not row_ids:
             return set()
-        marks = ", ".join("?" for _ in row_ids)
+        marks = placeholders(row_ids)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 f"UPDATE outbox SET state = 'sending' WHERE state = 'pending' AND id IN ({marks})"
@@ -145,7 +145,7 @@ class OutboxRepository:
         """Give claimed rows back untouched (their chat must wait for an earlier row)."""
         if not row_ids:
             return
-        marks = ", ".join("?" for _ in row_ids)
+        marks = placeholders(row_ids)
         async with self._db.transaction() as conn:
             await conn.execute(
                 f"UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id IN ({marks})",
@@ -156,7 +156,7 @@ class OutboxRepository:
         """Hold claimed rows until ``not_before`` without counting an attempt (pacing)."""
         if not row_ids:
             return
-        marks = ", ".join("?" for _ in row_ids)
+        marks = placeholders(row_ids)
         async with self._db.transaction() as conn:
             await conn.execute(
                 f"UPDATE outbox SET state = 'pending', not_before = ? WHERE id IN ({marks})",

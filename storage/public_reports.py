@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from storage.db import Database
-from storage.reports import Report, _report
+from storage.db import Database, placeholders
+from storage.reports import Report
 
 
 class PublicReportRepository:
@@ -21,14 +21,14 @@ class PublicReportRepository:
         row = await self._db.fetchone(
             "SELECT * FROM reports WHERE id = ? AND visibility = 'public'", (report_id,)
         )
-        return _report(row) if row else None
+        return Report.from_row(row) if row else None
 
     async def latest_notes(self, report_ids: Sequence[int]) -> dict[int, str]:
         """Each report's latest note from staff (officers, admins, agencies, the system): the
         public notes the reporter was also told. A citizen's own words are left out."""
         if not report_ids:
             return {}
-        marks = ", ".join("?" for _ in report_ids)
+        marks = placeholders(report_ids)
         rows = await self._db.fetchall(
             "SELECT report_id, note FROM report_events"
             f" WHERE report_id IN ({marks}) AND note IS NOT NULL AND note != ''"

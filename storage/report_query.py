@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from storage.db import placeholders
+
 
 @dataclass(frozen=True)
 class ReportQuery:
@@ -18,7 +20,8 @@ class ReportQuery:
     ``area_codes=None`` means anywhere (outside every kelurahan too); an empty tuple means
     nowhere (an officer without areas). ``ids`` given means exactly those reports and overrides
     the other filters except ``public_only`` (Open311's rule). ``overdue_before`` maps each
-    category to the moment its SLA clock must have started before to be overdue now.
+    category to the moment its SLA clock must have started before to be overdue now, for a
+    report in ``waiting`` (the statuses that wait for an acknowledgement: the caller's rule).
     Reports in ``restricted_categories`` match only in ``restricted_areas`` (None: anywhere;
     empty: nowhere), whatever else is asked, ``ids`` included: the public API's sensitive
     categories, which only a key for the area reads.
@@ -30,14 +33,11 @@ class ReportQuery:
     created_from: str | None = None
     created_until: str | None = None
     overdue_before: Mapping[str, str] | None = None
+    waiting: tuple[str, ...] = ()
     ids: tuple[int, ...] | None = None
     public_only: bool = False
     restricted_categories: tuple[str, ...] = ()
     restricted_areas: tuple[str, ...] | None = ()
-
-
-def _marks(values: tuple[object, ...]) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
@@ -47,27 +47,27 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
     if query.public_only:
         clauses.append("visibility = 'public'")
     if query.restricted_categories and query.restricted_areas is not None:
-        restricted = f"category_key NOT IN ({_marks(query.restricted_categories)})"
+        restricted = f"category_key NOT IN ({placeholders(query.restricted_categories)})"
         params.extend(query.restricted_categories)
         if query.restricted_areas:
-            restricted = f"({restricted} OR area_code IN ({_marks(query.restricted_areas)}))"
+            restricted = f"({restricted} OR area_code IN ({placeholders(query.restricted_areas)}))"
             params.extend(query.restricted_areas)
         clauses.append(restricted)
     if query.ids is not None:
         if not query.ids:
             return None
-        clauses.append(f"id IN ({_marks(query.ids)})")
+        clauses.append(f"id IN ({placeholders(query.ids)})")
         params.extend(query.ids)
         return f" WHERE {' AND '.join(clauses)}", params
     if query.area_codes is not None:
         if not query.area_codes:
             return None
-        clauses.append(f"area_code IN ({_marks(query.area_codes)})")
+        clauses.append(f"area_code IN ({placeholders(query.area_codes)})")
         params.extend(query.area_codes)
     if query.statuses is not None:
         if not query.statuses:
             return None
-        clauses.append(f"status IN ({_marks(query.statuses)})")
+        clauses.append(f"status IN ({placeholders(query.statuses)})")
         params.extend(query.statuses)
     if query.category_key is not None:
         clauses.append("category_key = ?")
@@ -79,12 +79,15 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
         clauses.append("created_at <= ?")
         params.append(query.created_until)
     if query.overdue_before is not None:
-        # As bot.outbox.renderers.overdue_hours: new or reopened, waiting past its category's SLA.
+        # As bot.outbox.renderers.overdue_hours: waiting past its category's SLA.
+        if not query.waiting:
+            raise ValueError("overdue_before needs waiting: the statuses that wait")
         if not query.overdue_before:
             return None
         per_category = " OR ".join(
             "(category_key = ? AND sla_started_at <= ?)" for _ in query.overdue_before
         )
-        clauses.append(f"status IN ('new', 'reopened') AND ({per_category})")
+        clauses.append(f"status IN ({placeholders(query.waiting)}) AND ({per_category})")
+        params.extend(query.waiting)
         params.extend(value for item in query.overdue_before.items() for value in item)
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params

@@ -19,20 +19,22 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import BUSY_TIMEOUT_MS, Database
-from storage.groups import Scope
+from storage.db import BUSY_TIMEOUT_MS, Database, iso
 
-WAITING = ("new", "reopened")  # waiting for an officer to acknowledge
-OPEN_STATUSES = ("new", "acknowledged", "in_progress", "reopened")  # Open311 "open"
 
-# Overdue is the rule of ``bot.outbox.renderers.overdue_hours``: waiting for acknowledgement for
-# at least the category's SLA since ``sla_started_at``, for a category still in the bundled list.
-# Whole seconds are exact here because an SLA is a whole number of hours.
-_OVERDUE = (
-    "r.status IN ('new', 'reopened') AND r.sla_started_at IS NOT NULL AND c.active = 1"
-    " AND CAST(strftime('%s', :now) AS INTEGER)"
-    " - CAST(strftime('%s', r.sla_started_at) AS INTEGER) >= c.sla_hours * 3600"
-)
+def _overdue(waiting: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """Overdue is the rule of ``bot.outbox.renderers.overdue_hours``: in ``waiting`` (for an
+    acknowledgement) for at least the category's SLA since ``sla_started_at``, for a category
+    still in the bundled list. Whole seconds are exact here because an SLA is a whole number of
+    hours. Returns the SQL and its named parameters (one per waiting status)."""
+    names = {f"waiting{index}": status for index, status in enumerate(waiting)}
+    listed = ", ".join(f":{name}" for name in names) or "NULL"
+    sql = (
+        f"r.status IN ({listed}) AND r.sla_started_at IS NOT NULL AND c.active = 1"
+        " AND CAST(strftime('%s', :now) AS INTEGER)"
+        " - CAST(strftime('%s', r.sla_started_at) AS INTEGER) >= c.sla_hours * 3600"
+    )
+    return sql, names
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,9 @@ def _where(stats_filter: StatsFilter) -> tuple[str, dict[str, Any]]:
 
 def _scan_hint(stats_filter: StatsFilter) -> str:
     """Over every area, a plain table scan: left alone, SQLite walks the (status, resolved_at)
-    index for the GROUP BY and fetches each row through it, 1.4× slower over all of a million
-    reports and 4× slower over the last 30 days. For a few kelurahan the (area_code, status)
-    index is the quick way in, so the planner keeps its choice."""
+    index for the GROUP BY and fetches each row through it, which is slower than reading the
+    table straight through, over all reports and over a recent month alike. For a few kelurahan
+    the (area_code, status) index is the quick way in, so the planner keeps its choice."""
     return "NOT INDEXED" if stats_filter.area_codes is None else ""
 
 
@@ -105,16 +107,18 @@ class StatsRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def officer_scopes(self, user_id: int) -> list[Scope]:
-        rows = await self._db.fetchall(
-            "SELECT scope, scope_key FROM officers WHERE user_id = ? ORDER BY scope, scope_key",
-            (user_id,),
-        )
-        return [Scope(row["scope"], row["scope_key"]) for row in rows]
-
     async def summary(
-        self, stats_filter: StatsFilter, now: datetime, *, worst: int = 5
+        self,
+        stats_filter: StatsFilter,
+        now: datetime,
+        *,
+        open_statuses: tuple[str, ...],
+        waiting: tuple[str, ...],
+        worst: int = 5,
     ) -> StatsSummary:
+        """Figures over the reports ``stats_filter`` selects; a category's reports count as open
+        when in ``open_statuses``, as overdue when in ``waiting`` past the SLA (the caller's
+        sets: ``bot.domain.statuses``)."""
         if stats_filter.area_codes is not None and not stats_filter.area_codes:
             return StatsSummary()
         uri = f"{self._db.path.resolve().as_uri()}?mode=ro"
@@ -123,26 +127,32 @@ class StatsRepository:
             await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             await conn.execute("BEGIN")  # one snapshot for every figure
             try:
-                return await _summary(conn, stats_filter, now, worst)
+                return await _summary(conn, stats_filter, now, worst, open_statuses, waiting)
             finally:
                 await conn.execute("COMMIT")
 
 
 async def _summary(
-    conn: aiosqlite.Connection, stats_filter: StatsFilter, now: datetime, worst: int
+    conn: aiosqlite.Connection,
+    stats_filter: StatsFilter,
+    now: datetime,
+    worst: int,
+    open_statuses: tuple[str, ...],
+    waiting: tuple[str, ...],
 ) -> StatsSummary:
     where, params = _where(stats_filter)
-    params = {**params, "now": now.isoformat(timespec="seconds")}
+    overdue_sql, overdue_params = _overdue(waiting)
+    params = {**params, "now": iso(now)}
     async with conn.execute(
         "SELECT r.status, r.category_key, r.area_code, a.name, a.district, a.city,"
         " COUNT(*) AS n,"
-        f" COALESCE(SUM({_OVERDUE}), 0) AS overdue,"
+        f" COALESCE(SUM({overdue_sql}), 0) AS overdue,"
         " COUNT(r.acknowledged_at) AS acknowledged, COUNT(r.resolved_at) AS resolved"
         f" FROM reports r {_scan_hint(stats_filter)}"
         " LEFT JOIN categories c ON c.key = r.category_key"
         " LEFT JOIN areas a ON a.code = r.area_code"
         f" WHERE {where} GROUP BY r.status, r.category_key, r.area_code",
-        params,
+        {**params, **overdue_params},
     ) as cursor:
         rows = await cursor.fetchall()
     by_status: Counter[str] = Counter()
@@ -155,7 +165,7 @@ async def _summary(
     for row in rows:
         n = int(row["n"])
         by_status[row["status"]] += n
-        target = open_by_category if row["status"] in OPEN_STATUSES else closed_by_category
+        target = open_by_category if row["status"] in open_statuses else closed_by_category
         target[row["category_key"]] += n
         by_city[row["city"]] += n
         overdue += int(row["overdue"])

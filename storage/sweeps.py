@@ -1,5 +1,9 @@
 """The due-at queries behind the scheduler's sweeps; each sweep marks what it did in the same
-transaction as the messages it enqueues, so running it twice (or after a crash) repeats nothing."""
+transaction as the messages it enqueues, so running it twice (or after a crash) repeats nothing.
+
+Which statuses a sweep looks at (waiting for acknowledgement, resolved and waiting for the
+reporter) is the domain's rule (``bot.domain.statuses``): each query receives its set.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +11,32 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, iso, placeholders
 from storage.outbox import OutboxMessage, enqueue
-from storage.reports import Report, _report
-
-WAITING = ("new", "reopened")  # waiting for an officer to acknowledge
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+from storage.reports import Report
 
 
 class SweepRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def overdue(self, now: datetime, *, factor: float, column: str) -> list[Report]:
-        """Reports waiting longer than ``factor`` × their category's SLA with ``column``
+    async def overdue(
+        self, now: datetime, *, factor: float, column: str, waiting: tuple[str, ...]
+    ) -> list[Report]:
+        """Reports in ``waiting`` longer than ``factor`` × their category's SLA with ``column``
         (reminded_at or escalated_at) still empty."""
         if column not in ("reminded_at", "escalated_at"):
             raise ValueError(column)
+        if not waiting:
+            return []
         rows = await self._db.fetchall(
             "SELECT r.* FROM reports r JOIN categories c ON c.key = r.category_key"
-            f" WHERE r.status IN ('new', 'reopened') AND r.{column} IS NULL"
+            f" WHERE r.status IN ({placeholders(waiting)}) AND r.{column} IS NULL"
             " AND (julianday(?) - julianday(r.sla_started_at)) * 24 >= c.sla_hours * ?"
             " ORDER BY r.id",
-            (_iso(now), factor),
+            (*waiting, iso(now), factor),
         )
-        return [_report(row) for row in rows]
+        return [Report.from_row(row) for row in rows]
 
     async def mark(
         self, report_id: int, column: str, now: datetime, messages: list[OutboxMessage]
@@ -44,29 +46,39 @@ class SweepRepository:
         async with self._db.transaction() as conn:
             await conn.execute(
                 f"UPDATE reports SET {column} = ? WHERE id = ? AND {column} IS NULL",
-                (_iso(now), report_id),
+                (iso(now), report_id),
             )
             for message in messages:
                 await enqueue(conn, message)
 
-    async def survey_due(self, now: datetime, *, after_hours: float) -> list[Report]:
+    async def survey_due(
+        self, now: datetime, *, after_hours: float, resolved: tuple[str, ...]
+    ) -> list[Report]:
+        """Reports in ``resolved`` for ``after_hours`` whose reporter was not asked yet."""
+        if not resolved:
+            return []
         rows = await self._db.fetchall(
-            "SELECT * FROM reports WHERE status = 'resolved' AND survey_sent_at IS NULL"
-            " AND (julianday(?) - julianday(resolved_at)) * 24 >= ?"
+            f"SELECT * FROM reports WHERE status IN ({placeholders(resolved)})"
+            " AND survey_sent_at IS NULL AND (julianday(?) - julianday(resolved_at)) * 24 >= ?"
             # Only reporters we can ask: not blocked, and not the stand-in for agency reports.
             " AND citizen_id IN (SELECT user_id FROM citizens"
             " WHERE blocked_at IS NULL AND banned_at IS NULL) ORDER BY id",
-            (_iso(now), after_hours),
+            (*resolved, iso(now), after_hours),
         )
-        return [_report(row) for row in rows]
+        return [Report.from_row(row) for row in rows]
 
-    async def close_due(self, now: datetime, *, after_days: float) -> list[Report]:
+    async def close_due(
+        self, now: datetime, *, after_days: float, resolved: tuple[str, ...]
+    ) -> list[Report]:
+        """Reports in ``resolved`` for ``after_days``: the reporter did not answer."""
+        if not resolved:
+            return []
         rows = await self._db.fetchall(
-            "SELECT * FROM reports WHERE status = 'resolved'"
+            f"SELECT * FROM reports WHERE status IN ({placeholders(resolved)})"
             " AND julianday(?) - julianday(resolved_at) >= ? ORDER BY id",
-            (_iso(now), after_days),
+            (*resolved, iso(now), after_days),
         )
-        return [_report(row) for row in rows]
+        return [Report.from_row(row) for row in rows]
 
 
 async def restart_sla_in(conn: aiosqlite.Connection, report_id: int, now: str) -> None:

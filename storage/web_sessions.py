@@ -1,9 +1,10 @@
-"""Staff web pages: one-time sign-in links, the sessions they open, and the filtered report list.
+"""Staff web pages: one-time sign-in links, the sessions they open, and which report a photo is of.
 
 Why hashes: the database is copied into backups and read by the CLI; a link or cookie copied
 from it must not sign anyone in. Tokens carry 256 random bits, so a plain SHA-256 is enough.
-Why the officer's areas are not stored in the session: they are read on every request, so an
-officer removed from an area loses it at once, not when the session ends.
+Why the officer's areas are not stored in the session: they are read on every request (from
+``OfficerRepository.scopes_of``), so an officer removed from an area loses it at once, not when
+the session ends.
 """
 
 from __future__ import annotations
@@ -15,11 +16,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from storage.db import Database
-from storage.groups import Scope
-from storage.reports import Report
-
-_REPORT_COLUMNS = ", ".join(Report.__dataclass_fields__)
+from storage.db import Database, iso
 
 
 def hash_token(token: str) -> str:
@@ -28,10 +25,6 @@ def hash_token(token: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 async def end_sessions_in(conn: aiosqlite.Connection, user_id: int) -> int:
@@ -59,12 +52,12 @@ class WebSessionRepository:
         """A one-time sign-in token (returned once, stored hashed); old rows are swept here."""
         token = new_token()
         async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM web_logins WHERE expires_at < ?", (_iso(now),))
-            await conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (_iso(now),))
+            await conn.execute("DELETE FROM web_logins WHERE expires_at < ?", (iso(now),))
+            await conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (iso(now),))
             await conn.execute(
                 "INSERT INTO web_logins (token_hash, user_id, user_name, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (hash_token(token), user_id, user_name, _iso(now), _iso(now + valid_for)),
+                (hash_token(token), user_id, user_name, iso(now), iso(now + valid_for)),
             )
         return token
 
@@ -85,7 +78,7 @@ class WebSessionRepository:
                 return "expired", None
             await conn.execute(
                 "UPDATE web_logins SET used_at = ? WHERE token_hash = ?",
-                (_iso(now), login["token_hash"]),
+                (iso(now), login["token_hash"]),
             )
             session = new_token()
             await conn.execute(
@@ -95,8 +88,8 @@ class WebSessionRepository:
                     hash_token(session),
                     login["user_id"],
                     login["user_name"],
-                    _iso(now),
-                    _iso(now + session_for),
+                    iso(now),
+                    iso(now + session_for),
                 ),
             )
         return "ok", session
@@ -104,7 +97,7 @@ class WebSessionRepository:
     async def session(self, token: str, now: datetime) -> WebSession | None:
         row = await self._db.fetchone(
             "SELECT * FROM web_sessions WHERE token_hash = ? AND expires_at > ?",
-            (hash_token(token), _iso(now)),
+            (hash_token(token), iso(now)),
         )
         if row is None:
             return None
@@ -115,17 +108,6 @@ class WebSessionRepository:
             await conn.execute(
                 "DELETE FROM web_sessions WHERE token_hash = ?", (hash_token(token),)
             )
-
-    async def end_all(self, user_id: int) -> int:
-        async with self._db.transaction() as conn:
-            return await end_sessions_in(conn, user_id)
-
-    async def officer_scopes(self, user_id: int) -> list[Scope]:
-        rows = await self._db.fetchall(
-            "SELECT scope, scope_key FROM officers WHERE user_id = ? ORDER BY scope, scope_key",
-            (user_id,),
-        )
-        return [Scope(row["scope"], row["scope_key"]) for row in rows]
 
     async def photo_report(self, file_id: str) -> int | None:
         """The report a photo belongs to (a citizen's, or an officer's "after" photo)."""

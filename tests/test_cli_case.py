@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.domain.cases import STATUSES
+from bot.domain.statuses import STATUSES
 from tests.conftest import TOKEN, RunningBot, make_settings
 from tests.helpers import DESCRIPTION, file_report
 from tests.sandbox import TINY_JPEG

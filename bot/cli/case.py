@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.domain.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome, anywhere
+from bot.domain import statuses
+from bot.domain.cases import Actor, ChangeResult, Outcome, anywhere
+from bot.domain.statuses import STATUSES
 from bot.geo.areas import AreaFileError
 from bot.ids import parse_id
 from storage.drafts import DraftPhoto
@@ -276,7 +278,7 @@ def _refusal(request: UpdateRequest, result: ChangeResult) -> str:
     ref = request.ref
     if result.outcome is Outcome.NOT_ALLOWED and result.report is not None:
         current = result.report.status
-        allowed = [status for status in STATUSES if status in TRANSITIONS[current]]
+        allowed = statuses.moves(current, request.actor.kind)
         if not allowed:
             return f"report #{ref} is {current}, a final status; only a note can be added"
         return (

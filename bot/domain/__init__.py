@@ -1,7 +1,10 @@
 """The use cases, free of Telegram: what the bot, the HTTP API and the CLI all ask for.
 
+- :mod:`~bot.domain.statuses` — the statuses, their transitions, who may make which move
+  (``moves``) and the named sets (open, waiting, rateable, Open311's open/closed…) that storage
+  receives as parameters;
 - :mod:`~bot.domain.cases` — the one way a report's status changes (``change_status``), notes,
-  moves, follows; statuses and their transitions live here today;
+  moves, follows;
 - :mod:`~bot.domain.reporting` — the citizen's report draft as a state machine, and its submission;
 - :mod:`~bot.domain.intake` — reports filed by agency systems over the API;
 - :mod:`~bot.domain.alerts` — where a new report's alert goes (the outbox rows that carry it);

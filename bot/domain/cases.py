@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.domain import statuses
 from bot.domain.alerts import alert_messages, recipients
 from bot.geo.areas import Area, AreaIndex
 from storage import reports as report_rows
@@ -23,28 +24,6 @@ from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxKind, Outbox
 from storage.reports import Report
 from storage.store import Store
 from storage.sweeps import restart_sla_in
-
-STATUSES = (
-    "new",
-    "acknowledged",
-    "in_progress",
-    "resolved",
-    "closed",
-    "rejected",
-    "duplicate",
-    "reopened",
-)
-OFFICER_MOVES = {"acknowledged", "in_progress", "resolved", "rejected", "duplicate"}
-TRANSITIONS: dict[str, set[str]] = {
-    "new": OFFICER_MOVES,
-    "acknowledged": OFFICER_MOVES - {"acknowledged"},
-    "in_progress": {"resolved", "rejected", "duplicate"},
-    "reopened": OFFICER_MOVES,
-    "resolved": {"closed", "reopened"},
-    "closed": set(),
-    "rejected": set(),
-    "duplicate": set(),
-}
 
 
 class Outcome(enum.Enum):
@@ -148,9 +127,9 @@ class CasesService:
         on the original as well: every caller says how (``may_touch_original``), and it is
         asked before the transaction because it may ask Telegram (a group's administrators).
         """
-        if new_status not in STATUSES:
+        if new_status not in statuses.STATUSES:
             raise ValueError(f"unknown status {new_status!r}")
-        if new_status == "duplicate":
+        if new_status == statuses.DUPLICATE:
             if may_touch_original is None:
                 raise ValueError("a duplicate needs may_touch_original: who may use the original")
             original = await self.store.reports.get(duplicate_of) if duplicate_of else None
@@ -158,9 +137,9 @@ class CasesService:
                 return ChangeResult(
                     Outcome.ORIGINAL_FORBIDDEN, await self.store.reports.get(report_id)
                 )
-        if new_status == "rejected" and not (note and note.strip()):
+        if new_status == statuses.REJECTED and not (note and note.strip()):
             return ChangeResult(Outcome.NOTE_REQUIRED)
-        if new_status == "reopened" and messages is None:
+        if new_status == statuses.REOPENED and messages is None:
             messages = await self._reopen_alerts(report_id)
         async with self.store.db.transaction() as conn:
             report = await report_rows.get_in(conn, report_id)
@@ -168,27 +147,24 @@ class CasesService:
                 return ChangeResult(Outcome.NOT_FOUND)
             if report.status == new_status:
                 return ChangeResult(Outcome.UNCHANGED, report)
-            if new_status not in TRANSITIONS[report.status]:
+            if new_status not in statuses.moves(report.status, actor.kind):
                 return ChangeResult(Outcome.NOT_ALLOWED, report)
             original = None
-            if new_status == "duplicate":
+            if new_status == statuses.DUPLICATE:
                 original = await report_rows.get_in(conn, duplicate_of) if duplicate_of else None
                 if original is None or original.id == report.id:
                     return ChangeResult(Outcome.BAD_DUPLICATE, report)
-            event_id = await report_rows.record_change_in(
+            event_id = await self._record(
                 conn,
                 report,
-                new_status=new_status,
-                actor_kind=actor.kind,
-                actor_id=actor.id,
-                actor_name=actor.name,
+                actor,
+                status=new_status,
                 note=note.strip() if note else None,
                 photo=photo,
                 duplicate_of=original.id if original else None,
             )
-            if new_status == "reopened":
+            if new_status == statuses.REOPENED:
                 await restart_sla_in(conn, report.id, utc_now())
-            await self._announce(conn, report.id, event_id, actor)
             for message in messages(report.id, event_id) if messages else []:
                 await enqueue(conn, message)
             if original is not None:
@@ -209,17 +185,14 @@ class CasesService:
             report = await report_rows.get_in(conn, report_id)
             if report is None:
                 return ChangeResult(Outcome.NOT_FOUND)
-            event_id = await report_rows.record_change_in(
+            event_id = await self._record(
                 conn,
                 report,
-                new_status=report.status,
-                actor_kind=actor.kind,
-                actor_id=actor.id,
-                actor_name=actor.name,
+                actor,
+                status=report.status,
                 note=note.strip() if note else None,
                 photo=photo,
             )
-            await self._announce(conn, report.id, event_id, actor)
         self.wake()
         return ChangeResult(Outcome.CHANGED, report, event_id)
 
@@ -241,16 +214,7 @@ class CasesService:
             if report.area_code == area.code:
                 return ChangeResult(Outcome.UNCHANGED, report)
             await report_rows.set_area_in(conn, report.id, area.code)
-            event_id = await report_rows.record_change_in(
-                conn,
-                report,
-                new_status=report.status,
-                actor_kind=actor.kind,
-                actor_id=actor.id,
-                actor_name=actor.name,
-                note=note,
-            )
-            await self._announce(conn, report.id, event_id, actor)
+            event_id = await self._record(conn, report, actor, status=report.status, note=note)
             for message in alerts(report.id, event_id):
                 await enqueue(conn, message)
             moved = await report_rows.get_in(conn, report.id)
@@ -267,6 +231,37 @@ class CasesService:
         if added:
             self.wake()
         return added
+
+    @classmethod
+    async def _record(
+        cls,
+        conn: aiosqlite.Connection,
+        report: Report,
+        actor: Actor,
+        *,
+        status: str,
+        note: str | None = None,
+        photo: DraftPhoto | None = None,
+        duplicate_of: int | None = None,
+    ) -> int:
+        """Append the event that leaves ``report`` in ``status`` and enqueue what follows it (the
+        followers' follow-ups, the cards' refresh): every change, note and move goes through here,
+        so none of them can forget to tell anyone. Returns the event id."""
+        event_id = await report_rows.record_change_in(
+            conn,
+            report,
+            new_status=status,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            note=note,
+            photo=photo,
+            duplicate_of=duplicate_of,
+            acknowledges=statuses.acknowledges(status),
+            resolves=statuses.resolves(status),
+        )
+        await cls._announce(conn, report.id, event_id, actor)
+        return event_id
 
     @staticmethod
     async def _announce(

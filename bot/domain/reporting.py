@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from geopy.distance import distance
 
+from bot.domain import statuses
 from bot.domain.alerts import alert_messages, recipients
 from bot.geo.areas import AreaIndex
 from bot.geo.geocoding import Geocoder, OfflineGeocoder
@@ -256,6 +257,7 @@ class ReportingService:
             min_lon=lon - dlon,
             max_lon=lon + dlon,
             category_key=draft.category_key,
+            statuses=statuses.OPEN,
         )
         found = []
         for report in candidates:

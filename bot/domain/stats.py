@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from bot.domain import statuses
 from bot.domain.permissions import GroupAdminCheck, is_admin
 from bot.i18n import plain
 from storage.groups import Scope
@@ -100,7 +101,7 @@ async def audience_for(
     Whether they administer the group is Telegram's answer, asked through ``is_group_admin``."""
     if is_admin(services, user_id):
         return Audience()
-    scopes = await StatsRepository(services.store.db).officer_scopes(user_id)
+    scopes = await services.store.officers.scopes_of(user_id)
     if in_group:
         links = await services.store.groups.links_of(chat_id)
         if links and await is_group_admin(chat_id, user_id):
@@ -128,7 +129,12 @@ def _iso(moment: datetime | None) -> str | None:
 
 async def collect(services: Services, audience: Audience, period: Period) -> StatsSummary:
     stats_filter = StatsFilter(_iso(period.since), _iso(period.until), audience.area_codes)
-    return await StatsRepository(services.store.db).summary(stats_filter, services.clock.now())
+    return await StatsRepository(services.store.db).summary(
+        stats_filter,
+        services.clock.now(),
+        open_statuses=statuses.OPEN,
+        waiting=statuses.WAITING,
+    )
 
 
 def number(language: str, value: int) -> str:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from datetime import datetime, time
 
+from bot.domain import statuses
 from bot.domain.alerts import recipients
 from bot.domain.cases import Actor
 from bot.domain.retention import Retention
@@ -62,12 +63,16 @@ class Sweeps:
             return
         store = self.services.store
         sweeps = store.sweeps
-        for report in await sweeps.overdue(now, factor=1, column="reminded_at"):
+        for report in await sweeps.overdue(
+            now, factor=1, column="reminded_at", waiting=statuses.WAITING
+        ):
             area = self.services.areas.by_code.get(report.area_code or "")
             chats, _ = await recipients(store, area, self.services.settings.admin_chat_id)
             messages = [self._message(OutboxKind.SLA_REMINDER, chat, report) for chat in chats]
             await sweeps.mark(report.id, "reminded_at", now, messages)
-        for report in await sweeps.overdue(now, factor=2, column="escalated_at"):
+        for report in await sweeps.overdue(
+            now, factor=2, column="escalated_at", waiting=statuses.WAITING
+        ):
             chats = await self._escalation_chats(report)
             messages = [self._message(OutboxKind.SLA_ESCALATION, chat, report) for chat in chats]
             await sweeps.mark(report.id, "escalated_at", now, messages)
@@ -102,7 +107,9 @@ class Sweeps:
         it is a follow-up to the citizen)."""
         sweeps = self.services.store.sweeps
         for report in await sweeps.survey_due(
-            now, after_hours=self.services.settings.survey_after_hours
+            now,
+            after_hours=self.services.settings.survey_after_hours,
+            resolved=statuses.AWAITING_CONFIRMATION,
         ):
             message = OutboxMessage(
                 chat_id=report.citizen_id,
@@ -118,7 +125,9 @@ class Sweeps:
     async def auto_close(self, now: datetime) -> None:
         """Unanswered resolved reports close by themselves; followers are told."""
         for report in await self.services.store.sweeps.close_due(
-            now, after_days=self.services.settings.auto_close_days
+            now,
+            after_days=self.services.settings.auto_close_days,
+            resolved=statuses.AWAITING_CONFIRMATION,
         ):
-            await self.services.cases.change_status(report.id, "closed", SYSTEM)
+            await self.services.cases.change_status(report.id, statuses.CLOSED, SYSTEM)
             log.info("report closed without an answer", extra={"report": report.id})

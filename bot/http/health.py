@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.domain.cases import STATUSES
+from bot.domain.statuses import STATUSES
 from bot.http.common import error_response
 from bot.http.metrics import CachedSnapshot, SingleFlight
 from bot.services import Services

@@ -46,9 +46,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bot.domain.cases import STATUSES
 from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.domain.reporting import MAX_DESCRIPTION, MIN_DESCRIPTION
+from bot.domain.statuses import OPEN311, open311_status
 from bot.http.apikeys import require_key, require_scope
 from bot.http.common import ApiError, error_response, read_body
 from bot.http.public_view import Viewer, optional_key
@@ -60,20 +60,14 @@ from storage.apikeys import ApiKeyRepository
 from storage.categories import Category
 from storage.public_reports import PublicReportRepository
 from storage.report_query import ReportQuery
-from storage.reports import OPEN_STATUSES, Report
+from storage.reports import Report
 
-CLOSED_STATUSES = tuple(status for status in STATUSES if status not in OPEN_STATUSES)
-OPEN311_STATUSES = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
 MAX_IDS = 100
 MAX_ADDRESS = 200
 _OFFSET_SPACE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
-
-
-def open311_status(status: str) -> str:
-    return "open" if status in OPEN_STATUSES else "closed"
 
 
 def redact(text: str) -> str:
@@ -337,10 +331,10 @@ def _statuses(raw: str | None) -> tuple[str, ...] | None:
     if raw is None or not raw.strip():
         return None
     wanted = [part.strip().lower() for part in raw.split(",") if part.strip()]
-    unknown = [part for part in wanted if part not in OPEN311_STATUSES]
+    unknown = [part for part in wanted if part not in OPEN311]
     if unknown:
         raise ApiError(400, f"status {unknown[0]!r} is not known; use open or closed")
-    return tuple(status for name in dict.fromkeys(wanted) for status in OPEN311_STATUSES[name])
+    return tuple(status for name in dict.fromkeys(wanted) for status in OPEN311[name])
 
 
 def _bounded(query: Any, name: str, default: int, highest: int) -> int:

@@ -38,7 +38,8 @@ from starlette.types import Scope
 from telegram import Bot
 
 from bot.config import Settings
-from bot.domain.cases import OFFICER_MOVES, STATUSES, Actor, Outcome
+from bot.domain import statuses
+from bot.domain.cases import Actor, Outcome
 from bot.geo.directory import scopes_of
 from bot.http.staff_exports import csv_export, geojson_export
 from bot.http.staff_guard import (
@@ -140,7 +141,7 @@ class StaffPages:
         admin = session.user_id in self.services.settings.admin_user_ids
         codes: tuple[str, ...] | None = None
         if not admin:
-            scopes = set(await self.sessions.officer_scopes(session.user_id))
+            scopes = set(await self.services.store.officers.scopes_of(session.user_id))
             if not scopes:
                 raise PageError(403, "not_staff")
             codes = tuple(
@@ -209,7 +210,7 @@ class StaffPages:
     def _filters(self, request: Request) -> Filters:
         query = request.query_params
         status = query.get("status") or None
-        if status is not None and status not in STATUSES:
+        if status is not None and status not in statuses.STATUSES:
             raise PageError(400, "bad_filter", name="status")
         category = query.get("category") or None
         if category is not None and category not in self.services.categories:
@@ -235,6 +236,7 @@ class StaffPages:
             statuses=None if filters.status is None else (filters.status,),
             category_key=filters.category,
             overdue_before=overdue,
+            waiting=statuses.WAITING,
         )
 
     def _page_number(self, request: Request) -> int:
@@ -308,7 +310,7 @@ class StaffPages:
         report = await self._report_for(staff, request.path_params["report_id"])
         language = staff.language
         status = body.get("status", "")
-        if status not in OFFICER_MOVES:
+        if status not in statuses.OFFICER_MOVES:
             raise PageError(400, "bad_filter", name="status")
         note = (body.get("note") or "").strip() or None
         if note is not None and len(note) > MAX_NOTE:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.cases import OFFICER_MOVES, STATUSES, TRANSITIONS
+from bot.domain.statuses import STATUSES, moves
 from bot.geo.places import area_label
 from bot.http.staff_guard import csrf_for
 from bot.http.templates import esc, link, select, table, text
@@ -188,7 +188,7 @@ class StaffViews:
 
     def status_form(self, staff: Staff, report: Report) -> str:
         language = staff.language
-        allowed = moves(report.status)
+        allowed = moves(report.status, "admin" if staff.admin else "officer")
         if not allowed:
             return f"<p>{text(language, 'final')}</p>"
         options = [(status, plain(language, f"status.{status}")) for status in allowed]
@@ -205,11 +205,6 @@ class StaffViews:
             '<input name="duplicate_of" size="8" inputmode="numeric"></label></p>'
             f'<button type="submit">{text(language, "save")}</button></form>'
         )
-
-
-def moves(status: str) -> list[str]:
-    """The group buttons' moves from this status, in the lifecycle's order."""
-    return [s for s in STATUSES if s in OFFICER_MOVES and s in TRANSITIONS.get(status, set())]
 
 
 def shorten(value: str, limit: int) -> str:

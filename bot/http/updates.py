@@ -26,18 +26,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.domain.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome
+from bot.domain import statuses
+from bot.domain.cases import Actor, ChangeResult, Outcome
+from bot.domain.statuses import SETTABLE
 from bot.http.apikeys import require_key, require_scope
 from bot.http.common import ApiError, read_body
 from bot.http.open311 import Open311Api
 from bot.ids import parse_id
 from bot.services import Services
 from storage.apikeys import ApiKey, ApiKeyRepository
-from storage.reports import OPEN_STATUSES, Report
+from storage.reports import Report
 
 MAX_NOTE = 700  # as for an officer's reply or the CLI: the follow-up must fit a photo caption
 MAX_URL = 500
-SETTABLE = tuple(status for status in STATUSES if status != "new")
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
 
 
@@ -127,10 +128,10 @@ def _duplicate_of(body: dict[str, str], wanted: str | None) -> int | None:
 def _internal_status(report: Report, wanted: str) -> str:
     """An Open311 word mapped onto the report's lifecycle; an internal status as it is."""
     if wanted == "open":
-        if report.status in OPEN_STATUSES:
+        if report.status in statuses.OPEN:
             return report.status
         return "reopened"  # allowed from resolved only: change_status says no otherwise
-    if wanted == "closed" and report.status in OPEN_STATUSES:
+    if wanted == "closed" and report.status in statuses.OPEN:
         return "resolved"  # an open case is closed by resolving it (then the citizen confirms)
     if wanted == "closed" and report.status != "resolved":
         return report.status  # rejected, duplicate, closed: closed already in Open311 terms
@@ -159,6 +160,6 @@ def _refuse(result: ChangeResult, report_id: int, status: str | None) -> None:
     if outcome is Outcome.ORIGINAL_FORBIDDEN:
         raise ApiError(403, "this api_key may not act on duplicate_of, outside its areas")
     current = result.report.status if result.report else "?"
-    allowed = [s for s in STATUSES if s in TRANSITIONS.get(current, set())]
+    allowed = statuses.moves(current, "agency")
     can = f"it can become: {', '.join(allowed)}" if allowed else "its status is final"
     raise ApiError(409, f"request {report_id} is {current} and cannot become {status}; {can}")

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain import statuses
 from bot.domain.alerts import OUTSIDE, UNCOVERED
 from bot.geo.places import area_label, place_label
 from bot.i18n import Html, plain, t
@@ -33,12 +34,18 @@ _BUTTONS = {
     "rej": "alert.reject",
     "dup": "alert.duplicate",
 }
-_ACTIONS_BY_STATUS = {
-    "new": (("ack", "prog"), ("res", "rej", "dup")),
-    "reopened": (("ack", "prog"), ("res", "rej", "dup")),
-    "acknowledged": (("prog",), ("res", "rej", "dup")),
-    "in_progress": ((), ("res", "rej", "dup")),
-}
+#: The card's two rows of buttons: taking the case up, then closing it. Which of them a card shows
+#: is the officer's moves from the report's status (``bot.domain.statuses.moves``).
+_BUTTON_ROWS = (("ack", "prog"), ("res", "rej", "dup"))
+
+
+def _button_rows(status: str) -> tuple[tuple[str, ...], ...] | None:
+    allowed = statuses.moves(status, "officer")
+    if not allowed:
+        return None
+    return tuple(
+        tuple(action for action in row if STATUS_ACTIONS[action] in allowed) for row in _BUTTON_ROWS
+    )
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def unit_label(services: Services, report: Report, language: str) -> Html:
 
 
 def status_keyboard(report: Report, language: str) -> InlineKeyboardMarkup | None:
-    rows = _ACTIONS_BY_STATUS.get(report.status)
+    rows = _button_rows(report.status)
     if rows is None:
         return None
     return InlineKeyboardMarkup(
@@ -237,7 +244,7 @@ def survey_message(services: Services, report: Report, language: str) -> Rendere
 
 def overdue_hours(services: Services, report: Report) -> int | None:
     """The category's SLA when the report waits past it for an acknowledgement, else None."""
-    if report.status not in ("new", "reopened") or report.sla_started_at is None:
+    if report.status not in statuses.WAITING or report.sla_started_at is None:
         return None
     category = services.categories.get(report.category_key)
     if category is None:
