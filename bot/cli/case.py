@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.domain.cases import STATUSES, TRANSITIONS, Actor, ChangeResult, Outcome, anywhere
 from bot.geo.areas import AreaFileError
 from bot.ids import parse_id
+from bot.images import HEAD_BYTES, sniff
 from storage.drafts import DraftPhoto
 from storage.files import copy_private, private_dir
 from storage.report_query import ReportQuery
@@ -191,31 +192,20 @@ def _update_request(args: argparse.Namespace) -> UpdateRequest:
     return UpdateRequest(ref, status, note, photo, duplicate_of, Actor("agency", None, name))
 
 
-def image_extension(head: bytes) -> str | None:
-    """The file type from its first bytes: names lie, and Telegram takes only real images."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ".webp"
-    return None
-
-
 def check_photo(path: Path) -> PhotoFile:
     if not path.is_file():
         raise UsageError(f"--photo {path}: no such file")
     try:
         size = path.stat().st_size
         with path.open("rb") as file:
-            extension = image_extension(file.read(12))
+            image = sniff(file.read(HEAD_BYTES))
     except OSError as error:
         raise UsageError(f"--photo {path}: cannot read it ({error.strerror})") from None
     if size > MAX_PHOTO_BYTES:
         raise UsageError(f"--photo {path}: {size / 2**20:.1f} MB; Telegram takes at most 10 MB")
-    if extension is None:
+    if image is None:
         raise UsageError(f"--photo {path}: not a JPEG, PNG or WebP image")
-    return PhotoFile(path, extension)
+    return PhotoFile(path, image.extension)
 
 
 def store_photo(database_path: Path, photo: PhotoFile) -> tuple[Path, DraftPhoto]:

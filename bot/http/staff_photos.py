@@ -12,8 +12,9 @@ citizen sent, documents included, and a cache counted in entries once held 20 do
 - downloads go through the running application's own ``Bot`` (its connection pool, its rate
   limiter), not a client built and torn down per photo.
 
-The content type is sniffed from the bytes, never taken from Telegram or the citizen, and the
-answers carry ``nosniff``, so a file is shown as an image or downloaded, never run as a page.
+The content type is sniffed from the bytes (:func:`bot.images.sniff`), never taken from Telegram
+or the citizen, and the answers carry ``nosniff``, so a file is shown as an image or downloaded,
+never run as a page; anything but a JPEG, PNG or WebP is a download.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
 from bot.http.staff_guard import PageError
+from bot.images import HEAD_BYTES, sniff
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's own limit for a photo sent to a bot
 DOWNLOADS_AT_ONCE = 4  # distinct files in memory before the cache has them: 40 MB at most
@@ -113,21 +115,11 @@ class PhotoFetcher:
             except TelegramError:
                 raise PageError(502, "photo_missing") from None
         self._check_size(len(data))  # getFile may leave the size out
-        photo = Photo(data, image_type(data))
+        image = sniff(data[:HEAD_BYTES])
+        photo = Photo(data, image.media_type if image else "application/octet-stream")
         self.cache.put(file_id, photo)
         return photo
 
     def _check_size(self, size: int) -> None:
         if size > self.max_bytes:
             raise PageError(413, "photo_too_big", max=self.max_bytes // _MB)
-
-
-def image_type(data: bytes) -> str:
-    """JPEG, PNG or WebP by their first bytes; anything else is a download, not an image."""
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"
