@@ -1,4 +1,5 @@
-"""Report photos for the staff pages, fetched from Telegram and kept a while in memory.
+"""Report photos for the staff pages (``/staff/photos/{file_id}``), fetched from Telegram and
+kept a while in memory; a photo is shown only to someone who may see its report.
 
 Why so careful with a cache of pictures: the file ids behind ``/staff/photos/…`` are whatever a
 citizen sent, documents included, and a cache counted in entries once held 20 documents of
@@ -23,10 +24,14 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from starlette.requests import Request
+from starlette.responses import Response
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.http.staff_access import StaffAccess
 from bot.http.staff_guard import PageError
+from bot.http.staff_signin import StaffSignIn
 from bot.images import HEAD_BYTES, sniff
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's own limit for a photo sent to a bot
@@ -123,3 +128,21 @@ class PhotoFetcher:
     def _check_size(self, size: int) -> None:
         if size > self.max_bytes:
             raise PageError(413, "photo_too_big", max=self.max_bytes // _MB)
+
+
+class PhotoPages:
+    def __init__(self, sign_in: StaffSignIn, access: StaffAccess, fetcher: PhotoFetcher) -> None:
+        self.sign_in = sign_in
+        self.access = access
+        self.fetcher = fetcher
+
+    async def photo(self, request: Request) -> Response:
+        staff = await self.sign_in.staff(request)
+        file_id = request.path_params["file_id"]
+        sessions = self.sign_in.sessions
+        report_id = await sessions.photo_report(file_id) if len(file_id) < 300 else None
+        if report_id is None:
+            raise PageError(404, "photo_missing")
+        await self.access.report_for(staff, str(report_id))
+        photo = await self.fetcher.get(file_id)
+        return Response(photo.data, media_type=photo.media_type)
