@@ -18,6 +18,7 @@ import asyncio
 import sqlite3
 import sys
 
+from bot.cli.usage import EXIT_FAILED, EXIT_USAGE, SCOPE_PREFIX, UsageError
 from bot.config import Settings
 from bot.geo.areas import AreaFileError, AreaIndex
 from bot.geo.directory import AreaDirectory
@@ -25,14 +26,7 @@ from bot.redaction import remember
 from storage.apikeys import ApiKeyRepository, NameTaken
 from storage.store import Store
 
-EXIT_USAGE = 2
-EXIT_FAILED = 1
 MAX_NAME = 64  # shown on alert cards and follow-ups as who made a change
-_PREFIX = {"kelurahan": "kel.", "kecamatan": "kec.", "kota": "kota"}
-
-
-class UsageError(Exception):
-    """A bad argument; the message is the one line the operator reads."""
 
 
 def add_apikey_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -97,7 +91,7 @@ def area_codes(directory: AreaDirectory, text: str) -> list[str]:
             )
         if len(choices) > 1:
             kinds = " or ".join(
-                f"'{_PREFIX[choice.scope.kind]} {choice.name}'" for choice in choices
+                f"'{SCOPE_PREFIX[choice.scope.kind]} {choice.name}'" for choice in choices
             )
             raise UsageError(f"--areas: {part!r} is ambiguous; write {kinds}")
         scope = choices[0].scope
