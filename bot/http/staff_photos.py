@@ -2,8 +2,8 @@
 kept a while in memory; a photo is shown only to someone who may see its report.
 
 Why so careful with a cache of pictures: the file ids behind ``/staff/photos/…`` are whatever a
-citizen sent, documents included, and a cache counted in entries once held 20 documents of
-19 MB (1 GB of memory). So:
+citizen sent, documents included, and a cache counted in entries lets a few large documents take
+most of the bot's memory. So:
 
 - the cache is bounded in bytes (``STAFF_PHOTO_CACHE_MB``), least recently used out first;
 - a file whose size, as getFile reports it, is over :data:`MAX_PHOTO_BYTES` is refused
