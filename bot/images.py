@@ -25,6 +25,8 @@ WEBP = ImageType("image/webp", ".webp")
 
 #: Enough leading bytes for every signature below.
 HEAD_BYTES = 12
+#: Telegram's limit for a photo a bot sends (sendPhoto), and so for a photo staff send or view.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 _JPEG_SOI = b"\xff\xd8\xff"  # start of image, then the first marker (JFIF, Exif or a raw table)
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -6,8 +6,8 @@ citizen sent, documents included, and a cache counted in entries lets a few larg
 most of the bot's memory. So:
 
 - the cache is bounded in bytes (``STAFF_PHOTO_CACHE_MB``), least recently used out first;
-- a file whose size, as getFile reports it, is over :data:`MAX_PHOTO_BYTES` is refused
-  before any byte is downloaded;
+- a file whose size, as getFile reports it, is over :data:`bot.images.MAX_PHOTO_BYTES` is
+  refused before any byte is downloaded;
 - one file is downloaded once however many officers ask at the same time (the later requests
   await the first one's download), and at most :data:`DOWNLOADS_AT_ONCE` files download at once;
 - downloads go through the running application's own ``Bot`` (its connection pool, its rate
@@ -32,9 +32,8 @@ from telegram.error import BadRequest, TelegramError
 from bot.http.staff_access import StaffAccess
 from bot.http.staff_guard import PageError
 from bot.http.staff_signin import StaffSignIn
-from bot.images import HEAD_BYTES, sniff
+from bot.images import HEAD_BYTES, MAX_PHOTO_BYTES, sniff
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's own limit for a photo sent to a bot
 DOWNLOADS_AT_ONCE = 4  # distinct files in memory before the cache has them: 40 MB at most
 _MB = 1024 * 1024
 
