@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.cli.usage import UsageError
+from bot.geo.directory import codes_in
 from storage.report_query import ReportQuery
 from storage.reports import Report, ReportEvent
 
@@ -111,17 +112,7 @@ async def list_reports(
 
 def _area_codes(services: Services, choices: list[ScopeChoice]) -> list[str]:
     """Every kelurahan under any of the matches: "Gambir" is a kelurahan and its kecamatan."""
-    codes: set[str] = set()
-    for choice in choices:
-        kind, key = choice.scope.kind, choice.scope.key
-        for area in services.areas.areas:
-            if (
-                (kind == "kelurahan" and area.code == key)
-                or (kind == "kecamatan" and area.district == key)
-                or (kind == "kota" and area.city == key)
-            ):
-                codes.add(area.code)
-    return sorted(codes)
+    return sorted(codes_in(services.areas.areas, (choice.scope for choice in choices)))
 
 
 def _scope_label(choice: ScopeChoice) -> str:

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bot.cli.usage import EXIT_FAILED, EXIT_USAGE, SCOPE_PREFIX, UsageError
+from bot.cli.usage import EXIT_FAILED, EXIT_USAGE, SCOPE_PREFIX, UsageError, one_scope
 from bot.config import Settings
 from bot.domain.officers import remove_officer
 from bot.geo.areas import AreaFileError, AreaIndex
@@ -96,17 +96,7 @@ def _user_id(raw: str) -> int:
 
 
 def _one_scope(settings: Settings, text: str) -> Scope:
-    directory = AreaDirectory(AreaIndex.load(settings.areas_file))
-    choices = directory.resolve(text)
-    if not choices:
-        hints = ", ".join(choice.name for choice in directory.suggest(text))
-        raise UsageError(
-            f"--area: unknown area {text!r}" + (f"; did you mean: {hints}?" if hints else "")
-        )
-    if len(choices) > 1:
-        kinds = " or ".join(f"'{SCOPE_PREFIX[c.scope.kind]} {c.name}'" for c in choices)
-        raise UsageError(f"--area: {text!r} is ambiguous; write {kinds}")
-    return choices[0].scope
+    return one_scope(AreaDirectory(AreaIndex.load(settings.areas_file)), text, "--area")
 
 
 def _label(scope: Scope) -> str:

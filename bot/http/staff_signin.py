@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.config import Settings
-from bot.geo.directory import scopes_of
+from bot.geo.directory import codes_in
 from bot.http.staff_guard import PageError, read_form
 from bot.http.staff_views import Staff
 from bot.http.templates import message_page
@@ -67,11 +67,7 @@ class StaffSignIn:
             scopes = set(await self.sessions.officer_scopes(session.user_id))
             if not scopes:
                 raise PageError(403, "not_staff")
-            codes = tuple(
-                area.code
-                for area in self.services.areas.areas
-                if any(scope in scopes for scope in scopes_of(area))
-            )
+            codes = tuple(codes_in(self.services.areas.areas, scopes))
         name = session.user_name or str(session.user_id)
         return Staff(session.user_id, name, admin, codes, language, token)
 
