@@ -31,7 +31,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -67,7 +69,7 @@ class LoadResult:
     bot_cpu: float
     own_cpu: float
     latencies: list[float]
-    calls: Counter
+    calls: Counter[str]
     peak_rss: float
     reports: int = 0
 
@@ -93,10 +95,14 @@ class LoadResult:
         )
 
 
+#: One round of updates by one citizen, numbered so every round's texts differ.
+Round = Callable[[Citizen, int], Awaitable[None]]
+
+
 async def echo_round(citizen: Citizen, number: int) -> None:
     for i in range(ROUND):
         text = f"halo {number}-{i}"
-        (answer,) = await citizen.step("echo", lambda t=text: citizen.person.send(t))
+        (answer,) = await citizen.step("echo", partial(citizen.person.send, text))
         if answer.text != text:
             raise BotSilent(f"echo: expected {text!r}, got {answer.describe()}")
 
@@ -105,7 +111,7 @@ async def report_round(citizen: Citizen, number: int) -> None:
     await citizen.file_report(number)
 
 
-async def drive(citizens: list[Citizen], round_, seconds: float, first: int) -> None:
+async def drive(citizens: list[Citizen], round_: Round, seconds: float, first: int) -> None:
     """Every citizen repeats rounds until ``seconds`` have passed (finishing the one under way)."""
     deadline = time.monotonic() + seconds
 
@@ -122,7 +128,7 @@ async def measure_load(
     sandbox: Sandbox,
     name: str,
     bot: BotProcess,
-    round_,
+    round_: Round,
     args: argparse.Namespace,
     points: list[tuple[float, float]],
 ) -> LoadResult:
