@@ -21,10 +21,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.config import Settings
 from bot.geo.directory import codes_in
-from bot.http.staff_guard import PageError, read_form
+from bot.http.staff_guard import PageError, query_language, read_form
 from bot.http.staff_views import Staff
 from bot.http.templates import message_page
-from bot.i18n import LANGUAGES, plain
+from bot.i18n import plain
 from bot.services import Services
 from storage.web_sessions import WebSessionRepository
 
@@ -55,10 +55,8 @@ class StaffSignIn:
         session = await self.sessions.session(token, self.services.clock.now()) if token else None
         if session is None:
             raise PageError(401, "no_session")
-        wanted = request.query_params.get("lang", "")
-        if wanted in LANGUAGES:
-            language = wanted
-        else:
+        language = query_language(request, "")  # ?lang= first, else what they chose in the bot
+        if not language:
             citizen = await self.services.store.citizens.get(session.user_id)
             language = citizen.language if citizen else self.services.settings.default_language
         admin = session.user_id in self.services.settings.admin_user_ids
