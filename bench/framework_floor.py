@@ -18,12 +18,7 @@ warm-up, per update: wall time (the window over the updates answered in it, i.e.
 bot-process CPU time (``/proc/<pid>/stat``), and latency. The ratio to the echo floor is the
 figure of issue 7 (goal <= 1.3x).
 
-Part 2, one slow geocoder (``--only geocoder``). GEOCODER=nominatim against the fake Nominatim of
-the tests answering after ``--delay`` seconds. One citizen types an address at the location step
-(and right after it sends /help in the same chat); while the bot waits on the geocoder,
-``--others`` citizens start a report (/report, then a category). Both ways: CONCURRENT_UPDATES=1
-and 64. Prints how long the others waited, and whether the slow chat's answers kept its order
-(the venue and the "found" question before the /help answer).
+Part 2, one slow geocoder (``--only geocoder``), is bench/slow_geocoder.py; this script runs both.
 
 Run: python bench/framework_floor.py [--users 50] [--seconds 20] [--only floor|geocoder]
 """
@@ -32,12 +27,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -56,13 +52,13 @@ from bench.harness import (
     percentile,
     report_points,
     wargalapor_bot,
+    warm_up,
 )
+from bench.slow_geocoder import SlowResult, slow_figures, slow_geocoder
 from tests.conftest import TOKEN
-from tests.fakes.nominatim import start_fake_nominatim
 from tests.sandbox import Sandbox, start_sandbox
 
 ROUND = 7  # updates per round: one report flow, or seven echoed texts
-SLOW_ADDRESS = "Jalan Medan Merdeka Barat"  # known to the fake Nominatim
 
 
 @dataclass
@@ -73,7 +69,7 @@ class LoadResult:
     bot_cpu: float
     own_cpu: float
     latencies: list[float]
-    calls: Counter
+    calls: Counter[str]
     peak_rss: float
     reports: int = 0
 
@@ -99,10 +95,14 @@ class LoadResult:
         )
 
 
+#: One round of updates by one citizen, numbered so every round's texts differ.
+Round = Callable[[Citizen, int], Awaitable[None]]
+
+
 async def echo_round(citizen: Citizen, number: int) -> None:
     for i in range(ROUND):
         text = f"halo {number}-{i}"
-        (answer,) = await citizen.step("echo", lambda t=text: citizen.person.send(t))
+        (answer,) = await citizen.step("echo", partial(citizen.person.send, text))
         if answer.text != text:
             raise BotSilent(f"echo: expected {text!r}, got {answer.describe()}")
 
@@ -111,7 +111,7 @@ async def report_round(citizen: Citizen, number: int) -> None:
     await citizen.file_report(number)
 
 
-async def drive(citizens: list[Citizen], round_, seconds: float, first: int) -> None:
+async def drive(citizens: list[Citizen], round_: Round, seconds: float, first: int) -> None:
     """Every citizen repeats rounds until ``seconds`` have passed (finishing the one under way)."""
     deadline = time.monotonic() + seconds
 
@@ -124,18 +124,11 @@ async def drive(citizens: list[Citizen], round_, seconds: float, first: int) -> 
     await asyncio.gather(*(one(i, c) for i, c in enumerate(citizens)))
 
 
-async def warm_up(sandbox: Sandbox, inbox: Inbox, text: str) -> None:
-    """One answered update: the bot is up, polling and past its start-up."""
-    person = sandbox.citizen(first_name="Pemanasan")
-    citizen = Citizen(person, inbox, (0.0, 0.0), timeout=60)
-    await citizen.step("warm-up", lambda: person.send(text))
-
-
 async def measure_load(
     sandbox: Sandbox,
     name: str,
     bot: BotProcess,
-    round_,
+    round_: Round,
     args: argparse.Namespace,
     points: list[tuple[float, float]],
 ) -> LoadResult:
@@ -228,104 +221,6 @@ async def floor(args: argparse.Namespace) -> list[LoadResult]:
     return results
 
 
-@dataclass
-class SlowResult:
-    concurrent: int
-    others: list[float]  # latency of each other citizen's steps
-    first_steps: list[float]  # their first step, sent while the geocoder was busy
-    slow: float  # the slow citizen's address → "found" question
-    in_order: bool
-    order: list[str]
-
-
-async def slow_geocoder_once(args: argparse.Namespace, concurrent: int) -> SlowResult:
-    sandbox = await start_sandbox(token=TOKEN)
-    nominatim = await start_fake_nominatim()
-    folder = tempfile.TemporaryDirectory(prefix="wargalapor-bench-geocoder-")
-    bot = wargalapor_bot(
-        sandbox,
-        Path(folder.name),
-        CONCURRENT_UPDATES=str(concurrent),
-        GEOCODER="nominatim",
-        NOMINATIM_URL=nominatim.url,
-        NOMINATIM_USER_AGENT="wargalapor-bench",
-        GEOCODER_TIMEOUT=str(args.delay * 3),
-    )
-    inbox = Inbox(sandbox)
-    await bot.start()
-    try:
-        await warm_up(sandbox, inbox, "/help")
-        slow = Citizen(sandbox.citizen(first_name="Lambat"), inbox, (0.0, 0.0))
-        (menu,) = await slow.step("/report", lambda: slow.person.send("/report"))
-        await slow.press("category", menu, "Banjir")
-        others = [
-            Citizen(sandbox.citizen(first_name=f"Warga{i}"), inbox, (0.0, 0.0))
-            for i in range(args.others)
-        ]
-        nominatim.delay(args.delay)
-        searches = len(nominatim.requests)
-        before = len(slow.state.bot_messages)
-        typed_at = time.monotonic()
-        await slow.person.send(SLOW_ADDRESS)
-        await slow.person.send("/help")  # same chat: must be answered after the address
-        # The others start once the bot is inside the geocoder call (the fake only records it).
-        while len(nominatim.requests) == searches:  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-
-        async def other(citizen: Citizen) -> None:
-            (menu,) = await citizen.step("/report", lambda: citizen.person.send("/report"))
-            await citizen.press("category", menu, "Sampah")
-
-        await asyncio.gather(*(other(c) for c in others))
-        if not await inbox.wait(slow.state, before + 3, args.delay * 4 + 30):
-            raise BotSilent("slow citizen: no answer\n" + slow.person.transcript())
-        answer = slow.state.bot_messages[before : before + 3]
-        order = [
-            "venue"
-            if m.kind == "venue"
-            else "found"
-            if m.has_inline_keyboard
-            else "help"
-            if "/report" in m.plain_text
-            else m.plain_text[:30]
-            for m in answer
-        ]
-        return SlowResult(
-            concurrent,
-            [s.latency for c in others for s in c.steps],
-            [c.steps[0].latency for c in others],
-            answer[1].sent_at - typed_at,
-            order == ["venue", "found", "help"],
-            order,
-        )
-    finally:
-        await bot.stop()
-        await inbox.close()
-        await nominatim.close()
-        await sandbox.close()
-        folder.cleanup()
-
-
-async def slow_geocoder(args: argparse.Namespace) -> list[SlowResult]:
-    print(
-        f"one citizen's typed address waits {args.delay:g} s on the geocoder; {args.others} others"
-        f" start a report meanwhile; {load_note()}"
-    )
-    results = []
-    for concurrent in (1, 64):
-        result = await slow_geocoder_once(args, concurrent)
-        ms = [x * 1000 for x in result.first_steps]
-        print(
-            f"CONCURRENT_UPDATES={concurrent:<3} others' first answer: p50"
-            f" {statistics.median(ms):6.0f} ms, max {max(ms):6.0f} ms; all their steps p99"
-            f" {percentile(result.others, 0.99) * 1000:6.0f} ms | slow citizen's address answered"
-            f" after {result.slow:.2f} s | slow chat's answers in order: {result.in_order}"
-            f" ({', '.join(result.order)})"
-        )
-        results.append(result)
-    return results
-
-
 def figures(floor_results: list[LoadResult], slow_results: list[SlowResult]) -> list[Figure]:
     rows = []
     if floor_results:
@@ -372,28 +267,7 @@ def figures(floor_results: list[LoadResult], slow_results: list[SlowResult]) -> 
                 f" {percentile(bot_conc.latencies, 0.99) * 1000:.0f} ms",
             )
         )
-    if slow_results:
-        seq, conc = slow_results
-        rows.append(
-            Figure(
-                "slow geocoder: others' wait while one address takes the geocoder's delay",
-                "no citizen waits for another",
-                f"sequential max {max(seq.first_steps) * 1000:.0f} ms; per-chat concurrent max"
-                f" {max(conc.first_steps) * 1000:.0f} ms (p99 of all their steps"
-                f" {percentile(conc.others, 0.99) * 1000:.0f} ms)",
-                max(conc.first_steps) < min(seq.first_steps),
-            )
-        )
-        rows.append(
-            Figure(
-                "slow geocoder: the slow chat's own updates in order",
-                "in order",
-                f"sequential {'in order' if seq.in_order else 'OUT OF ORDER'}, concurrent"
-                f" {'in order' if conc.in_order else 'OUT OF ORDER'}",
-                seq.in_order and conc.in_order,
-            )
-        )
-    return rows
+    return rows + slow_figures(slow_results)
 
 
 async def run(args: argparse.Namespace) -> list[Figure]:

@@ -334,3 +334,10 @@ def count_reports(database: Path) -> int:
 
     with sqlite3.connect(database) as conn:
         return int(conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0])
+
+
+async def warm_up(sandbox: Sandbox, inbox: Inbox, text: str) -> None:
+    """One answered update: the bot is up, polling and past its start-up."""
+    person = sandbox.citizen(first_name="Pemanasan")
+    citizen = Citizen(person, inbox, (0.0, 0.0), timeout=60)
+    await citizen.step("warm-up", lambda: person.send(text))

@@ -7,7 +7,8 @@
 - :mod:`bot.http` — the Starlette app: health, metrics, Open311, agency updates, staff pages;
 - :mod:`bot.cli` — the ``python -m bot`` subcommands.
 
-Top-level modules here: :mod:`bot.config` (settings), :mod:`bot.services` (the long-lived objects
-built once at start-up), :mod:`bot.i18n`, :mod:`bot.logs` with :mod:`bot.redaction` and
-:mod:`bot.phones` (what never reaches a log), :mod:`bot.clock`, :mod:`bot.ids`.
+Top-level modules here: :mod:`bot.config` (settings) with :mod:`bot.settings_parsing` (how one
+variable is read), :mod:`bot.services` (the long-lived objects built once at start-up),
+:mod:`bot.i18n`, :mod:`bot.logs` with :mod:`bot.redaction` and :mod:`bot.phones` (what never
+reaches a log), :mod:`bot.clock`, :mod:`bot.ids`, :mod:`bot.images` (which image a file is).
 """

@@ -3,12 +3,14 @@
 Why up front: a bot that starts with a bad token or an unwritable database fails minutes later in a
 way an operator cannot read. Every problem here becomes one ``ConfigError`` line that names the
 variable and the fix, and the CLI turns it into exit code 2 without a traceback.
+
+This module holds what the settings are, their defaults, and the rules that tie variables
+together (a webhook needs a port and a secret, retention of failures outlasts that of
+deliveries); how a single value is read is :mod:`bot.settings_parsing`.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -17,18 +19,17 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import settings_parsing as read
 from bot.ids import parse_id
+from bot.settings_parsing import ConfigError
+
+__all__ = ["TELEGRAM_MAX_RATE", "ConfigError", "Settings", "load_settings"]
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_API_FILE_URL = "https://api.telegram.org/file/bot"
 SUPPORTED_LANGUAGES = ("id", "en")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Telegram's secret_token rules
-
-
-class ConfigError(ValueError):
-    """A setting is missing or invalid; the message names the variable and the fix."""
 
 
 @dataclass(frozen=True)
@@ -83,67 +84,8 @@ class Settings:
         return ZoneInfo(self.timezone)
 
 
-def _text(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name, "").strip()
-    return value or None
-
-
-def _url(env: Mapping[str, str], name: str, default: str) -> str:
-    value = _text(env, name) or default
-    if not re.match(r"^https?://[^/\s]+", value):
-        raise ConfigError(f"{name}={value!r} is not an http(s) URL: use e.g. {default}")
-    return value
-
-
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = _text(env, name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(
-            f"{name}={raw!r} is not a whole number: set e.g. {name}={default}"
-        ) from None
-    if value < 1:
-        raise ConfigError(f"{name}={value} must be at least 1: set e.g. {name}={default}")
-    return value
-
-
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = _text(env, name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number: set e.g. {name}={default}") from None
-    if value <= 0:
-        raise ConfigError(f"{name}={value} must be above 0: set e.g. {name}={default}")
-    return value
-
-
-def _bounded_seconds(env: Mapping[str, str], name: str, default: float, highest: float) -> float:
-    """Seconds for a timer: above 0 and at most ``highest`` ("inf" and "nan" are numbers to
-    ``float`` but no timer can be armed with them)."""
-    value = _positive_float(env, name, default)
-    if not value <= highest:
-        raise ConfigError(
-            f"{name}={value} must be at most {highest:g}: set e.g. {name}={default:g}"
-        )
-    return value
-
-
-def _megabytes(env: Mapping[str, str], name: str, default: float) -> float:
-    """A memory budget: above 0 and finite ("nan" and "inf" parse as floats)."""
-    value = _positive_float(env, name, default)
-    if not math.isfinite(value) or value > 1024 * 1024:
-        raise ConfigError(f"{name}={value} is not a size in megabytes: set e.g. {name}={default:g}")
-    return value
-
-
 def _quiet_hours(env: Mapping[str, str]) -> tuple[time, time] | None:
-    raw = _text(env, "QUIET_HOURS")
+    raw = read.text(env, "QUIET_HOURS")
     if raw is None:
         return (time(22, 0), time(6, 0))
     if raw.lower() in ("off", "none", "0"):
@@ -163,7 +105,7 @@ TELEGRAM_MAX_RATE = 30
 
 
 def _broadcast_rate(env: Mapping[str, str]) -> float:
-    rate = _positive_float(env, "BROADCAST_RATE", 25.0)
+    rate = read.positive_float(env, "BROADCAST_RATE", 25.0)
     if rate > TELEGRAM_MAX_RATE:
         raise ConfigError(
             f"BROADCAST_RATE={rate:g} is above Telegram's limit of {TELEGRAM_MAX_RATE} messages "
@@ -173,7 +115,7 @@ def _broadcast_rate(env: Mapping[str, str]) -> float:
 
 
 def _http_host(env: Mapping[str, str]) -> str:
-    host = _text(env, "HTTP_HOST") or "127.0.0.1"
+    host = read.text(env, "HTTP_HOST") or "127.0.0.1"
     if not re.match(r"^[A-Za-z0-9.:-]+$", host):
         raise ConfigError(
             f"HTTP_HOST={host!r} is not a host name or IP address: use e.g. HTTP_HOST=127.0.0.1 "
@@ -183,7 +125,7 @@ def _http_host(env: Mapping[str, str]) -> str:
 
 
 def _http_port(env: Mapping[str, str]) -> int | None:
-    raw = _text(env, "HTTP_PORT")
+    raw = read.text(env, "HTTP_PORT")
     if raw is None:
         return None
     port = parse_id(raw)
@@ -201,7 +143,7 @@ def _webhook(env: Mapping[str, str], http_port: int | None) -> tuple[str | None,
     Why the secret is required: the endpoint is public, and without Telegram's secret-token
     header anyone who guesses the URL could post forged updates as any citizen.
     """
-    url = _text(env, "WEBHOOK_URL")
+    url = read.text(env, "WEBHOOK_URL")
     if url is None:
         return None, None
     if not re.match(r"^https://[^/\s]+\S*$", url):
@@ -214,7 +156,7 @@ def _webhook(env: Mapping[str, str], http_port: int | None) -> tuple[str | None,
             "WEBHOOK_URL is set but HTTP_PORT is empty: the webhook is served by the bot's HTTP "
             "server, so set HTTP_PORT (e.g. HTTP_PORT=8080) or leave WEBHOOK_URL empty"
         )
-    secret = _text(env, "WEBHOOK_SECRET")
+    secret = read.text(env, "WEBHOOK_SECRET")
     if secret is None:
         raise ConfigError(
             "WEBHOOK_SECRET is missing: WEBHOOK_URL needs a secret of 1-256 letters, digits, _ or -"
@@ -229,7 +171,7 @@ def _webhook(env: Mapping[str, str], http_port: int | None) -> tuple[str | None,
 
 
 def _metrics_token(env: Mapping[str, str]) -> str | None:
-    token = _text(env, "METRICS_TOKEN")
+    token = read.text(env, "METRICS_TOKEN")
     if token is not None and not re.match(r"^[\x21-\x7e]{16,256}$", token):
         raise ConfigError(
             "METRICS_TOKEN must be 16-256 printable characters without spaces: e.g. from: "
@@ -244,14 +186,14 @@ MIN_RETENTION_DAYS = 2.0
 
 def _retention(env: Mapping[str, str]) -> tuple[float, float]:
     """(RETENTION_DAYS, RETENTION_DEAD_DAYS); bot/domain/retention.py says what each prunes."""
-    days = _positive_float(env, "RETENTION_DAYS", 30.0)
+    days = read.positive_float(env, "RETENTION_DAYS", 30.0)
     if days < MIN_RETENTION_DAYS:
         raise ConfigError(
             f"RETENTION_DAYS={days:g} is too short: handled updates must be kept at least "
             f"{MIN_RETENTION_DAYS:g} days to recognise Telegram resending one; set e.g. "
             "RETENTION_DAYS=30"
         )
-    dead = _positive_float(env, "RETENTION_DEAD_DAYS", max(90.0, days))
+    dead = read.positive_float(env, "RETENTION_DEAD_DAYS", max(90.0, days))
     if dead < days:
         raise ConfigError(
             f"RETENTION_DEAD_DAYS={dead:g} is shorter than RETENTION_DAYS={days:g}: failed "
@@ -260,68 +202,10 @@ def _retention(env: Mapping[str, str]) -> tuple[float, float]:
     return days, dead
 
 
-def _log_level(env: Mapping[str, str], name: str) -> str | None:
-    raw = _text(env, name)
-    if raw is None:
-        return None
-    if raw.upper() not in LOG_LEVELS:
-        raise ConfigError(f"{name}={raw!r} is not valid: use one of {', '.join(LOG_LEVELS)}")
-    return raw.upper()
-
-
-def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
-    """Why none by default: X-Forwarded-For is whatever the client wrote, unless a proxy we run
-    set it; believing it from anyone lets one client pose as many (and dodge the rate limit)."""
-    raw = _text(env, "TRUSTED_PROXIES")
-    if raw is None:
-        return ()
-    networks = []
-    for part in re.split(r"[,\s]+", raw):
-        if not part:
-            continue
-        try:
-            networks.append(str(ipaddress.ip_network(part, strict=False)))
-        except ValueError:
-            raise ConfigError(
-                f"TRUSTED_PROXIES contains {part!r}: list IP addresses or networks of your "
-                "reverse proxies, e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8"
-            ) from None
-    return tuple(networks)
-
-
-def _chat_id(env: Mapping[str, str], name: str) -> int | None:
-    raw = _text(env, name)
-    if raw is None:
-        return None
-    if not re.match(r"^-?\d+$", raw):
-        raise ConfigError(
-            f"{name}={raw!r} is not a chat id: use the numeric id of the admins' group, "
-            "e.g. -1001234567890"
-        )
-    return int(raw)
-
-
-def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
-    raw = _text(env, "ADMIN_USER_IDS")
-    if raw is None:
-        return frozenset()
-    ids: set[int] = set()
-    for part in re.split(r"[,\s]+", raw):
-        if not part:
-            continue
-        if parse_id(part) is None:
-            raise ConfigError(
-                f"ADMIN_USER_IDS contains {part!r}: list numeric Telegram user ids separated "
-                "by commas, e.g. ADMIN_USER_IDS=12345678,87654321"
-            )
-        ids.add(int(part))
-    return frozenset(ids)
-
-
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build validated settings from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
-    token = _text(env, "TELEGRAM_BOT_TOKEN")
+    token = read.text(env, "TELEGRAM_BOT_TOKEN")
     if token is None:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is missing: create a bot with @BotFather and put its token in .env "
@@ -332,72 +216,72 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters): "
             "copy it again from @BotFather"
         )
-    language = (_text(env, "DEFAULT_LANGUAGE") or "id").lower()
+    language = (read.text(env, "DEFAULT_LANGUAGE") or "id").lower()
     if language not in SUPPORTED_LANGUAGES:
         raise ConfigError(f"DEFAULT_LANGUAGE={language!r} is not supported: use 'id' or 'en'")
-    timezone = _text(env, "TIMEZONE") or "Asia/Jakarta"
+    timezone = read.text(env, "TIMEZONE") or "Asia/Jakarta"
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
             f"TIMEZONE={timezone!r} is not a known time zone: use an IANA name such as Asia/Jakarta"
         ) from None
-    log_level = _log_level(env, "LOG_LEVEL") or "INFO"
-    database_path = Path(_text(env, "DATABASE_PATH") or "data/wargalapor.sqlite3")
+    log_level = read.log_level(env, "LOG_LEVEL") or "INFO"
+    database_path = Path(read.text(env, "DATABASE_PATH") or "data/wargalapor.sqlite3")
     if database_path.exists() and database_path.is_dir():
         raise ConfigError(
             f"DATABASE_PATH={database_path} is a folder: point it at a file, e.g. "
             "data/wargalapor.sqlite3"
         )
-    areas_raw = _text(env, "AREAS_FILE")
+    areas_raw = read.text(env, "AREAS_FILE")
     areas_file = Path(areas_raw) if areas_raw else None
     if areas_file is not None and not areas_file.is_file():
         raise ConfigError(
             f"AREAS_FILE={areas_file} does not exist: point it at a GeoJSON file or remove the line"
         )
-    geocoder = (_text(env, "GEOCODER") or "offline").lower()
+    geocoder = (read.text(env, "GEOCODER") or "offline").lower()
     if geocoder not in ("offline", "nominatim"):
         raise ConfigError(f"GEOCODER={geocoder!r} is not known: use 'offline' or 'nominatim'")
-    user_agent = _text(env, "NOMINATIM_USER_AGENT") or "wargalapor"
+    user_agent = read.text(env, "NOMINATIM_USER_AGENT") or "wargalapor"
     http_port = _http_port(env)
     webhook_url, webhook_secret = _webhook(env, http_port)
     retention_days, retention_dead_days = _retention(env)
     return Settings(
         bot_token=token,
-        api_base_url=_url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
-        api_file_url=_url(env, "TELEGRAM_API_FILE_URL", TELEGRAM_API_FILE_URL),
+        api_base_url=read.url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
+        api_file_url=read.url(env, "TELEGRAM_API_FILE_URL", TELEGRAM_API_FILE_URL),
         database_path=database_path,
-        admin_user_ids=_admin_ids(env),
+        admin_user_ids=read.admin_ids(env),
         default_language=language,
         timezone=timezone,
         log_level=log_level,
-        max_reports_per_hour=_positive_int(env, "MAX_REPORTS_PER_HOUR", 10),
-        max_updates_per_minute=_positive_int(env, "MAX_UPDATES_PER_MINUTE", 30),
+        max_reports_per_hour=read.positive_int(env, "MAX_REPORTS_PER_HOUR", 10),
+        max_updates_per_minute=read.positive_int(env, "MAX_UPDATES_PER_MINUTE", 30),
         areas_file=areas_file,
-        admin_chat_id=_chat_id(env, "ADMIN_CHAT_ID"),
-        outbox_poll_seconds=_positive_float(env, "OUTBOX_POLL_SECONDS", 2.0),
-        outbox_max_attempts=_positive_int(env, "OUTBOX_MAX_ATTEMPTS", 8),
+        admin_chat_id=read.chat_id(env, "ADMIN_CHAT_ID"),
+        outbox_poll_seconds=read.positive_float(env, "OUTBOX_POLL_SECONDS", 2.0),
+        outbox_max_attempts=read.positive_int(env, "OUTBOX_MAX_ATTEMPTS", 8),
         geocoder=geocoder,
-        nominatim_url=_url(env, "NOMINATIM_URL", "https://nominatim.openstreetmap.org"),
+        nominatim_url=read.url(env, "NOMINATIM_URL", "https://nominatim.openstreetmap.org"),
         nominatim_user_agent=user_agent,
-        geocoder_timeout=_positive_float(env, "GEOCODER_TIMEOUT", 5.0),
+        geocoder_timeout=read.positive_float(env, "GEOCODER_TIMEOUT", 5.0),
         quiet_hours=_quiet_hours(env),
-        survey_after_hours=_positive_float(env, "SURVEY_AFTER_HOURS", 24.0),
-        auto_close_days=_positive_float(env, "AUTO_CLOSE_DAYS", 7.0),
-        sweep_seconds=_positive_float(env, "SWEEP_SECONDS", 60.0),
-        outbox_backoff_seconds=_positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
-        telegram_timeout_seconds=_positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
-        concurrent_updates=_positive_int(env, "CONCURRENT_UPDATES", 64),
-        staff_photo_cache_mb=_megabytes(env, "STAFF_PHOTO_CACHE_MB", 32.0),
+        survey_after_hours=read.positive_float(env, "SURVEY_AFTER_HOURS", 24.0),
+        auto_close_days=read.positive_float(env, "AUTO_CLOSE_DAYS", 7.0),
+        sweep_seconds=read.positive_float(env, "SWEEP_SECONDS", 60.0),
+        outbox_backoff_seconds=read.positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
+        telegram_timeout_seconds=read.positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
+        concurrent_updates=read.positive_int(env, "CONCURRENT_UPDATES", 64),
+        staff_photo_cache_mb=read.megabytes(env, "STAFF_PHOTO_CACHE_MB", 32.0),
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
         http_port=http_port,
-        http_max_connections=_positive_int(env, "HTTP_MAX_CONNECTIONS", 200),
-        http_read_timeout_seconds=_bounded_seconds(env, "HTTP_READ_TIMEOUT_SECONDS", 10.0, 300),
-        http_keep_alive_seconds=_bounded_seconds(env, "HTTP_KEEP_ALIVE_SECONDS", 5.0, 300),
+        http_max_connections=read.positive_int(env, "HTTP_MAX_CONNECTIONS", 200),
+        http_read_timeout_seconds=read.bounded_seconds(env, "HTTP_READ_TIMEOUT_SECONDS", 10.0, 300),
+        http_keep_alive_seconds=read.bounded_seconds(env, "HTTP_KEEP_ALIVE_SECONDS", 5.0, 300),
         web_base_url=(
-            _url(env, "WEB_BASE_URL", "https://lapor.example.go.id").rstrip("/")
-            if _text(env, "WEB_BASE_URL")
+            read.url(env, "WEB_BASE_URL", "https://lapor.example.go.id").rstrip("/")
+            if read.text(env, "WEB_BASE_URL")
             else None
         ),
         webhook_url=webhook_url,
@@ -405,7 +289,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_token=_metrics_token(env),
         retention_days=retention_days,
         retention_dead_days=retention_dead_days,
-        log_level_libraries=_log_level(env, "LOG_LEVEL_LIBRARIES"),
-        open311_public_rate_per_minute=_positive_int(env, "OPEN311_PUBLIC_RATE_PER_MINUTE", 60),
-        trusted_proxies=_trusted_proxies(env),
+        log_level_libraries=read.log_level(env, "LOG_LEVEL_LIBRARIES"),
+        open311_public_rate_per_minute=read.positive_int(env, "OPEN311_PUBLIC_RATE_PER_MINUTE", 60),
+        trusted_proxies=read.trusted_proxies(env),
     )

@@ -10,13 +10,12 @@ import pytest
 
 from bot.geo.areas import AreaIndex
 from bot.geo.geocoding import (
-    NominatimGeocoder,
     OfflineGeocoder,
     Place,
     build_geocoder,
     representative_point,
-    split_url,
 )
+from bot.geo.nominatim import NominatimGeocoder, split_url
 from storage.db import Database
 from storage.geocache import GeocodeCacheRepository
 from tests.fakes import start_fake_nominatim
@@ -265,7 +264,7 @@ async def test_a_request_does_not_block_the_event_loop(fake, cache, offline):
 async def test_server_error_answers_offline_and_is_not_cached(fake, cache, offline, caplog):
     geocoder = nominatim(fake.url, cache, offline, min_delay=0.0)
     fake.fail_with(500)
-    with caplog.at_level(logging.WARNING, logger="bot.geo.geocoding"):
+    with caplog.at_level(logging.WARNING, logger="bot.geo.nominatim"):
         place = await geocoder.search("Kelurahan Pinangsia")
         assert await geocoder.reverse(-6.1352, 106.8133) is None
         assert await geocoder.search("Pinangsia dekat 0812-3456-7890") is None

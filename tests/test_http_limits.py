@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.http.staff import COOKIE
+from bot.http.staff_signin import COOKIE
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
 from storage.web_sessions import WebSessionRepository
 from tests.conftest import TOKEN, make_settings

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from bot.cli.apikey import UsageError, area_codes
+from bot.cli.apikey import area_codes
+from bot.cli.usage import UsageError
 from bot.config import ConfigError, load_settings
 from bot.domain.cases import Actor, anywhere
 from bot.domain.intake import AgencyReport, submit_agency_report

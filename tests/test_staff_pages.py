@@ -21,7 +21,7 @@ import pytest
 
 from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.http.server import build_app
-from bot.http.staff import web_base_url
+from bot.http.staff_signin import web_base_url
 from storage.web_sessions import WebSessionRepository
 from tests.helpers import DESCRIPTION, KOTA_TUA, file_report, jpeg
 from tests.test_groups import officer_for

@@ -18,21 +18,15 @@ import asyncio
 import sqlite3
 import sys
 
+from bot.cli.usage import EXIT_FAILED, EXIT_USAGE, UsageError, one_scope
 from bot.config import Settings
 from bot.geo.areas import AreaFileError, AreaIndex
-from bot.geo.directory import AreaDirectory
+from bot.geo.directory import AreaDirectory, codes_in
 from bot.redaction import remember
 from storage.apikeys import ApiKeyRepository, NameTaken
 from storage.store import Store
 
-EXIT_USAGE = 2
-EXIT_FAILED = 1
 MAX_NAME = 64  # shown on alert cards and follow-ups as who made a change
-_PREFIX = {"kelurahan": "kel.", "kecamatan": "kec.", "kota": "kota"}
-
-
-class UsageError(Exception):
-    """A bad argument; the message is the one line the operator reads."""
 
 
 def add_apikey_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,25 +83,8 @@ def area_codes(directory: AreaDirectory, text: str) -> list[str]:
     for part in (piece.strip() for piece in text.split(",")):
         if not part:
             continue
-        choices = directory.resolve(part)
-        if not choices:
-            hints = ", ".join(choice.name for choice in directory.suggest(part))
-            raise UsageError(
-                f"--areas: unknown area {part!r}" + (f"; did you mean: {hints}?" if hints else "")
-            )
-        if len(choices) > 1:
-            kinds = " or ".join(
-                f"'{_PREFIX[choice.scope.kind]} {choice.name}'" for choice in choices
-            )
-            raise UsageError(f"--areas: {part!r} is ambiguous; write {kinds}")
-        scope = choices[0].scope
-        for area in directory.areas.areas:
-            if (
-                (scope.kind == "kelurahan" and area.code == scope.key)
-                or (scope.kind == "kecamatan" and area.district == scope.key)
-                or (scope.kind == "kota" and area.city == scope.key)
-            ):
-                codes.add(area.code)
+        scope = one_scope(directory, part, "--areas")
+        codes.update(codes_in(directory.areas.areas, [scope]))
     if not codes:
         raise UsageError("--areas is empty: list kelurahan codes or names, or leave it out")
     return sorted(codes)

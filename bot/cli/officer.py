@@ -16,6 +16,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from bot.cli.usage import EXIT_FAILED, EXIT_USAGE, SCOPE_PREFIX, UsageError, one_scope
 from bot.config import Settings
 from bot.domain.officers import remove_officer
 from bot.geo.areas import AreaFileError, AreaIndex
@@ -24,19 +25,12 @@ from bot.ids import parse_id
 from storage.groups import Scope
 from storage.store import Store
 
-EXIT_USAGE = 2
-EXIT_FAILED = 1
-_PREFIX = {"kelurahan": "kel.", "kecamatan": "kec.", "kota": "kota"}
 GROUP_ADMIN_NOTE = (
     "note: administrators of a group linked to an area still count as its officers there"
     " (Telegram says so); demote them in the group too"
 )
 
 Job = Callable[[Store], Awaitable[None]]
-
-
-class UsageError(Exception):
-    """A bad argument; the message is the one line the operator reads."""
 
 
 def add_officer_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,21 +96,11 @@ def _user_id(raw: str) -> int:
 
 
 def _one_scope(settings: Settings, text: str) -> Scope:
-    directory = AreaDirectory(AreaIndex.load(settings.areas_file))
-    choices = directory.resolve(text)
-    if not choices:
-        hints = ", ".join(choice.name for choice in directory.suggest(text))
-        raise UsageError(
-            f"--area: unknown area {text!r}" + (f"; did you mean: {hints}?" if hints else "")
-        )
-    if len(choices) > 1:
-        kinds = " or ".join(f"'{_PREFIX[c.scope.kind]} {c.name}'" for c in choices)
-        raise UsageError(f"--area: {text!r} is ambiguous; write {kinds}")
-    return choices[0].scope
+    return one_scope(AreaDirectory(AreaIndex.load(settings.areas_file)), text, "--area")
 
 
 def _label(scope: Scope) -> str:
-    return f"{_PREFIX[scope.kind]} {scope.key}"
+    return f"{SCOPE_PREFIX[scope.kind]} {scope.key}"
 
 
 def _officer_job(settings: Settings, args: argparse.Namespace) -> Job:

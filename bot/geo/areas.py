@@ -79,6 +79,7 @@ def _polygons(geometry: Any, where: str) -> tuple[Polygon, ...]:
     if not isinstance(geometry, dict):
         raise AreaFileError(f"{where}: geometry is missing")
     kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    raw_polygons: Any  # checked just below, whichever shape the file gave
     if kind == "Polygon":
         raw_polygons = [coordinates]
     elif kind == "MultiPolygon":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.geo.areas import Area, AreaIndex
@@ -41,6 +42,13 @@ def scopes_of(area: Area) -> list[Scope]:
         Scope("kecamatan", area.district),
         Scope("kota", area.city),
     ]
+
+
+def codes_in(areas: Iterable[Area], scopes: Iterable[Scope]) -> list[str]:
+    """The codes of ``areas`` under any of ``scopes``, in their order: a kecamatan or kota scope
+    stands for every kelurahan in it, so "Gambir" the kecamatan covers all of its kelurahan."""
+    wanted = set(scopes)
+    return [area.code for area in areas if any(scope in wanted for scope in scopes_of(area))]
 
 
 class AreaDirectory:

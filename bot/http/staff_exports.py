@@ -1,4 +1,6 @@
-"""The staff list as files: CSV for spreadsheets, GeoJSON for maps and GIS tools.
+"""The staff list as files: CSV for spreadsheets, GeoJSON for maps and GIS tools
+(``/staff/export.csv``, ``/staff/export.geojson``: the list's filters, no paging, at most
+:data:`MAX_EXPORT` reports; the list's map reads the GeoJSON).
 
 Why a module of its own: a CSV is opened by a spreadsheet, which runs a cell starting with
 ``=``, ``+``, ``-`` or ``@`` as a formula (``=HYPERLINK(…)`` in a citizen's description would
@@ -12,11 +14,17 @@ import io
 import json
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.http.staff_access import StaffAccess
+from bot.http.staff_signin import StaffSignIn
+from bot.http.staff_views import Staff
 from bot.outbox.renderers import category_label, overdue_hours
 from bot.services import Services
 from storage.reports import Report
+
+MAX_EXPORT = 10_000
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_COLUMNS = [
@@ -37,6 +45,26 @@ _CSV_COLUMNS = [
     "address",
     "description",
 ]
+
+
+class ExportPages:
+    def __init__(self, services: Services, sign_in: StaffSignIn, access: StaffAccess) -> None:
+        self.services = services
+        self.sign_in = sign_in
+        self.access = access
+
+    async def _exported(self, request: Request) -> tuple[Staff, list[Report]]:
+        staff = await self.sign_in.staff(request)
+        query = self.access.query(staff, self.access.filters(request))
+        return staff, await self.services.store.reports.search(query, limit=MAX_EXPORT)
+
+    async def export_csv(self, request: Request) -> Response:
+        _, reports = await self._exported(request)
+        return csv_export(self.services, reports)
+
+    async def export_geojson(self, request: Request) -> Response:
+        staff, reports = await self._exported(request)
+        return geojson_export(self.services, reports, staff.language)
 
 
 def cell(value: str) -> str:

@@ -1,19 +1,21 @@
-"""Report photos for the staff pages, fetched from Telegram and kept a while in memory.
+"""Report photos for the staff pages (``/staff/photos/{file_id}``), fetched from Telegram and
+kept a while in memory; a photo is shown only to someone who may see its report.
 
 Why so careful with a cache of pictures: the file ids behind ``/staff/photos/…`` are whatever a
-citizen sent, documents included, and a cache counted in entries once held 20 documents of
-19 MB (1 GB of memory). So:
+citizen sent, documents included, and a cache counted in entries lets a few large documents take
+most of the bot's memory. So:
 
 - the cache is bounded in bytes (``STAFF_PHOTO_CACHE_MB``), least recently used out first;
-- a file whose size, as getFile reports it, is over :data:`MAX_PHOTO_BYTES` is refused
-  before any byte is downloaded;
+- a file whose size, as getFile reports it, is over :data:`bot.images.MAX_PHOTO_BYTES` is
+  refused before any byte is downloaded;
 - one file is downloaded once however many officers ask at the same time (the later requests
   await the first one's download), and at most :data:`DOWNLOADS_AT_ONCE` files download at once;
 - downloads go through the running application's own ``Bot`` (its connection pool, its rate
   limiter), not a client built and torn down per photo.
 
-The content type is sniffed from the bytes, never taken from Telegram or the citizen, and the
-answers carry ``nosniff``, so a file is shown as an image or downloaded, never run as a page.
+The content type is sniffed from the bytes (:func:`bot.images.sniff`), never taken from Telegram
+or the citizen, and the answers carry ``nosniff``, so a file is shown as an image or downloaded,
+never run as a page; anything but a JPEG, PNG or WebP is a download.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from starlette.requests import Request
+from starlette.responses import Response
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.http.staff_access import StaffAccess
 from bot.http.staff_guard import PageError
+from bot.http.staff_signin import StaffSignIn
+from bot.images import HEAD_BYTES, MAX_PHOTO_BYTES, sniff
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's own limit for a photo sent to a bot
 DOWNLOADS_AT_ONCE = 4  # distinct files in memory before the cache has them: 40 MB at most
 _MB = 1024 * 1024
 
@@ -113,7 +119,8 @@ class PhotoFetcher:
             except TelegramError:
                 raise PageError(502, "photo_missing") from None
         self._check_size(len(data))  # getFile may leave the size out
-        photo = Photo(data, image_type(data))
+        image = sniff(data[:HEAD_BYTES])
+        photo = Photo(data, image.media_type if image else "application/octet-stream")
         self.cache.put(file_id, photo)
         return photo
 
@@ -122,12 +129,19 @@ class PhotoFetcher:
             raise PageError(413, "photo_too_big", max=self.max_bytes // _MB)
 
 
-def image_type(data: bytes) -> str:
-    """JPEG, PNG or WebP by their first bytes; anything else is a download, not an image."""
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"
+class PhotoPages:
+    def __init__(self, sign_in: StaffSignIn, access: StaffAccess, fetcher: PhotoFetcher) -> None:
+        self.sign_in = sign_in
+        self.access = access
+        self.fetcher = fetcher
+
+    async def photo(self, request: Request) -> Response:
+        staff = await self.sign_in.staff(request)
+        file_id = request.path_params["file_id"]
+        sessions = self.sign_in.sessions
+        report_id = await sessions.photo_report(file_id) if len(file_id) < 300 else None
+        if report_id is None:
+            raise PageError(404, "photo_missing")
+        await self.access.report_for(staff, str(report_id))
+        photo = await self.fetcher.get(file_id)
+        return Response(photo.data, media_type=photo.media_type)

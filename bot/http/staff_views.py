@@ -1,9 +1,9 @@
 """What the staff pages show, as HTML: who is signed in, the list's filter form and table, a
 report's facts, status form, photos and history.
 
-Why apart from :mod:`bot.http.staff`: that module decides who may see and do what (sessions,
-areas, the status rules); this one only renders what it is given, every value through
-:func:`bot.http.templates.esc`.
+Why apart from the modules that decide who may see and do what (:mod:`bot.http.staff_signin`,
+:mod:`bot.http.staff_access`, :mod:`bot.http.staff_pages`): this one only renders what it is
+given, every value through :func:`bot.http.templates.esc`.
 """
 
 from __future__ import annotations
