@@ -86,7 +86,11 @@ async def run(args: argparse.Namespace) -> dict:
         bot = BotProcess([str(ROOT / "bench" / "echo_bot.py")], env, workdir)
     else:
         bot = wargalapor_bot(
-            sandbox, workdir, unlimited=not args.telegram_pace, MAX_REPORTS_PER_HOUR="1000000"
+            sandbox,
+            workdir,
+            unlimited=not args.telegram_pace,
+            MAX_REPORTS_PER_HOUR="1000000",
+            MAX_UPDATES_PER_MINUTE="1000000",
         )
     inbox = Inbox(sandbox)
     rng = random.Random(args.seed)
