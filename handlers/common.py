@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 
 from telegram import CallbackQuery, Chat, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import LANGUAGES, Html, t
+from bot.telegram import callbacks
+from bot.telegram.callbacks import Shown
 from bot.telegram.context import BotContext
 from handlers import keyboards, officers
 from handlers.people import language_of
@@ -38,28 +38,27 @@ async def start(update: Update, context: BotContext) -> None:
         welcome = Html(f"{t(language, 'broadcast.resumed')}\n\n{welcome}")
     await update.effective_message.reply_text(
         welcome,
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboards.main_menu(language),
     )
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    await update.effective_message.reply_text(t(language, "common.help"), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(t(language, "common.help"))
 
 
 async def language_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     await update.effective_message.reply_text(
         t(language, "language.choose"),
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboards.language_choice(),
     )
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    code = (query.data or "").partition(":")[2]
+    press = callbacks.LANGUAGE.parse(query.data)
+    code = press.word if press else ""
     if code not in LANGUAGES:
         language = await language_of(update, context)
         await query.answer(t(language, "common.stale_button"))
@@ -68,19 +67,20 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     await context.services.store.citizens.set_language(query.from_user.id, code)
     await query.answer()
     with contextlib.suppress(BadRequest):  # "not modified": a second tap on the same message
-        await query.edit_message_text(t(code, "language.changed"), parse_mode=ParseMode.HTML)
+        await query.edit_message_text(t(code, "language.changed"))
 
 
 async def menu_pressed(update: Update, context: BotContext) -> None:
     """The main-menu buttons are shortcuts to the matching commands."""
     query = update.callback_query
-    action = (query.data or "").partition(":")[2]
+    press = callbacks.MENU.parse(query.data)
+    action = press.word if press else ""
     await query.answer()
     if action == "report":
         await begin_report(update, context)
     elif action == "mine":
         await my_reports(update, context)
-    elif action == "lang":
+    elif action == "language":
         await language_command(update, context)
     else:
         await help_command(update, context)
@@ -91,16 +91,13 @@ async def private_only(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     await update.effective_message.reply_text(
         t(language, "common.private_only"),
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboards.open_private_chat(language, context.bot.username),
     )
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    await update.effective_message.reply_text(
-        t(language, "common.unknown_command"), parse_mode=ParseMode.HTML
-    )
+    await update.effective_message.reply_text(t(language, "common.unknown_command"))
 
 
 async def edited_message(update: Update, context: BotContext) -> None:
@@ -109,16 +106,7 @@ async def edited_message(update: Update, context: BotContext) -> None:
     if message is None or message.location is not None:
         return
     language = await language_of(update, context)
-    await message.reply_text(t(language, "common.edited_ignored"), parse_mode=ParseMode.HTML)
-
-
-#: Buttons the bot shows only in private chats: the report, the menu, languages, my reports,
-#: follow-ups, surveys, ratings, invites and the officer and invite lists.
-PRIVATE_CHAT_BUTTONS = re.compile(r"^(r|m|lang|my|vw|sv|rt|iv|of|in):")
-#: Buttons the bot shows only in groups: the /link picker.
-GROUP_BUTTONS = re.compile(r"^lk:")
-#: Buttons whose press replaces their message's text, so they only ever sit on text messages.
-TEXT_MESSAGE_BUTTONS = re.compile(r"^(lang|my|rt|of|in):")
+    await message.reply_text(t(language, "common.edited_ignored"))
 
 
 class ForeignPress(CallbackQueryHandler[BotContext, None]):
@@ -134,16 +122,17 @@ class ForeignPress(CallbackQueryHandler[BotContext, None]):
         message, data = update.callback_query.message, update.callback_query.data or ""
         if message is None:
             return True
-        if message.chat.type == Chat.PRIVATE:
-            if GROUP_BUTTONS.match(data):
-                return True
-        elif PRIVATE_CHAT_BUTTONS.match(data):
+        kind = callbacks.kind_of_prefix(data)  # by its first word: unknown data is merely stale
+        if kind is None:
+            return False
+        private = message.chat.type == Chat.PRIVATE
+        if kind.shown is (Shown.PRIVATE if not private else Shown.GROUP):
             return True
         return (  # an old message Telegram no longer shows us may well have been text
             isinstance(message, Message)
             and message.is_accessible
             and message.text is None
-            and bool(TEXT_MESSAGE_BUTTONS.match(data))
+            and kind.replaces_text
         )
 
 
@@ -183,9 +172,7 @@ async def on_error(update: object, context: BotContext) -> None:
             return
         if not private:
             return
-        await context.bot.send_message(
-            update.effective_chat.id, t(language, "common.error"), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(update.effective_chat.id, t(language, "common.error"))
     except (TelegramError, Exception):
         log.warning("could not tell the user about the error", exc_info=True)
 

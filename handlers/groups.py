@@ -8,7 +8,6 @@ import contextlib
 import re
 
 from telegram import ForceReply, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.domain.alerts import alert_messages, recipients
@@ -16,8 +15,8 @@ from bot.domain.cases import TRANSITIONS, Actor, ChangeResult, Outcome
 from bot.domain.permissions import is_admin, may_act_on
 from bot.geo.places import area_label
 from bot.i18n import Html, t
-from bot.ids import parse_id
 from bot.outbox.renderers import STATUS_ACTIONS, alert_card
+from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.people import language_of
@@ -27,8 +26,14 @@ from storage.groups import Scope
 from storage.reports import Report
 
 MAX_NOTE = 700
+#: The statuses an alert card's buttons can set.
+BUTTON_STATUSES = frozenset(STATUS_ACTIONS.values())
 _NUMBER = re.compile(r"#?(\d{1,12})")
-_ASK_KEYS = {"rej": ("reject", "alert.ask_reason"), "dup": ("duplicate", "alert.ask_duplicate")}
+#: Statuses that need a word from the officer first, asked as a reply: (pending action, question).
+_ASK_KEYS = {
+    "rejected": ("reject", "alert.ask_reason"),
+    "duplicate": ("duplicate", "alert.ask_duplicate"),
+}
 
 
 def _actor(update: Update, services_is_admin: bool) -> Actor:
@@ -43,10 +48,10 @@ async def _admin_in_group(update: Update, context: BotContext, language: str) ->
     """Linking is done inside the group itself, and only by a WargaLapor admin."""
     message = update.effective_message
     if update.effective_chat.type == "private":
-        await message.reply_text(t(language, "groups.link_in_group"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "groups.link_in_group"))
         return False
     if not is_admin(context.services, update.effective_user.id):
-        await message.reply_text(t(language, "groups.link_admin_only"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "groups.link_admin_only"))
         return False
     return True
 
@@ -59,7 +64,7 @@ async def link_command(update: Update, context: BotContext) -> None:
         return
     query = " ".join(context.args or []).strip()
     if not query:
-        await message.reply_text(t(language, "groups.link_usage"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "groups.link_usage"))
         return
     choices = services.directory.resolve(query)
     if len(choices) == 1:
@@ -68,27 +73,25 @@ async def link_command(update: Update, context: BotContext) -> None:
     if choices:
         await message.reply_text(
             t(language, "groups.link_pick"),
-            parse_mode=ParseMode.HTML,
-            reply_markup=choice_keyboard(services, "lk", choices, language),
+            reply_markup=choice_keyboard(services, callbacks.LINK_AREA, choices, language),
         )
         return
     suggestions = services.directory.suggest(query)
     if suggestions:
         await message.reply_text(
             t(language, "groups.link_suggest", query=query),
-            parse_mode=ParseMode.HTML,
-            reply_markup=choice_keyboard(services, "lk", suggestions, language),
+            reply_markup=choice_keyboard(services, callbacks.LINK_AREA, suggestions, language),
         )
         return
-    await message.reply_text(
-        t(language, "groups.link_not_found", query=query), parse_mode=ParseMode.HTML
-    )
+    await message.reply_text(t(language, "groups.link_not_found", query=query))
 
 
 async def link_chosen(update: Update, context: BotContext) -> None:
     """A picker button: the presser must be an admin too, whoever sent /link."""
     language = await language_of(update, context)
-    scope = await chosen_scope(update, context, language, "groups.link_admin_only")
+    scope = await chosen_scope(
+        update, context, language, "groups.link_admin_only", callbacks.LINK_AREA
+    )
     if scope is None:
         return
     await _drop_buttons(update.callback_query.message)
@@ -101,9 +104,7 @@ async def _link(update: Update, context: BotContext, scope: Scope, language: str
     added = await services.store.groups.link(chat.id, [scope], chat.title, update.effective_user.id)
     key = "groups.linked" if added else "groups.linked_already"
     label = scope_label(services, scope, language)
-    await context.bot.send_message(
-        chat.id, t(language, key, scope=label), parse_mode=ParseMode.HTML
-    )
+    await context.bot.send_message(chat.id, t(language, key, scope=label))
 
 
 async def unlink_command(update: Update, context: BotContext) -> None:
@@ -116,7 +117,7 @@ async def unlink_command(update: Update, context: BotContext) -> None:
     scopes = [choice.scope for choice in services.directory.resolve(query)] if query else None
     removed = await services.store.groups.unlink(update.effective_chat.id, scopes)
     key = "groups.unlinked" if removed else "groups.unlinked_none"
-    await message.reply_text(t(language, key, count=removed), parse_mode=ParseMode.HTML)
+    await message.reply_text(t(language, key, count=removed))
 
 
 async def area_command(update: Update, context: BotContext) -> None:
@@ -124,14 +125,10 @@ async def area_command(update: Update, context: BotContext) -> None:
     services = context.services
     links = await services.store.groups.links_of(update.effective_chat.id)
     if not links:
-        await update.effective_message.reply_text(
-            t(language, "groups.area_none"), parse_mode=ParseMode.HTML
-        )
+        await update.effective_message.reply_text(t(language, "groups.area_none"))
         return
     scopes = Html("\n".join(f"• {scope_label(services, link.scope, language)}" for link in links))
-    await update.effective_message.reply_text(
-        t(language, "groups.area_list", scopes=scopes), parse_mode=ParseMode.HTML
-    )
+    await update.effective_message.reply_text(t(language, "groups.area_list", scopes=scopes))
 
 
 # --- /move: hand a report to another kelurahan ---------------------------------------------------
@@ -145,27 +142,24 @@ async def move_command(update: Update, context: BotContext) -> None:
     args = context.args or []
     match = _NUMBER.fullmatch(args[0]) if args else None
     if match is None or len(args) < 2:
-        await message.reply_text(t(language, "alert.move_usage"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "alert.move_usage"))
         return
     report = await services.store.reports.get(int(match.group(1)))
     if report is None:
-        await message.reply_text(
-            t(language, "tracking.not_found", ref=match.group(1)), parse_mode=ParseMode.HTML
-        )
+        await message.reply_text(t(language, "tracking.not_found", ref=match.group(1)))
         return
     user = update.effective_user
     if not await may_act_on(services, context.bot, user.id, update.effective_chat.id, report):
         area = services.areas.by_code.get(report.area_code or "")
         await message.reply_text(
             t(language, "alert.not_officer", area=area_label(area, language)),
-            parse_mode=ParseMode.HTML,
         )
         return
     choices = [
         c for c in services.directory.resolve(" ".join(args[1:])) if c.scope.kind == "kelurahan"
     ]
     if len(choices) != 1:
-        await message.reply_text(t(language, "alert.move_which"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "alert.move_which"))
         return
     target = services.areas.by_code[choices[0].scope.key]
     chats, reason = await recipients(services.store, target, services.settings.admin_chat_id)
@@ -182,24 +176,22 @@ async def move_command(update: Update, context: BotContext) -> None:
         ),
     )
     key = "alert.moved" if result.outcome is Outcome.CHANGED else "alert.move_same"
-    await message.reply_text(
-        t(language, key, ref=report.id, place=place), parse_mode=ParseMode.HTML
-    )
+    await message.reply_text(t(language, key, ref=report.id, place=place))
 
 
 # --- status buttons on alerts ------------------------------------------------------------------
 
 
 async def status_pressed(update: Update, context: BotContext) -> None:
-    """``st:<report>:<action>``. Permission and the current status are checked on every press."""
+    """``status:<report>:<status>``. Permission and the current status are checked on every
+    press."""
     query = update.callback_query
     services = context.services
     language = services.settings.default_language
-    parts = (query.data or "").split(":")
+    press = callbacks.STATUS.parse(query.data)
     report = None
-    report_id = parse_id(parts[1]) if len(parts) == 3 else None
-    if report_id is not None and parts[2] in STATUS_ACTIONS:
-        report = await services.store.reports.get(report_id)
+    if press is not None and press.status in BUTTON_STATUSES:
+        report = await services.store.reports.get(press.report)
     if report is None:
         await query.answer(t(language, "common.stale_button"))
         return
@@ -210,10 +202,9 @@ async def status_pressed(update: Update, context: BotContext) -> None:
             t(language, "alert.not_officer", area=area_label(area, language)), show_alert=True
         )
         return
-    action = parts[2]
-    new_status = STATUS_ACTIONS[action]
-    if action in _ASK_KEYS:
-        await _ask(update, context, report, action, language)
+    new_status = press.status
+    if new_status in _ASK_KEYS:
+        await _ask(update, context, report, new_status, language)
         return
     actor = _actor(update, is_admin(services, user.id))
     result = await services.cases.change_status(report.id, new_status, actor)
@@ -223,16 +214,15 @@ async def status_pressed(update: Update, context: BotContext) -> None:
 
 
 async def _ask(
-    update: Update, context: BotContext, report: Report, action: str, language: str
+    update: Update, context: BotContext, report: Report, new_status: str, language: str
 ) -> None:
     """Reject and Duplicate need a word from the officer first: ask for it as a reply."""
     query = update.callback_query
-    new_status = STATUS_ACTIONS[action]
     if new_status not in TRANSITIONS[report.status]:
         await _answer_change(update, context, Outcome.NOT_ALLOWED, report, language)
         return
     await query.answer()
-    pending_action, key = _ASK_KEYS[action]
+    pending_action, key = _ASK_KEYS[new_status]
     await _ask_reply(update, context, report, pending_action, key, language)
 
 
@@ -247,7 +237,6 @@ async def _ask_reply(
     question = await context.bot.send_message(
         update.effective_chat.id,
         t(language, key, ref=report.id),
-        parse_mode=ParseMode.HTML,
         reply_markup=ForceReply(selective=True),
         reply_to_message_id=update.callback_query.message.message_id,
     )
@@ -277,7 +266,7 @@ async def _answer_change(
     message = query.message
     if isinstance(message, Message):
         with contextlib.suppress(BadRequest):  # "not modified": it was already current
-            await message.edit_text(card.text, parse_mode=ParseMode.HTML, reply_markup=card.markup)
+            await message.edit_text(card.text, reply_markup=card.markup)
 
 
 # --- replies in groups -------------------------------------------------------------------------
@@ -314,7 +303,6 @@ async def group_reply(update: Update, context: BotContext) -> None:
         area = services.areas.by_code.get(report.area_code or "")
         await message.reply_text(
             t(language, "alert.only_officers_reply", area=area_label(area, language)),
-            parse_mode=ParseMode.HTML,
         )
         return
     actor = _actor(update, is_admin(services, user.id))
@@ -341,7 +329,7 @@ async def _reject(
 ) -> None:
     result = await context.services.cases.change_status(report.id, "rejected", actor, note=reason)
     if result.outcome is Outcome.NOTE_REQUIRED:
-        await message.reply_text(t(language, "alert.reason_required"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "alert.reason_required"))
         return
     saved = t(language, "alert.reason_saved", ref=report.id, reason=reason or "")
     await _answered(message, context, report, result, pending, saved, language)
@@ -367,12 +355,10 @@ async def _duplicate(
         report.id, "duplicate", actor, duplicate_of=original, may_touch_original=may_touch
     )
     if result.outcome is Outcome.BAD_DUPLICATE:
-        await message.reply_text(t(language, "alert.bad_duplicate"), parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "alert.bad_duplicate"))
         return
     if result.outcome is Outcome.ORIGINAL_FORBIDDEN:
-        await message.reply_text(
-            t(language, "alert.original_forbidden", original=original), parse_mode=ParseMode.HTML
-        )
+        await message.reply_text(t(language, "alert.original_forbidden", original=original))
         return
     saved = t(language, "alert.duplicate_saved", ref=report.id, original=original)
     await _answered(message, context, report, result, pending, saved, language)
@@ -392,7 +378,7 @@ async def _answered(
     if result.outcome is not Outcome.CHANGED:
         status = t(language, f"status.{(result.report or report).status}")
         saved = t(language, "alert.not_allowed_popup", ref=report.id, status=status)
-    await message.reply_text(saved, parse_mode=ParseMode.HTML)
+    await message.reply_text(saved)
 
 
 async def _note(
@@ -405,13 +391,11 @@ async def _note(
     language: str,
 ) -> None:
     if text is None and photo is None:
-        await message.reply_text(
-            t(language, "alert.reply_needs_content"), parse_mode=ParseMode.HTML
-        )
+        await message.reply_text(t(language, "alert.reply_needs_content"))
         return
     await context.services.cases.add_note(report.id, actor, note=text, photo=photo)
     key = "alert.photo_saved" if photo else "alert.note_saved"
-    await message.reply_text(t(language, key, ref=report.id), parse_mode=ParseMode.HTML)
+    await message.reply_text(t(language, key, ref=report.id))
 
 
 async def _drop_buttons(message: object) -> None:

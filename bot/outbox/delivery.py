@@ -310,9 +310,11 @@ class Delivery:
             self.services.settings.default_language, "alert.photos_caption", ref=report.id
         )
         if len(photos) == 1:
-            return await self.bot.send_photo(row.chat_id, photos[0].file_id, caption=caption)
+            return await self.bot.send_photo(
+                row.chat_id, photos[0].file_id, caption=caption, parse_mode=None
+            )
         media = [
-            InputMediaPhoto(p.file_id, caption=caption if i == 0 else None)
+            InputMediaPhoto(p.file_id, caption=caption if i == 0 else None, parse_mode=None)
             for i, p in enumerate(photos)
         ]
         sent = await self.bot.send_media_group(row.chat_id, media)
