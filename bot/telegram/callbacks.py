@@ -69,6 +69,8 @@ class ButtonKind(Generic[P]):
         replaces_text: bool = False,
     ) -> None:
         self._make = fields
+        #: The NamedTuple of typed fields a press parses into.
+        self.fields_type = fields
         self._types: dict[str, Any] = get_type_hints(fields)
         self.template = _Template(template)
         self.legacy = _Template(legacy) if legacy else None
