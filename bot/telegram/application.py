@@ -55,7 +55,6 @@ from handlers import (
     broadcast,
     common,
     gate,
-    groups,
     officer_admin,
     officers,
     people,
@@ -64,6 +63,10 @@ from handlers import (
     tracking,
     weblogin,
 )
+from handlers.groups import alerts as group_alerts
+from handlers.groups import links as group_links
+from handlers.groups import moves as group_moves
+from handlers.groups import replies as group_replies
 from handlers.report import buttons as report_buttons
 from handlers.report import start as report_start
 from handlers.report import steps as report_steps
@@ -124,15 +127,15 @@ def register_handlers(application: BotApplication) -> None:
         )
     )
     # 3. Group and admin commands: linking groups to areas, officer invites.
-    add(CommandHandler("link", groups.link_command, filters=new_message))
-    add(CommandHandler("unlink", groups.unlink_command, filters=new_message))
-    add(CommandHandler("area", groups.area_command, filters=groups_filter & new_message))
+    add(CommandHandler("link", group_links.link_command, filters=new_message))
+    add(CommandHandler("unlink", group_links.unlink_command, filters=new_message))
+    add(CommandHandler("area", group_links.area_command, filters=groups_filter & new_message))
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
     add(CommandHandler("officers", officer_admin.officers_command, filters=new_message))
     add(CommandHandler("invites", officer_admin.invites_command, filters=new_message))
     add(CommandHandler("ban", bans.ban_command, filters=new_message))
     add(CommandHandler("unban", bans.unban_command, filters=new_message))
-    add(CommandHandler("move", groups.move_command, filters=new_message))
+    add(CommandHandler("move", group_moves.move_command, filters=new_message))
     from handlers import stats  # kept beside its registration (one hunk in a busy file)
 
     add(CommandHandler("stats", stats.stats_command, filters=new_message))  # admins, officers
@@ -151,7 +154,7 @@ def register_handlers(application: BotApplication) -> None:
     add(CallbackQueryHandler(officer_admin.invites_pressed, pattern=r"^in:"))
     add(CallbackQueryHandler(common.stale_button))
     # 5. Replies in groups: officers answering the bot's questions or annotating an alert.
-    add(MessageHandler(groups_filter & new_message & filters.REPLY, groups.group_reply))
+    add(MessageHandler(groups_filter & new_message & filters.REPLY, group_replies.group_reply))
     # 6. Edited messages are not read again; the citizen is told so.
     add(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, common.edited_message))
     # 7. Unknown commands in private chats.
@@ -172,8 +175,8 @@ def register_handlers(application: BotApplication) -> None:
 def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContext], Any]]]:
     """Every kind of button with the handler for its presses."""
     return [
-        (callbacks.STATUS, groups.status_pressed),
-        (callbacks.LINK_AREA, groups.link_chosen),
+        (callbacks.STATUS, group_alerts.status_pressed),
+        (callbacks.LINK_AREA, group_links.link_chosen),
         (callbacks.INVITE_AREA, officers.invite_chosen),
         *report_buttons.HANDLERS,
         (callbacks.SURVEY, survey.survey_pressed),
