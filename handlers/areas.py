@@ -13,7 +13,6 @@ from bot.telegram.context import BotContext
 from storage.groups import Scope
 
 KIND_CODES = {"kelurahan": "kel", "kecamatan": "kec", "kota": "kota"}
-CODE_KINDS = {code: kind for kind, code in KIND_CODES.items()}
 #: Which area picker a button belongs to: /link's (in a group) or /invite's (in private).
 Picker = ButtonKind[Area]
 

@@ -18,9 +18,9 @@ from telegram.error import BadRequest
 from bot.domain.broadcasts import audience_for
 from bot.domain.permissions import is_admin
 from bot.i18n import Html, plain, t
-from bot.ids import parse_id
+from bot.telegram import callbacks
 from bot.telegram.context import BotContext
-from handlers.areas import CODE_KINDS, KIND_CODES, scope_label
+from handlers.areas import scope_label
 from handlers.people import language_of
 from storage.broadcast_drafts import BroadcastDraft
 from storage.broadcasts import Audience, Broadcast
@@ -36,6 +36,17 @@ _WHEN = (
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})\s+(\d{1,2})[:.](\d{2})$"), "ymd"),
     (re.compile(r"^(\d{1,2})[:.](\d{2})$"), "hm"),
 )
+
+
+def _step(word: str) -> str:
+    return callbacks.BROADCAST_STEP.data(callbacks.Word(word))
+
+
+def _audience(word: str) -> str:
+    return callbacks.BROADCAST_AUDIENCE.data(callbacks.Word(word))
+
+
+_STEP_CANCEL = _step("cancel")
 
 
 def _button(language: str, key: str, data: str, **params: object) -> InlineKeyboardButton:
@@ -62,7 +73,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         )
         return
     await context.services.store.broadcast_drafts.save(BroadcastDraft(user.id, "text"))
-    cancel = InlineKeyboardMarkup([[_button(language, "report.cancel", "bc:cancel")]])
+    cancel = InlineKeyboardMarkup([[_button(language, "report.cancel", _STEP_CANCEL)]])
     await _say(context, user.id, t(language, "broadcast.ask_text"), cancel)
 
 
@@ -122,9 +133,9 @@ async def _preview(context: BotContext, chat_id: int, html: str, photo: str | No
 
 async def _ask_audience(context: BotContext, chat_id: int, language: str) -> None:
     rows = [
-        [_button(language, f"broadcast.audience_{kind}", f"bc:aud:{kind}")] for kind in AUDIENCES
+        [_button(language, f"broadcast.audience_{kind}", _audience(kind))] for kind in AUDIENCES
     ]
-    rows.append([_button(language, "report.cancel", "bc:cancel")])
+    rows.append([_button(language, "report.cancel", _STEP_CANCEL)])
     await _say(context, chat_id, t(language, "broadcast.ask_audience"), InlineKeyboardMarkup(rows))
 
 
@@ -147,7 +158,9 @@ async def _take_area(
                 plain(
                     language, "broadcast.pick_scope", scope=scope_label(services, c.scope, language)
                 ),
-                callback_data=f"bc:sc:{KIND_CODES[c.scope.kind]}:{c.scope.key}",
+                callback_data=callbacks.BROADCAST_AREA.data(
+                    callbacks.Area(c.scope.kind, c.scope.key)
+                ),
             )
         ]
         for c in candidates
@@ -167,7 +180,12 @@ async def _area_chosen(
             draft.but(step="days", audience=audience.to_json())
         )
         buttons = [
-            _button(language, "broadcast.days", f"bc:days:{days}", days=days)
+            _button(
+                language,
+                "broadcast.days",
+                callbacks.BROADCAST_DAYS.data(callbacks.Number(days)),
+                days=days,
+            )
             for days in DAY_CHOICES
         ]
         await _say(
@@ -186,8 +204,8 @@ async def _confirm(context: BotContext, draft: BroadcastDraft, language: str) ->
     count = await context.services.store.broadcasts.count_recipients(audience)
     await context.services.store.broadcast_drafts.save(draft.but(step="confirm"))
     if count == 0:
-        rows = [[_button(language, "broadcast.change_audience", "bc:aud:again")]]
-        rows.append([_button(language, "report.cancel", "bc:cancel")])
+        rows = [[_button(language, "broadcast.change_audience", _audience("again"))]]
+        rows.append([_button(language, "report.cancel", _STEP_CANCEL)])
         await _say(
             context, draft.user_id, t(language, "broadcast.nobody"), InlineKeyboardMarkup(rows)
         )
@@ -195,12 +213,12 @@ async def _confirm(context: BotContext, draft: BroadcastDraft, language: str) ->
     markup = InlineKeyboardMarkup(
         [
             [
-                _button(language, "broadcast.send_now", "bc:now"),
-                _button(language, "broadcast.schedule", "bc:sched"),
+                _button(language, "broadcast.send_now", _step("now")),
+                _button(language, "broadcast.schedule", _step("schedule")),
             ],
             [
-                _button(language, "broadcast.change_text", "bc:edit"),
-                _button(language, "report.cancel", "bc:cancel"),
+                _button(language, "broadcast.change_text", _step("edit")),
+                _button(language, "report.cancel", _STEP_CANCEL),
             ],
         ]
     )
@@ -290,7 +308,8 @@ async def _create(
 
 
 async def button(update: Update, context: BotContext) -> None:
-    """``bc:…``: every press re-checks that the presser is an admin."""
+    """``broadcast:…`` (bot/telegram/callbacks.py): every press re-checks that the presser is an
+    admin."""
     query = update.callback_query
     language = await language_of(update, context)
     services = context.services
@@ -298,11 +317,15 @@ async def button(update: Update, context: BotContext) -> None:
     if not is_admin(services, user_id):
         await query.answer(t(language, "broadcast.admin_only"), show_alert=True)
         return
-    parts = (query.data or "").split(":", 3)
-    action = parts[1] if len(parts) > 1 else ""
-    number = parse_id(parts[2]) if len(parts) > 2 else None
-    if action == "x" and number is not None:
-        await _cancel_broadcast(update, context, number, language)
+    data = query.data
+    withdraw = callbacks.BROADCAST_WITHDRAW.parse(data)
+    step = callbacks.BROADCAST_STEP.parse(data)
+    chosen = callbacks.BROADCAST_AUDIENCE.parse(data)
+    area = callbacks.BROADCAST_AREA.parse(data)
+    days_press = callbacks.BROADCAST_DAYS.parse(data)
+    action = step.word if step else ""
+    if withdraw is not None:
+        await _cancel_broadcast(update, context, withdraw.number, language)
         return
     draft = await services.store.broadcast_drafts.get(user_id)
     if draft is None:
@@ -314,9 +337,9 @@ async def button(update: Update, context: BotContext) -> None:
         await services.store.broadcast_drafts.delete(user_id)
         await _drop(query.message)
         await _say(context, user_id, t(language, "broadcast.cancelled_draft"))
-    elif action == "aud" and draft.step in ("audience", "confirm", "days", "area"):
+    elif chosen is not None and draft.step in ("audience", "confirm", "days", "area"):
         await _drop(query.message)
-        kind = parts[2] if len(parts) > 2 else ""
+        kind = chosen.word
         if kind not in AUDIENCES:
             await services.store.broadcast_drafts.save(draft.but(step="audience"))
             await _ask_audience(context, user_id, language)
@@ -327,14 +350,15 @@ async def button(update: Update, context: BotContext) -> None:
             await _say(context, user_id, t(language, "broadcast.ask_area"))
         else:
             await _confirm(context, draft.but(audience=Audience(kind=kind).to_json()), language)
-    elif action == "sc" and draft.step == "area" and len(parts) == 4:
-        scope = Scope(CODE_KINDS.get(parts[2], ""), parts[3])
+    elif area is not None and draft.step == "area":
+        scope = Scope(area.kind, area.key)
         if services.directory.choice(scope) is None:
             await _say(context, user_id, t(language, "common.stale_button"))
             return
         await _drop(query.message)
         await _area_chosen(context, draft, scope, language)
-    elif action == "days" and draft.step == "days" and number is not None:
+    elif days_press is not None and draft.step == "days":
+        number = days_press.number
         await _drop(query.message)
         audience = Audience.from_json(draft.audience or "{}")
         days = number if number in DAY_CHOICES else 90
@@ -344,7 +368,7 @@ async def button(update: Update, context: BotContext) -> None:
         await _drop(query.message)
         await _create(context, draft, services.clock.now(), running=True)
         await services.store.broadcast_drafts.delete(user_id)
-    elif action == "sched" and draft.step == "confirm":
+    elif action == "schedule" and draft.step == "confirm":
         await _drop(query.message)
         await services.store.broadcast_drafts.save(draft.but(step="when"))
         await _say(context, user_id, t(language, "broadcast.ask_when"))
@@ -376,7 +400,14 @@ async def list_command(update: Update, context: BotContext) -> None:
         lines.append(await _line(context, item, language))
         if item.state in ("scheduled", "running"):
             buttons.append(
-                [_button(language, "broadcast.cancel_one", f"bc:x:{item.id}", id=item.id)]
+                [
+                    _button(
+                        language,
+                        "broadcast.cancel_one",
+                        callbacks.BROADCAST_WITHDRAW.data(callbacks.Number(item.id)),
+                        id=item.id,
+                    )
+                ]
             )
     await update.effective_message.reply_text(
         Html("\n".join(lines)),

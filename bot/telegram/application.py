@@ -149,9 +149,11 @@ def register_handlers(application: BotApplication) -> None:
     for kind, callback in button_handlers():
         add(CallbackQueryHandler(callback, pattern=kind.pattern))
     add(CallbackQueryHandler(report_buttons.stale_press, pattern=REPORT_BUTTONS))
-    add(CallbackQueryHandler(broadcast.button, pattern=r"^bc:"))
-    add(CallbackQueryHandler(officer_admin.officers_pressed, pattern=r"^of:"))
-    add(CallbackQueryHandler(officer_admin.invites_pressed, pattern=r"^in:"))
+    # These three parse their kinds themselves (handlers/broadcast.py, handlers/officer_admin.py),
+    # so they take every press of their family, new words and old.
+    add(CallbackQueryHandler(broadcast.button, pattern=r"^(?:broadcast|bc):"))
+    add(CallbackQueryHandler(officer_admin.officers_pressed, pattern=r"^(?:officers|of):"))
+    add(CallbackQueryHandler(officer_admin.invites_pressed, pattern=r"^(?:invites|in):"))
     add(CallbackQueryHandler(common.stale_button))
     # 5. Replies in groups: officers answering the bot's questions or annotating an alert.
     add(MessageHandler(groups_filter & new_message & filters.REPLY, group_replies.group_reply))
