@@ -10,6 +10,7 @@ from bot.i18n import Html, plain, t
 from bot.services import Services
 from bot.telegram.callbacks import Area, ButtonKind
 from bot.telegram.context import BotContext
+from handlers.narrow import query_of
 from storage.groups import Scope
 
 KIND_CODES = {"kelurahan": "kel", "kecamatan": "kec", "kota": "kota"}
@@ -46,7 +47,7 @@ async def chosen_scope(
 ) -> Scope | None:
     """A pressed area choice, answered: the presser must be an admin (whoever asked), and the
     choice must name a known area; None when either fails (the press is answered already)."""
-    query = update.callback_query
+    query = query_of(update)
     if not is_admin(context.services, query.from_user.id):
         await query.answer(t(language, refusal_key), show_alert=True)
         return None

@@ -14,6 +14,7 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import Shown
 from bot.telegram.context import BotContext
 from handlers import keyboards, officers
+from handlers.narrow import message_of, query_of, user_of
 from handlers.people import language_of
 from handlers.report import begin_report
 from handlers.tracking import my_reports
@@ -31,12 +32,12 @@ async def start(update: Update, context: BotContext) -> None:
         await officers.redeem(update, context, payload.removeprefix(officers.INVITE_PREFIX))
         return
     language = await language_of(update, context)
-    user = update.effective_user
-    name = user.first_name if user else ""
+    user = user_of(update)
+    name = user.first_name
     welcome = t(language, "common.welcome", name=name)
     if await context.services.store.citizens.set_announcements(user.id, on=True):
         welcome = Html(f"{t(language, 'broadcast.resumed')}\n\n{welcome}")
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         welcome,
         reply_markup=keyboards.main_menu(language),
     )
@@ -44,19 +45,19 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    await update.effective_message.reply_text(t(language, "common.help"))
+    await message_of(update).reply_text(t(language, "common.help"))
 
 
 async def language_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         t(language, "language.choose"),
         reply_markup=keyboards.language_choice(),
     )
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+    query = query_of(update)
     press = callbacks.LANGUAGE.parse(query.data)
     code = press.word if press else ""
     if code not in LANGUAGES:
@@ -72,7 +73,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
 
 async def menu_pressed(update: Update, context: BotContext) -> None:
     """The main-menu buttons are shortcuts to the matching commands."""
-    query = update.callback_query
+    query = query_of(update)
     press = callbacks.MENU.parse(query.data)
     action = press.word if press else ""
     await query.answer()
@@ -89,7 +90,7 @@ async def menu_pressed(update: Update, context: BotContext) -> None:
 async def private_only(update: Update, context: BotContext) -> None:
     """A citizen command sent in a group: point to the private chat instead of answering there."""
     language = await language_of(update, context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         t(language, "common.private_only"),
         reply_markup=keyboards.open_private_chat(language, context.bot.username),
     )
@@ -97,7 +98,7 @@ async def private_only(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    await update.effective_message.reply_text(t(language, "common.unknown_command"))
+    await message_of(update).reply_text(t(language, "common.unknown_command"))
 
 
 async def edited_message(update: Update, context: BotContext) -> None:
@@ -139,7 +140,7 @@ class ForeignPress(CallbackQueryHandler[BotContext, None]):
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button whose data we do not know (forged, or from an old version of the bot)."""
     language = await language_of(update, context)
-    await update.callback_query.answer(t(language, "common.stale_button"))
+    await query_of(update).answer(t(language, "common.stale_button"))
 
 
 async def on_error(update: object, context: BotContext) -> None:

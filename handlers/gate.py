@@ -24,6 +24,7 @@ from bot.domain.permissions import is_admin
 from bot.i18n import language_for, plain, t
 from bot.telegram.context import BotContext
 from bot.telegram.throttle import UpdateThrottle, Verdict
+from handlers.narrow import chat_of
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ async def ban_gate(update: Update, context: BotContext) -> None:
     if update.callback_query:
         await update.callback_query.answer(plain(language, "common.banned"), show_alert=True)
     elif _answer_due(context, person):
-        await context.bot.send_message(update.effective_chat.id, t(language, "common.banned"))
+        await context.bot.send_message(chat_of(update).id, t(language, "common.banned"))
     raise ApplicationHandlerStop
 
 

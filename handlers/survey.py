@@ -13,6 +13,7 @@ from bot.domain.cases import Actor, Outcome
 from bot.i18n import plain, t
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
+from handlers.narrow import query_of
 from handlers.people import language_of
 from storage.drafts import DraftPhoto
 
@@ -26,7 +27,7 @@ ANSWERS = ("fixed", "not-fixed", "skip")
 
 async def survey_pressed(update: Update, context: BotContext) -> None:
     """``survey:<ref>:fixed|not-fixed`` (and ``…:skip`` after a reopen)."""
-    query = update.callback_query
+    query = query_of(update)
     language = await language_of(update, context)
     services = context.services
     press = callbacks.SURVEY.parse(query.data)
@@ -103,7 +104,7 @@ def _stars(report_id: int) -> InlineKeyboardMarkup:
 async def rating_pressed(update: Update, context: BotContext) -> None:
     """``rating:<ref>:<stars>``: from the reporter only, for a resolved or closed report only; the
     data is checked because anyone can send any callback data."""
-    query = update.callback_query
+    query = query_of(update)
     language = await language_of(update, context)
     services = context.services
     press = callbacks.RATING.parse(query.data)

@@ -256,8 +256,12 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
     job_queue.run_repeating(
         drain, interval=services.settings.outbox_poll_seconds, first=0.1, name="outbox"
     )
-    services.waker.connect(lambda: job_queue.run_once(drain, 0, name="outbox-wake"))
-    delivery.schedule_wake = lambda delay: job_queue.run_once(drain, delay, name="outbox-wake")
+
+    def wake(delay: float = 0) -> None:
+        job_queue.run_once(drain, delay, name="outbox-wake")
+
+    services.waker.connect(wake)
+    delivery.schedule_wake = wake
     sweeps = Sweeps(services)
 
     async def sweep(_: BotContext) -> None:

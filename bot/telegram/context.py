@@ -14,7 +14,8 @@ SERVICES_KEY = "services"
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     @property
     def services(self) -> Services:
-        return self.bot_data[SERVICES_KEY]
+        services: Services = self.bot_data[SERVICES_KEY]
+        return services
 
 
 def attach_services(

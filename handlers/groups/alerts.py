@@ -18,6 +18,7 @@ from bot.outbox.renderers import STATUS_ACTIONS, alert_card
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.groups.acting import actor_of
+from handlers.narrow import chat_of, query_of, user_of
 from storage.alerts import PendingReply
 from storage.reports import Report
 
@@ -33,18 +34,18 @@ _ASK_KEYS = {
 async def status_pressed(update: Update, context: BotContext) -> None:
     """``status:<report>:<status>``. Permission and the current status are checked on every
     press."""
-    query = update.callback_query
+    query = query_of(update)
     services = context.services
     language = services.settings.default_language
     press = callbacks.STATUS.parse(query.data)
     report = None
     if press is not None and press.status in BUTTON_STATUSES:
         report = await services.store.reports.get(press.report)
-    if report is None:
+    if press is None or report is None:
         await query.answer(t(language, "common.stale_button"))
         return
     user = query.from_user
-    if not await may_act_on(services, context.bot, user.id, update.effective_chat.id, report):
+    if not await may_act_on(services, context.bot, user.id, chat_of(update).id, report):
         area = services.areas.by_code.get(report.area_code or "")
         await query.answer(
             t(language, "alert.not_officer", area=area_label(area, language)), show_alert=True
@@ -65,7 +66,7 @@ async def _ask(
     update: Update, context: BotContext, report: Report, new_status: str, language: str
 ) -> None:
     """Reject and Duplicate need a word from the officer first: ask for it as a reply."""
-    query = update.callback_query
+    query = query_of(update)
     if new_status not in TRANSITIONS[report.status]:
         await _answer_change(update, context, Outcome.NOT_ALLOWED, report, language)
         return
@@ -82,19 +83,20 @@ async def _ask_reply(
     key: str,
     language: str,
 ) -> None:
+    card = query_of(update).message  # the pressed card: never None here (common.ForeignPress)
     question = await context.bot.send_message(
-        update.effective_chat.id,
+        chat_of(update).id,
         t(language, key, ref=report.id),
         reply_markup=ForceReply(selective=True),
-        reply_to_message_id=update.callback_query.message.message_id,
+        reply_to_message_id=card.message_id if card is not None else None,
     )
     await context.services.store.alerts.ask(
         PendingReply(
-            update.effective_chat.id,
+            chat_of(update).id,
             question.message_id,
             report.id,
             action,
-            update.effective_user.id,
+            user_of(update).id,
         )
     )
 
@@ -103,7 +105,7 @@ async def _answer_change(
     update: Update, context: BotContext, outcome: Outcome, report: Report, language: str
 ) -> None:
     """A popup for the presser; on a stale card, the card itself is brought up to date."""
-    query = update.callback_query
+    query = query_of(update)
     status = t(language, f"status.{report.status}")
     if outcome is Outcome.CHANGED:
         await query.answer(t(language, "alert.done_popup", ref=report.id, status=status))

@@ -11,18 +11,18 @@ from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.messages import drop_buttons
-from handlers.narrow import pressed_message, query_of
+from handlers.narrow import chat_of, message_of, pressed_message, query_of, user_of
 from handlers.people import language_of
 from storage.groups import Scope
 
 
 async def _admin_in_group(update: Update, context: BotContext, language: str) -> bool:
     """Linking is done inside the group itself, and only by a WargaLapor admin."""
-    message = update.effective_message
-    if update.effective_chat.type == "private":
+    message = message_of(update)
+    if chat_of(update).type == "private":
         await message.reply_text(t(language, "groups.link_in_group"))
         return False
-    if not is_admin(context.services, update.effective_user.id):
+    if not is_admin(context.services, user_of(update).id):
         await message.reply_text(t(language, "groups.link_admin_only"))
         return False
     return True
@@ -30,7 +30,7 @@ async def _admin_in_group(update: Update, context: BotContext, language: str) ->
 
 async def link_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    message = update.effective_message
+    message = message_of(update)
     services = context.services
     if not await _admin_in_group(update, context, language):
         return
@@ -72,8 +72,8 @@ async def link_chosen(update: Update, context: BotContext) -> None:
 
 async def _link(update: Update, context: BotContext, scope: Scope, language: str) -> None:
     services = context.services
-    chat = update.effective_chat
-    added = await services.store.groups.link(chat.id, [scope], chat.title, update.effective_user.id)
+    chat = chat_of(update)
+    added = await services.store.groups.link(chat.id, [scope], chat.title, user_of(update).id)
     key = "groups.linked" if added else "groups.linked_already"
     label = scope_label(services, scope, language)
     await context.bot.send_message(chat.id, t(language, key, scope=label))
@@ -81,13 +81,13 @@ async def _link(update: Update, context: BotContext, scope: Scope, language: str
 
 async def unlink_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    message = update.effective_message
+    message = message_of(update)
     services = context.services
     if not await _admin_in_group(update, context, language):
         return
     query = " ".join(context.args or []).strip()
     scopes = [choice.scope for choice in services.directory.resolve(query)] if query else None
-    removed = await services.store.groups.unlink(update.effective_chat.id, scopes)
+    removed = await services.store.groups.unlink(chat_of(update).id, scopes)
     key = "groups.unlinked" if removed else "groups.unlinked_none"
     await message.reply_text(t(language, key, count=removed))
 
@@ -95,9 +95,9 @@ async def unlink_command(update: Update, context: BotContext) -> None:
 async def area_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     services = context.services
-    links = await services.store.groups.links_of(update.effective_chat.id)
+    links = await services.store.groups.links_of(chat_of(update).id)
     if not links:
-        await update.effective_message.reply_text(t(language, "groups.area_none"))
+        await message_of(update).reply_text(t(language, "groups.area_none"))
         return
     scopes = Html("\n".join(f"• {scope_label(services, link.scope, language)}" for link in links))
-    await update.effective_message.reply_text(t(language, "groups.area_list", scopes=scopes))
+    await message_of(update).reply_text(t(language, "groups.area_list", scopes=scopes))

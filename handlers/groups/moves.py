@@ -11,13 +11,14 @@ from bot.geo.places import area_label
 from bot.i18n import t
 from bot.telegram.context import BotContext
 from handlers.groups.acting import NUMBER, actor_of
+from handlers.narrow import chat_of, message_of, user_of
 
 
 async def move_command(update: Update, context: BotContext) -> None:
     """``/move 1042 Pinangsia``: for officers of the report's area, and admins."""
     services = context.services
     language = services.settings.default_language
-    message = update.effective_message
+    message = message_of(update)
     args = context.args or []
     match = NUMBER.fullmatch(args[0]) if args else None
     if match is None or len(args) < 2:
@@ -27,8 +28,8 @@ async def move_command(update: Update, context: BotContext) -> None:
     if report is None:
         await message.reply_text(t(language, "tracking.not_found", ref=match.group(1)))
         return
-    user = update.effective_user
-    if not await may_act_on(services, context.bot, user.id, update.effective_chat.id, report):
+    user = user_of(update)
+    if not await may_act_on(services, context.bot, user.id, chat_of(update).id, report):
         area = services.areas.by_code.get(report.area_code or "")
         await message.reply_text(
             t(language, "alert.not_officer", area=area_label(area, language)),

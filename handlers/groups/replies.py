@@ -12,6 +12,7 @@ from bot.i18n import t
 from bot.telegram.context import BotContext
 from handlers.groups.acting import MAX_NOTE, NUMBER, actor_of
 from handlers.messages import photo_of
+from handlers.narrow import chat_of, message_of, user_of
 from storage.alerts import PendingReply
 from storage.drafts import DraftPhoto
 from storage.reports import Report
@@ -19,12 +20,12 @@ from storage.reports import Report
 
 async def group_reply(update: Update, context: BotContext) -> None:
     """A reply to one of the bot's questions, or to an alert card (a note or a photo)."""
-    message = update.effective_message
+    message = message_of(update)
     target = message.reply_to_message
     if target is None or target.from_user is None or target.from_user.id != context.bot.id:
         return
     services = context.services
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     pending = await services.store.alerts.pending_at(chat_id, target.message_id)
     card = None if pending else await services.store.alerts.card_at(chat_id, target.message_id)
     report_id = pending.report_id if pending else card.report_id if card else None
@@ -34,7 +35,7 @@ async def group_reply(update: Update, context: BotContext) -> None:
     report = await services.store.reports.get(report_id)
     if report is None:
         return
-    user = update.effective_user
+    user = user_of(update)
     if not await may_act_on(services, context.bot, user.id, chat_id, report):
         area = services.areas.by_code.get(report.area_code or "")
         await message.reply_text(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from telegram import Message, ReplyKeyboardRemove
+from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.domain.reporting import (
     CATEGORY,
@@ -29,7 +29,10 @@ from storage.drafts import Draft
 REPLY_KEYBOARD_STEPS = frozenset({LOCATION, PHOTOS, DESCRIPTION})
 
 
-async def say(context: BotContext, draft: Draft, text: str, markup: object = None) -> Message:
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+async def say(context: BotContext, draft: Draft, text: str, markup: Markup = None) -> Message:
     return await context.bot.send_message(draft.chat_id, text, reply_markup=markup)
 
 

@@ -18,7 +18,7 @@ from storage.drafts import Draft
 async def begin_report(update: Update, context: BotContext) -> None:
     """/report: a new draft, unless one is under way (continue?) or just cancelled (restore?)."""
     language = await language_of(update, context)
-    user, chat = update.effective_user, update.effective_chat
+    user, chat = user_of(update), chat_of(update)
     reporting_service = context.services.reporting
     draft = await reporting_service.active_draft(user.id)
     if draft is not None and (draft.category_key or draft.photos or draft.has_location):
@@ -52,9 +52,9 @@ async def begin_report(update: Update, context: BotContext) -> None:
 
 async def cancel_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    draft = await context.services.reporting.active_draft(update.effective_user.id)
+    draft = await context.services.reporting.active_draft(user_of(update).id)
     if draft is None:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             t(language, "common.nothing_to_cancel"),
             reply_markup=ReplyKeyboardRemove(),
         )
