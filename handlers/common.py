@@ -9,6 +9,7 @@ from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
+from bot.domain import citizens
 from bot.i18n import LANGUAGES, Html, t
 from bot.telegram import callbacks
 from bot.telegram.callbacks import Shown
@@ -35,7 +36,7 @@ async def start(update: Update, context: BotContext) -> None:
     user = user_of(update)
     name = user.first_name
     welcome = t(language, "common.welcome", name=name)
-    if await context.services.store.citizens.set_announcements(user.id, on=True):
+    if await citizens.resume_announcements(context.services.store, user.id):
         welcome = Html(f"{t(language, 'broadcast.resumed')}\n\n{welcome}")
     await message_of(update).reply_text(
         welcome,
@@ -65,7 +66,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         await query.answer(t(language, "common.stale_button"))
         return
     await language_of(update, context)  # registers the citizen if new
-    await context.services.store.citizens.set_language(query.from_user.id, code)
+    await citizens.choose_language(context.services.store, query.from_user.id, code)
     await query.answer()
     with contextlib.suppress(BadRequest):  # "not modified": a second tap on the same message
         await query.edit_message_text(t(code, "language.changed"))

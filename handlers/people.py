@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from telegram import Chat, Update
 
+from bot.domain import citizens
 from bot.i18n import language_for
 from bot.telegram.context import BotContext
 
@@ -35,7 +36,7 @@ async def register(update: Update, context: BotContext) -> None:
         return
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None  # _in_private
-    await context.services.store.citizens.ensure(user.id, chat.id, _detected(update, context))
+    await citizens.register(context.services.store, user.id, chat.id, _detected(update, context))
 
 
 async def language_of(update: Update, context: BotContext) -> str:

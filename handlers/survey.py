@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.domain import surveys
 from bot.domain.cases import Actor, Outcome
 from bot.i18n import plain, t
 from bot.telegram import callbacks
@@ -17,7 +18,6 @@ from handlers.narrow import query_of
 from handlers.people import language_of
 from storage.drafts import DraftPhoto
 
-REOPEN_NOTE = "reopen_note"
 PROMPT_VALID_FOR = timedelta(days=1)
 MAX_NOTE = 700
 #: Stars are for handled reports; a forged press on an open one must not rate it.
@@ -42,7 +42,7 @@ async def survey_pressed(update: Update, context: BotContext) -> None:
         return
     if answer == "skip":
         await query.answer()
-        await services.store.surveys.answered(user.id)
+        await surveys.question_closed(services.store, user.id)
         with contextlib.suppress(BadRequest):  # "not modified": a second tap on Skip
             await query.edit_message_reply_markup(None)
         await context.bot.send_message(user.id, t(language, "survey.skipped", ref=report.id))
@@ -61,15 +61,14 @@ async def survey_pressed(update: Update, context: BotContext) -> None:
     await query.answer()
     await query.edit_message_reply_markup(None)
     if answer == "fixed":
-        await services.store.surveys.rate(report.id, fixed=True)
+        await surveys.fixed(services.store, report.id)
         await context.bot.send_message(
             user.id,
             t(language, "survey.rate", ref=report.id),
             reply_markup=_stars(report.id),
         )
         return
-    await services.store.surveys.rate(report.id, fixed=False)
-    await services.store.surveys.ask(user.id, REOPEN_NOTE, report.id)
+    await surveys.not_fixed(services.store, user.id, report.id)
     skip = InlineKeyboardMarkup(
         [
             [
@@ -122,7 +121,7 @@ async def rating_pressed(update: Update, context: BotContext) -> None:
             plain(language, "survey.not_resolved", ref=report.id, status=status), show_alert=True
         )
         return
-    await services.store.surveys.rate(report.id, fixed=True, stars=int(stars))
+    await surveys.fixed(services.store, report.id, stars=int(stars))
     await query.answer()
     with contextlib.suppress(BadRequest):  # "not modified": the same star tapped twice
         await query.edit_message_text(
@@ -136,10 +135,10 @@ async def answer_prompt(message: Message, context: BotContext, language: str) ->
     services = context.services
     user_id = message.chat_id
     prompt = await services.store.surveys.prompt(user_id)
-    if prompt is None or prompt.kind != REOPEN_NOTE:
+    if prompt is None or prompt.kind != surveys.REOPEN_NOTE:
         return False
     if services.clock.now() - datetime.fromisoformat(prompt.created_at) > PROMPT_VALID_FOR:
-        await services.store.surveys.answered(user_id)  # a day later it is just a message
+        await surveys.question_closed(services.store, user_id)  # a day later, just a message
         return False
     text = (message.text or message.caption or "").strip()[:MAX_NOTE] or None
     photo = None
@@ -150,6 +149,6 @@ async def answer_prompt(message: Message, context: BotContext, language: str) ->
     await services.cases.add_note(
         prompt.report_id, Actor("citizen", user_id, None), note=text, photo=photo
     )
-    await services.store.surveys.answered(user_id)
+    await surveys.question_closed(services.store, user_id)
     await message.reply_text(t(language, "survey.note_sent", ref=prompt.report_id))
     return True

@@ -10,7 +10,11 @@
   :mod:`~bot.domain.retention` — how long each kind of row is kept;
 - :mod:`~bot.domain.stats` — statistics and their chart; :mod:`~bot.domain.permissions` — who may
   act on a report; :mod:`~bot.domain.officers` — taking an officer off an area;
-- :mod:`~bot.domain.categories` — the bundled category list.
+- :mod:`~bot.domain.categories` — the bundled category list;
+- :mod:`~bot.domain.citizens` — registering a citizen, their language, their announcements;
+- :mod:`~bot.domain.group_links` — which areas a group chat receives;
+- :mod:`~bot.domain.questions` — the bot's open questions to officers (reject reason, original);
+- :mod:`~bot.domain.surveys` — the reporter's "is it fixed?", stars, and the reopened note.
 
 Dependencies point down: handlers and the adapters (:mod:`bot.telegram`, :mod:`bot.http`,
 :mod:`bot.cli`) call these; these call :mod:`storage`.

@@ -10,6 +10,7 @@ import contextlib
 from telegram import ForceReply, Message, Update
 from telegram.error import BadRequest
 
+from bot.domain import questions
 from bot.domain.cases import TRANSITIONS, Outcome
 from bot.domain.permissions import is_admin, may_act_on
 from bot.geo.places import area_label
@@ -90,14 +91,15 @@ async def _ask_reply(
         reply_markup=ForceReply(selective=True),
         reply_to_message_id=card.message_id if card is not None else None,
     )
-    await context.services.store.alerts.ask(
+    await questions.ask(
+        context.services.store,
         PendingReply(
             chat_of(update).id,
             question.message_id,
             report.id,
             action,
             user_of(update).id,
-        )
+        ),
     )
 
 

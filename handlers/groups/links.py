@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.domain import group_links
 from bot.domain.permissions import is_admin
 from bot.i18n import Html, t
 from bot.telegram import callbacks
@@ -73,7 +74,7 @@ async def link_chosen(update: Update, context: BotContext) -> None:
 async def _link(update: Update, context: BotContext, scope: Scope, language: str) -> None:
     services = context.services
     chat = chat_of(update)
-    added = await services.store.groups.link(chat.id, [scope], chat.title, user_of(update).id)
+    added = await group_links.link(services.store, chat.id, scope, chat.title, user_of(update).id)
     key = "groups.linked" if added else "groups.linked_already"
     label = scope_label(services, scope, language)
     await context.bot.send_message(chat.id, t(language, key, scope=label))
@@ -87,7 +88,7 @@ async def unlink_command(update: Update, context: BotContext) -> None:
         return
     query = " ".join(context.args or []).strip()
     scopes = [choice.scope for choice in services.directory.resolve(query)] if query else None
-    removed = await services.store.groups.unlink(chat_of(update).id, scopes)
+    removed = await group_links.unlink(services.store, chat_of(update).id, scopes)
     key = "groups.unlinked" if removed else "groups.unlinked_none"
     await message.reply_text(t(language, key, count=removed))
 

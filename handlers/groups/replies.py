@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
+from bot.domain import questions
 from bot.domain.cases import Actor, ChangeResult, Outcome
 from bot.domain.permissions import is_admin, may_act_on
 from bot.geo.places import area_label
@@ -52,7 +53,7 @@ async def group_reply(update: Update, context: BotContext) -> None:
     else:
         await _note(message, context, report, actor, text, photo, language)
         if pending:
-            await services.store.alerts.answered(pending.chat_id, pending.message_id)
+            await questions.answered(services.store, pending)
 
 
 async def _reject(
@@ -111,7 +112,7 @@ async def _answered(
     language: str,
 ) -> None:
     """The question is closed either way; the officer reads what happened, or why not."""
-    await context.services.store.alerts.answered(pending.chat_id, pending.message_id)
+    await questions.answered(context.services.store, pending)
     if result.outcome is not Outcome.CHANGED:
         status = t(language, f"status.{(result.report or report).status}")
         saved = t(language, "alert.not_allowed_popup", ref=report.id, status=status)
