@@ -65,7 +65,6 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         language = await language_of(update, context)
         await query.answer(t(language, "common.stale_button"))
         return
-    await language_of(update, context)  # registers the citizen if new
     await citizens.choose_language(context.services.store, query.from_user.id, code)
     await query.answer()
     with contextlib.suppress(BadRequest):  # "not modified": a second tap on the same message
