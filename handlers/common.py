@@ -7,7 +7,7 @@ import logging
 
 from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from bot.domain import citizens
 from bot.i18n import LANGUAGES, Html, t
@@ -144,6 +144,18 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
+    """Log, tell the person their data is safe, and end the update there.
+
+    Ending it matters because the private-text routes are handler groups one after another
+    (bot/telegram/application.py): PTB runs the next group after a failed handler, so a report
+    step that failed half-way (its photo saved, the answer lost to the network) would pass the
+    same message on to the next route, which would take it as the start of a new report.
+    """
+    await _report(update, context)
+    raise ApplicationHandlerStop  # PTB: no further handler groups for this update
+
+
+async def _report(update: object, context: BotContext) -> None:
     """Log with context and tell the user their data is safe; never let one update stop the bot.
 
     ``Forbidden`` is not a fault: the person blocked the bot, or the group removed it, while its

@@ -7,7 +7,6 @@ import math
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -17,7 +16,7 @@ from bot.geo.places import area_label, place_label
 from bot.i18n import Html, t
 from bot.outbox.renderers import overdue_hours
 from bot.telegram import callbacks
-from bot.telegram.callbacks import ButtonKind
+from bot.telegram.callbacks import ButtonKind, Page, ReportRef
 from bot.telegram.context import BotContext
 from bot.telegram.message_length import fit_history, shorten
 from handlers import keyboards
@@ -117,13 +116,16 @@ async def _show(update: Update, context: BotContext, ref: int, language: str) ->
 
 
 async def _number_pressed(
-    update: Update, context: BotContext, language: str, kind: ButtonKind[Any]
+    update: Update,
+    context: BotContext,
+    language: str,
+    kind: ButtonKind[ReportRef] | ButtonKind[Page],
 ) -> int | None:
     """The number a pressed button of ``kind`` carries, the press answered; None (and a
     stale-button popup) when the data is not one."""
     query = update.callback_query
     press = kind.parse(query.data)
-    number = press[0] if press is not None else None
+    number: int | None = press[0] if press is not None else None
     if number is None:
         await query.answer(t(language, "common.stale_button"))
         return None
