@@ -36,7 +36,8 @@ async def register(update: Update, context: BotContext) -> None:
         return
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None  # _in_private
-    await citizens.register(context.services.store, user.id, chat.id, _detected(update, context))
+    detected = _detected(update, context)
+    context.citizen = await citizens.register(context.services.store, user.id, chat.id, detected)
 
 
 async def language_of(update: Update, context: BotContext) -> str:
@@ -44,7 +45,9 @@ async def language_of(update: Update, context: BotContext) -> str:
     detected = _detected(update, context)
     if not _in_private(update) or update.effective_user is None:
         return detected
-    citizen = await context.services.store.citizens.get(update.effective_user.id)
+    citizen = context.citizen
+    if citizen is None or citizen.user_id != update.effective_user.id:
+        citizen = await context.services.store.citizens.get(update.effective_user.id)
     if citizen is None or not citizen.language_chosen:
         return detected
     return citizen.language
