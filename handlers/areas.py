@@ -8,11 +8,14 @@ from bot.domain.permissions import is_admin
 from bot.geo.directory import ScopeChoice
 from bot.i18n import Html, plain, t
 from bot.services import Services
+from bot.telegram.callbacks import Area, ButtonKind
 from bot.telegram.context import BotContext
+from handlers.narrow import query_of
 from storage.groups import Scope
 
 KIND_CODES = {"kelurahan": "kel", "kecamatan": "kec", "kota": "kota"}
-CODE_KINDS = {code: kind for kind, code in KIND_CODES.items()}
+#: Which area picker a button belongs to: /link's (in a group) or /invite's (in private).
+Picker = ButtonKind[Area]
 
 
 def scope_label(services: Services, scope: Scope, language: str) -> Html:
@@ -28,27 +31,27 @@ def scope_label(services: Services, scope: Scope, language: str) -> Html:
     )
 
 
-def choice_data(prefix: str, choice: ScopeChoice) -> str:
-    return f"{prefix}:{KIND_CODES[choice.scope.kind]}:{choice.scope.key}"
+def choice_data(picker: Picker, choice: ScopeChoice) -> str:
+    return picker.data(Area(choice.scope.kind, choice.scope.key))
 
 
-def parse_choice(data: str) -> Scope | None:
-    _, kind_code, key = (data + "::").split(":", 2)
-    kind = CODE_KINDS.get(kind_code)
-    key = key.rstrip(":")
-    return Scope(kind, key) if kind and key else None
+def parse_choice(picker: Picker, data: str | None) -> Scope | None:
+    press = picker.parse(data)
+    if press is None or press.kind not in KIND_CODES or not press.key:
+        return None
+    return Scope(press.kind, press.key)
 
 
 async def chosen_scope(
-    update: Update, context: BotContext, language: str, refusal_key: str
+    update: Update, context: BotContext, language: str, refusal_key: str, picker: Picker
 ) -> Scope | None:
     """A pressed area choice, answered: the presser must be an admin (whoever asked), and the
     choice must name a known area; None when either fails (the press is answered already)."""
-    query = update.callback_query
+    query = query_of(update)
     if not is_admin(context.services, query.from_user.id):
         await query.answer(t(language, refusal_key), show_alert=True)
         return None
-    scope = parse_choice(query.data or "")
+    scope = parse_choice(picker, query.data)
     if scope is None or context.services.directory.choice(scope) is None:
         await query.answer(t(language, "common.stale_button"))
         return None
@@ -57,14 +60,14 @@ async def chosen_scope(
 
 
 def choice_keyboard(
-    services: Services, prefix: str, choices: list[ScopeChoice], language: str
+    services: Services, picker: Picker, choices: list[ScopeChoice], language: str
 ) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
                     _plain_label(services, choice.scope, language),
-                    callback_data=choice_data(prefix, choice),
+                    callback_data=choice_data(picker, choice),
                 )
             ]
             for choice in choices

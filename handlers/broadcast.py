@@ -13,9 +13,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot.domain.compose import AREA, AUDIENCE, TEXT, WHEN, Confirmation, may
 from bot.domain.permissions import is_admin
 from bot.i18n import t
-from bot.ids import parse_id
+from bot.telegram import callbacks
 from bot.telegram.context import BotContext
-from handlers.areas import CODE_KINDS
 from handlers.broadcast_list import cancel_broadcast, list_command
 from handlers.broadcast_steps import (
     area_chosen,
@@ -24,6 +23,7 @@ from handlers.broadcast_steps import (
     confirm,
     drop,
     say,
+    step,
     take_area,
     take_text,
     take_when,
@@ -47,7 +47,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t(language, "broadcast.private_only"))
         return
     await context.services.composer.start(user.id)
-    cancel = InlineKeyboardMarkup([[text_button(language, "report.cancel", "bc:cancel")]])
+    cancel = InlineKeyboardMarkup([[text_button(language, "report.cancel", step("cancel"))]])
     await say(context, user.id, t(language, "broadcast.ask_text"), cancel)
 
 
@@ -72,7 +72,8 @@ async def on_message(message: Message, context: BotContext, language: str) -> bo
 
 
 async def button(update: Update, context: BotContext) -> None:
-    """``bc:…``: every press re-checks that the presser is an admin."""
+    """``broadcast:…`` (bot/telegram/callbacks.py): every press re-checks that the presser is
+    an admin."""
     query = query_of(update)
     language = await language_of(update, context)
     services = context.services
@@ -81,11 +82,15 @@ async def button(update: Update, context: BotContext) -> None:
     if not is_admin(services, user_id):
         await query.answer(t(language, "broadcast.admin_only"), show_alert=True)
         return
-    parts = (query.data or "").split(":", 3)
-    action = parts[1] if len(parts) > 1 else ""
-    number = parse_id(parts[2]) if len(parts) > 2 else None
-    if action == "x" and number is not None:
-        await cancel_broadcast(query, context, number, language)
+    data = query.data
+    withdraw = callbacks.BROADCAST_WITHDRAW.parse(data)
+    pressed_step = callbacks.BROADCAST_STEP.parse(data)
+    chosen = callbacks.BROADCAST_AUDIENCE.parse(data)
+    area = callbacks.BROADCAST_AREA.parse(data)
+    days = callbacks.BROADCAST_DAYS.parse(data)
+    action = pressed_step.word if pressed_step else ""
+    if withdraw is not None:
+        await cancel_broadcast(query, context, withdraw.number, language)
         return
     pressed = pressed_message(query)
     draft = await composer.draft(user_id)
@@ -98,30 +103,29 @@ async def button(update: Update, context: BotContext) -> None:
         await composer.cancel(user_id)
         await drop(pressed)
         await say(context, user_id, t(language, "broadcast.cancelled_draft"))
-    elif action == "aud" and may(draft, "audience"):
+    elif chosen is not None and may(draft, "audience"):
         await drop(pressed)
-        kind = parts[2] if len(parts) > 2 else ""
-        outcome = await composer.choose_audience(draft, kind)
+        outcome = await composer.choose_audience(draft, chosen.word)
         if outcome == AUDIENCE:
             await ask_audience(context, user_id, language)
         elif outcome == AREA:
             await say(context, user_id, t(language, "broadcast.ask_area"))
         elif isinstance(outcome, Confirmation):
             await confirm(context, user_id, outcome, language)
-    elif action == "sc" and may(draft, "area") and len(parts) == 4:
-        scope = Scope(CODE_KINDS.get(parts[2], ""), parts[3])
+    elif area is not None and may(draft, "area"):
+        scope = Scope(area.kind, area.key)
         if services.directory.choice(scope) is None:
             await say(context, user_id, t(language, "common.stale_button"))
             return
         await drop(pressed)
         await area_chosen(context, draft, scope, language)
-    elif action == "days" and may(draft, "days") and number is not None:
+    elif days is not None and may(draft, "days"):
         await drop(pressed)
-        await confirm(context, user_id, await composer.choose_days(draft, number), language)
+        await confirm(context, user_id, await composer.choose_days(draft, days.number), language)
     elif action == "now" and may(draft, "send"):
         await drop(pressed)
         await composer.send_now(draft)
-    elif action == "sched" and may(draft, "schedule"):
+    elif action == "schedule" and may(draft, "schedule"):
         await drop(pressed)
         await composer.ask_when(draft)
         await say(context, user_id, t(language, "broadcast.ask_when"))

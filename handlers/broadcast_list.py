@@ -9,6 +9,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot.domain.permissions import is_admin
 from bot.i18n import Html, plain, t
+from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.broadcast_steps import describe_audience, say, text_button
 from handlers.narrow import message_of, user_of
@@ -33,7 +34,14 @@ async def list_command(update: Update, context: BotContext) -> None:
         lines.append(await _line(context, item, language))
         if item.state in ("scheduled", "running"):
             buttons.append(
-                [text_button(language, "broadcast.cancel_one", f"bc:x:{item.id}", id=item.id)]
+                [
+                    text_button(
+                        language,
+                        "broadcast.cancel_one",
+                        callbacks.BROADCAST_WITHDRAW.data(callbacks.Number(item.id)),
+                        id=item.id,
+                    )
+                ]
             )
     await message.reply_text(
         Html("\n".join(lines)),

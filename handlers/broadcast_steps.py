@@ -12,11 +12,17 @@ from telegram.error import BadRequest
 
 from bot.domain.compose import AUDIENCES, DAY_CHOICES, DAYS, Confirmation, text_limit
 from bot.i18n import Html, plain, t
+from bot.telegram import callbacks
 from bot.telegram.context import BotContext
-from handlers.areas import KIND_CODES, scope_label
+from handlers.areas import scope_label
 from storage.broadcast_drafts import BroadcastDraft
 from storage.broadcasts import Audience
 from storage.groups import Scope
+
+
+def step(word: str) -> str:
+    """A composer step's button data (``broadcast:cancel``, ``…:now``, ``…:schedule``, …)."""
+    return callbacks.BROADCAST_STEP.data(callbacks.Word(word))
 
 
 def text_button(language: str, key: str, data: str, **params: object) -> InlineKeyboardButton:
@@ -81,10 +87,16 @@ async def _preview(context: BotContext, chat_id: int, html: str, photo: str | No
 
 async def ask_audience(context: BotContext, chat_id: int, language: str) -> None:
     rows = [
-        [text_button(language, f"broadcast.audience_{kind}", f"bc:aud:{kind}")]
+        [
+            text_button(
+                language,
+                f"broadcast.audience_{kind}",
+                callbacks.BROADCAST_AUDIENCE.data(callbacks.Word(kind)),
+            )
+        ]
         for kind in AUDIENCES
     ]
-    rows.append([text_button(language, "report.cancel", "bc:cancel")])
+    rows.append([text_button(language, "report.cancel", step("cancel"))])
     await say(context, chat_id, t(language, "broadcast.ask_audience"), InlineKeyboardMarkup(rows))
 
 
@@ -107,7 +119,9 @@ async def take_area(
                 plain(
                     language, "broadcast.pick_scope", scope=scope_label(services, c.scope, language)
                 ),
-                callback_data=f"bc:sc:{KIND_CODES[c.scope.kind]}:{c.scope.key}",
+                callback_data=callbacks.BROADCAST_AREA.data(
+                    callbacks.Area(c.scope.kind, c.scope.key)
+                ),
             )
         ]
         for c in candidates
@@ -123,7 +137,12 @@ async def area_chosen(
     outcome = await context.services.composer.choose_area(draft, scope)
     if outcome == DAYS:
         buttons = [
-            text_button(language, "broadcast.days", f"bc:days:{days}", days=days)
+            text_button(
+                language,
+                "broadcast.days",
+                callbacks.BROADCAST_DAYS.data(callbacks.Number(days)),
+                days=days,
+            )
             for days in DAY_CHOICES
         ]
         await say(
@@ -142,19 +161,27 @@ async def confirm(
 ) -> None:
     """The recipient count, and send now / schedule / change the text / cancel."""
     if confirmation.count == 0:
-        rows = [[text_button(language, "broadcast.change_audience", "bc:aud:again")]]
-        rows.append([text_button(language, "report.cancel", "bc:cancel")])
+        rows = [
+            [
+                text_button(
+                    language,
+                    "broadcast.change_audience",
+                    callbacks.BROADCAST_AUDIENCE.data(callbacks.Word("again")),
+                )
+            ]
+        ]
+        rows.append([text_button(language, "report.cancel", step("cancel"))])
         await say(context, chat_id, t(language, "broadcast.nobody"), InlineKeyboardMarkup(rows))
         return
     markup = InlineKeyboardMarkup(
         [
             [
-                text_button(language, "broadcast.send_now", "bc:now"),
-                text_button(language, "broadcast.schedule", "bc:sched"),
+                text_button(language, "broadcast.send_now", step("now")),
+                text_button(language, "broadcast.schedule", step("schedule")),
             ],
             [
-                text_button(language, "broadcast.change_text", "bc:edit"),
-                text_button(language, "report.cancel", "bc:cancel"),
+                text_button(language, "broadcast.change_text", step("edit")),
+                text_button(language, "report.cancel", step("cancel")),
             ],
         ]
     )

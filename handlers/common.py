@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 
 from telegram import CallbackQuery, Chat, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
+from bot.domain import citizens
 from bot.i18n import LANGUAGES, Html, t
+from bot.telegram import callbacks
+from bot.telegram.callbacks import Shown
 from bot.telegram.context import BotContext
 from handlers import keyboards, officers
+from handlers.narrow import message_of, query_of, user_of
 from handlers.people import language_of
 from handlers.report import begin_report
 from handlers.tracking import my_reports
@@ -31,56 +33,55 @@ async def start(update: Update, context: BotContext) -> None:
         await officers.redeem(update, context, payload.removeprefix(officers.INVITE_PREFIX))
         return
     language = await language_of(update, context)
-    user = update.effective_user
-    name = user.first_name if user else ""
+    user = user_of(update)
+    name = user.first_name
     welcome = t(language, "common.welcome", name=name)
-    if await context.services.store.citizens.set_announcements(user.id, on=True):
+    if await citizens.resume_announcements(context.services.store, user.id):
         welcome = Html(f"{t(language, 'broadcast.resumed')}\n\n{welcome}")
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         welcome,
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboards.main_menu(language),
     )
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    await update.effective_message.reply_text(t(language, "common.help"), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(t(language, "common.help"))
 
 
 async def language_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         t(language, "language.choose"),
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboards.language_choice(),
     )
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    code = (query.data or "").partition(":")[2]
+    query = query_of(update)
+    press = callbacks.LANGUAGE.parse(query.data)
+    code = press.word if press else ""
     if code not in LANGUAGES:
         language = await language_of(update, context)
         await query.answer(t(language, "common.stale_button"))
         return
-    await language_of(update, context)  # registers the citizen if new
-    await context.services.store.citizens.set_language(query.from_user.id, code)
+    await citizens.choose_language(context.services.store, query.from_user.id, code)
     await query.answer()
     with contextlib.suppress(BadRequest):  # "not modified": a second tap on the same message
-        await query.edit_message_text(t(code, "language.changed"), parse_mode=ParseMode.HTML)
+        await query.edit_message_text(t(code, "language.changed"))
 
 
 async def menu_pressed(update: Update, context: BotContext) -> None:
     """The main-menu buttons are shortcuts to the matching commands."""
-    query = update.callback_query
-    action = (query.data or "").partition(":")[2]
+    query = query_of(update)
+    press = callbacks.MENU.parse(query.data)
+    action = press.word if press else ""
     await query.answer()
     if action == "report":
         await begin_report(update, context)
     elif action == "mine":
         await my_reports(update, context)
-    elif action == "lang":
+    elif action == "language":
         await language_command(update, context)
     else:
         await help_command(update, context)
@@ -89,18 +90,15 @@ async def menu_pressed(update: Update, context: BotContext) -> None:
 async def private_only(update: Update, context: BotContext) -> None:
     """A citizen command sent in a group: point to the private chat instead of answering there."""
     language = await language_of(update, context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         t(language, "common.private_only"),
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboards.open_private_chat(language, context.bot.username),
     )
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    await update.effective_message.reply_text(
-        t(language, "common.unknown_command"), parse_mode=ParseMode.HTML
-    )
+    await message_of(update).reply_text(t(language, "common.unknown_command"))
 
 
 async def edited_message(update: Update, context: BotContext) -> None:
@@ -109,16 +107,7 @@ async def edited_message(update: Update, context: BotContext) -> None:
     if message is None or message.location is not None:
         return
     language = await language_of(update, context)
-    await message.reply_text(t(language, "common.edited_ignored"), parse_mode=ParseMode.HTML)
-
-
-#: Buttons the bot shows only in private chats: the report, the menu, languages, my reports,
-#: follow-ups, surveys, ratings, invites and the officer and invite lists.
-PRIVATE_CHAT_BUTTONS = re.compile(r"^(r|m|lang|my|vw|sv|rt|iv|of|in):")
-#: Buttons the bot shows only in groups: the /link picker.
-GROUP_BUTTONS = re.compile(r"^lk:")
-#: Buttons whose press replaces their message's text, so they only ever sit on text messages.
-TEXT_MESSAGE_BUTTONS = re.compile(r"^(lang|my|rt|of|in):")
+    await message.reply_text(t(language, "common.edited_ignored"))
 
 
 class ForeignPress(CallbackQueryHandler[BotContext, None]):
@@ -134,26 +123,39 @@ class ForeignPress(CallbackQueryHandler[BotContext, None]):
         message, data = update.callback_query.message, update.callback_query.data or ""
         if message is None:
             return True
-        if message.chat.type == Chat.PRIVATE:
-            if GROUP_BUTTONS.match(data):
-                return True
-        elif PRIVATE_CHAT_BUTTONS.match(data):
+        kind = callbacks.kind_of_prefix(data)  # by its first word: unknown data is merely stale
+        if kind is None:
+            return False
+        private = message.chat.type == Chat.PRIVATE
+        if kind.shown is (Shown.PRIVATE if not private else Shown.GROUP):
             return True
         return (  # an old message Telegram no longer shows us may well have been text
             isinstance(message, Message)
             and message.is_accessible
             and message.text is None
-            and bool(TEXT_MESSAGE_BUTTONS.match(data))
+            and kind.replaces_text
         )
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button whose data we do not know (forged, or from an old version of the bot)."""
     language = await language_of(update, context)
-    await update.callback_query.answer(t(language, "common.stale_button"))
+    await query_of(update).answer(t(language, "common.stale_button"))
 
 
 async def on_error(update: object, context: BotContext) -> None:
+    """Log, tell the person their data is safe, and end the update there.
+
+    Ending it matters because the private-text routes are handler groups one after another
+    (bot/telegram/application.py): PTB runs the next group after a failed handler, so a report
+    step that failed half-way (its photo saved, the answer lost to the network) would pass the
+    same message on to the next route, which would take it as the start of a new report.
+    """
+    await _report(update, context)
+    raise ApplicationHandlerStop  # PTB: no further handler groups for this update
+
+
+async def _report(update: object, context: BotContext) -> None:
     """Log with context and tell the user their data is safe; never let one update stop the bot.
 
     ``Forbidden`` is not a fault: the person blocked the bot, or the group removed it, while its
@@ -183,9 +185,7 @@ async def on_error(update: object, context: BotContext) -> None:
             return
         if not private:
             return
-        await context.bot.send_message(
-            update.effective_chat.id, t(language, "common.error"), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(update.effective_chat.id, t(language, "common.error"))
     except (TelegramError, Exception):
         log.warning("could not tell the user about the error", exc_info=True)
 

@@ -18,13 +18,13 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from telegram import Chat, Update
-from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop
 
 from bot.domain.permissions import is_admin
 from bot.i18n import language_for, plain, t
 from bot.telegram.context import BotContext
 from bot.telegram.throttle import UpdateThrottle, Verdict
+from handlers.narrow import chat_of
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ async def throttle(update: Update, context: BotContext) -> None:
             await update.callback_query.answer(plain(language, "common.slow_down"), show_alert=True)
         elif update.effective_chat and update.effective_chat.type == Chat.PRIVATE:
             await context.bot.send_message(
-                update.effective_chat.id, t(language, "common.slow_down"), parse_mode=ParseMode.HTML
+                update.effective_chat.id, t(language, "common.slow_down")
             )
     raise ApplicationHandlerStop
 
@@ -108,9 +108,7 @@ async def ban_gate(update: Update, context: BotContext) -> None:
     if update.callback_query:
         await update.callback_query.answer(plain(language, "common.banned"), show_alert=True)
     elif _answer_due(context, person):
-        await context.bot.send_message(
-            update.effective_chat.id, t(language, "common.banned"), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(chat_of(update).id, t(language, "common.banned"))
     raise ApplicationHandlerStop
 
 

@@ -1,7 +1,8 @@
 """Every keyboard the bot shows, with its callback data.
 
-Callback data is ``<action>:<ids>`` and at most 64 bytes. Report buttons carry the draft's token,
-so a button from an older draft or an earlier step is recognised as stale rather than obeyed.
+Callback data is built by the kinds in bot/telegram/callbacks.py. Report buttons carry the draft's
+token, so a button from an older draft or an earlier step is recognised as stale rather than
+obeyed.
 """
 
 from __future__ import annotations
@@ -16,19 +17,15 @@ from telegram import (
 )
 
 from bot.i18n import LANGUAGES, plain
+from bot.telegram import callbacks
+from bot.telegram.callbacks import ButtonKind
 from storage.categories import Category
 from storage.drafts import Draft
 from storage.reports import Report
 
-REPORT_PREFIX = "r"
-MENU_PREFIX = "m"
-LANGUAGE_PREFIX = "lang"
-MY_REPORTS_PREFIX = "my"
-VIEW_PREFIX = "vw"
 
-
-def report_data(draft: Draft, action: str, arg: str = "") -> str:
-    return f"{REPORT_PREFIX}:{draft.token}:{action}" + (f":{arg}" if arg else "")
+def _draft(draft: Draft, kind: ButtonKind[callbacks.Draft]) -> str:
+    return kind.data(callbacks.Draft(draft.token))
 
 
 def _button(language: str, key: str, data: str) -> InlineKeyboardButton:
@@ -42,12 +39,12 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
 def main_menu(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(language, "menu.report", f"{MENU_PREFIX}:report")],
+            [_button(language, "menu.report", callbacks.MENU.data(callbacks.Word("report")))],
             [
-                _button(language, "menu.mine", f"{MENU_PREFIX}:mine"),
-                _button(language, "menu.help", f"{MENU_PREFIX}:help"),
+                _button(language, "menu.mine", callbacks.MENU.data(callbacks.Word("mine"))),
+                _button(language, "menu.help", callbacks.MENU.data(callbacks.Word("help"))),
             ],
-            [_button(language, "menu.language", f"{MENU_PREFIX}:lang")],
+            [_button(language, "menu.language", callbacks.MENU.data(callbacks.Word("language")))],
         ]
     )
 
@@ -56,7 +53,10 @@ def language_choice() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(plain(code, "language.name"), callback_data=f"lang:{code}")
+                InlineKeyboardButton(
+                    plain(code, "language.name"),
+                    callback_data=callbacks.LANGUAGE.data(callbacks.Word(code)),
+                )
                 for code in LANGUAGES
             ]
         ]
@@ -78,11 +78,14 @@ def open_private_chat(language: str, bot_username: str) -> InlineKeyboardMarkup:
 
 def categories(draft: Draft, items: Iterable[Category], language: str) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(c.label(language), callback_data=report_data(draft, "cat", c.key))
+        InlineKeyboardButton(
+            c.label(language),
+            callback_data=callbacks.DRAFT_CATEGORY.data(callbacks.DraftChoice(draft.token, c.key)),
+        )
         for c in items
     ]
     rows = _rows(buttons, 2)
-    rows.append([_button(language, "report.cancel", report_data(draft, "x"))])
+    rows.append([_button(language, "report.cancel", _draft(draft, callbacks.DRAFT_CANCEL))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -121,10 +124,10 @@ def description(language: str) -> ReplyKeyboardMarkup:
 def summary(draft: Draft, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(language, "report.confirm", report_data(draft, "ok"))],
+            [_button(language, "report.confirm", _draft(draft, callbacks.DRAFT_CONFIRM))],
             [
-                _button(language, "report.edit", report_data(draft, "ed")),
-                _button(language, "report.cancel", report_data(draft, "x")),
+                _button(language, "report.edit", _draft(draft, callbacks.DRAFT_EDIT)),
+                _button(language, "report.cancel", _draft(draft, callbacks.DRAFT_CANCEL)),
             ],
         ]
     )
@@ -135,11 +138,15 @@ EDITABLE_FIELDS = ("category", "location", "photos", "description")
 
 def edit_menu(draft: Draft, language: str) -> InlineKeyboardMarkup:
     fields = [
-        _button(language, f"report.edit_{field}", report_data(draft, "ef", field))
+        _button(
+            language,
+            f"report.edit_{field}",
+            callbacks.DRAFT_EDIT_FIELD.data(callbacks.DraftChoice(draft.token, field)),
+        )
         for field in EDITABLE_FIELDS
     ]
     rows = _rows(fields, 2)
-    rows.append([_button(language, "report.edit_back", report_data(draft, "eb"))])
+    rows.append([_button(language, "report.edit_back", _draft(draft, callbacks.DRAFT_SUMMARY))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -147,8 +154,8 @@ def continue_or_restart(draft: Draft, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(language, "report.continue", report_data(draft, "cont")),
-                _button(language, "report.restart", report_data(draft, "new")),
+                _button(language, "report.continue", _draft(draft, callbacks.DRAFT_CONTINUE)),
+                _button(language, "report.restart", _draft(draft, callbacks.DRAFT_RESTART)),
             ]
         ]
     )
@@ -158,8 +165,8 @@ def restore_or_fresh(draft: Draft, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(language, "report.restore", report_data(draft, "rs")),
-                _button(language, "report.fresh", report_data(draft, "new")),
+                _button(language, "report.restore", _draft(draft, callbacks.DRAFT_RESTORE)),
+                _button(language, "report.fresh", _draft(draft, callbacks.DRAFT_RESTART)),
             ]
         ]
     )
@@ -169,8 +176,8 @@ def quick_offer(draft: Draft, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(language, "report.offer_yes", report_data(draft, "qy")),
-                _button(language, "report.offer_no", report_data(draft, "qn")),
+                _button(language, "report.offer_yes", _draft(draft, callbacks.DRAFT_OFFER_YES)),
+                _button(language, "report.offer_no", _draft(draft, callbacks.DRAFT_OFFER_NO)),
             ]
         ]
     )
@@ -180,13 +187,26 @@ def my_reports(
     reports: Sequence[Report], page: int, pages: int, language: str
 ) -> InlineKeyboardMarkup:
     rows = [
-        [InlineKeyboardButton(f"#{r.id}", callback_data=f"{VIEW_PREFIX}:{r.id}") for r in reports]
+        [
+            InlineKeyboardButton(
+                f"#{r.id}", callback_data=callbacks.VIEW_REPORT.data(callbacks.ReportRef(r.id))
+            )
+            for r in reports
+        ]
     ]
     nav = []
     if page > 0:
-        nav.append(_button(language, "tracking.prev", f"{MY_REPORTS_PREFIX}:{page - 1}"))
+        nav.append(
+            _button(
+                language, "tracking.prev", callbacks.MY_REPORTS_PAGE.data(callbacks.Page(page - 1))
+            )
+        )
     if page + 1 < pages:
-        nav.append(_button(language, "tracking.next", f"{MY_REPORTS_PREFIX}:{page + 1}"))
+        nav.append(
+            _button(
+                language, "tracking.next", callbacks.MY_REPORTS_PAGE.data(callbacks.Page(page + 1))
+            )
+        )
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
@@ -202,17 +222,19 @@ def nearby(draft: Draft, report_ids: Sequence[int], language: str) -> InlineKeyb
         [
             InlineKeyboardButton(
                 plain(language, "nearby.follow", ref=report_id),
-                callback_data=report_data(draft, "fol", str(report_id)),
+                callback_data=callbacks.DRAFT_FOLLOW.data(
+                    callbacks.DraftReport(draft.token, report_id)
+                ),
             )
         ]
         for report_id in report_ids
     ]
-    rows.append([_button(language, "nearby.different", report_data(draft, "dif"))])
+    rows.append([_button(language, "nearby.different", _draft(draft, callbacks.DRAFT_DIFFERENT))])
     return InlineKeyboardMarkup(rows)
 
 
 def candidate(draft: Draft, language: str) -> InlineKeyboardMarkup:
     """A found address: yes, or type again (the reply keyboard stays for sharing a point)."""
     return InlineKeyboardMarkup(
-        [[_button(language, "report.address_yes", report_data(draft, "here"))]]
+        [[_button(language, "report.address_yes", _draft(draft, callbacks.DRAFT_ADDRESS_OK))]]
     )

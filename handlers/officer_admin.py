@@ -16,8 +16,9 @@ from telegram.error import BadRequest
 
 from bot.domain.permissions import is_admin
 from bot.i18n import Html, plain, t
-from bot.ids import parse_id
 from bot.services import Services
+from bot.telegram import callbacks
+from bot.telegram.callbacks import ButtonKind, OfficerRow, Page
 from bot.telegram.context import BotContext
 from handlers.areas import scope_label
 from handlers.narrow import chat_of, message_of, query_of, user_of
@@ -47,12 +48,12 @@ def _who(officer: Officer) -> str:
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
 
 
-def _page_row(prefix: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+def _page_row(kind: ButtonKind[Page], page: int, pages: int) -> list[InlineKeyboardButton]:
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton("◀️", callback_data=f"{prefix}:pg:{page - 1}"))
+        row.append(InlineKeyboardButton("◀️", callback_data=kind.data(Page(page - 1))))
     if page < pages - 1:
-        row.append(InlineKeyboardButton("▶️", callback_data=f"{prefix}:pg:{page + 1}"))
+        row.append(InlineKeyboardButton("▶️", callback_data=kind.data(Page(page + 1))))
     return row
 
 
@@ -92,12 +93,14 @@ async def _officers_page(
         [
             InlineKeyboardButton(
                 f"✖️ {_who(officer)} · {_scope_text(services, officer.scope, language)}",
-                callback_data=f"of:rm:{officer.rowid}:{officer.user_id}",
+                callback_data=callbacks.OFFICER_REMOVE.data(
+                    OfficerRow(officer.rowid, officer.user_id)
+                ),
             )
         ]
         for officer in officers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ]
-    if nav := _page_row("of", page, pages):
+    if nav := _page_row(callbacks.OFFICERS_PAGE, page, pages):
         rows.append(nav)
     text = t(language, "officer.list", count=len(officers), page=page + 1, pages=pages)
     return text, InlineKeyboardMarkup(rows)
@@ -117,17 +120,16 @@ async def officers_pressed(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     if not await _pressed_by_admin(update, context, language):
         return
-    parts = (query.data or "").split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "pg" and len(parts) == 3 and (page := parse_id(parts[2])) is not None:
+    listed = callbacks.OFFICERS_PAGE.parse(query.data)
+    if listed is not None:
         await query.answer()
-        text, markup = await _officers_page(context, page, language)
+        text, markup = await _officers_page(context, listed.page, language)
         await _replace(update, text, markup)
         return
-    rowid = parse_id(parts[2]) if len(parts) == 4 and action in ("rm", "ok") else None
-    user_id = parse_id(parts[3]) if rowid is not None else None
-    officer = await context.services.store.officers.by_rowid(rowid) if rowid else None
-    if officer is None or officer.user_id != user_id:
+    asked = callbacks.OFFICER_REMOVE.parse(query.data)
+    row = asked or callbacks.OFFICER_REMOVE_CONFIRMED.parse(query.data)
+    officer = await context.services.store.officers.by_rowid(row.rowid) if row else None
+    if row is None or officer is None or officer.user_id != row.user:
         await query.answer(plain(language, "officer.gone"), show_alert=True)
         text, markup = await _officers_page(context, 0, language)
         await _replace(update, text, markup)
@@ -135,16 +137,19 @@ async def officers_pressed(update: Update, context: BotContext) -> None:
     await query.answer()
     services = context.services
     params = {"name": _who(officer), "scope": scope_label(services, officer.scope, language)}
-    if action == "rm":
+    if asked is not None:
         confirm = InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
                         plain(language, "officer.remove_yes"),
-                        callback_data=f"of:ok:{officer.rowid}:{officer.user_id}",
+                        callback_data=callbacks.OFFICER_REMOVE_CONFIRMED.data(
+                            OfficerRow(officer.rowid, officer.user_id)
+                        ),
                     ),
                     InlineKeyboardButton(
-                        plain(language, "officer.remove_no"), callback_data="of:pg:0"
+                        plain(language, "officer.remove_no"),
+                        callback_data=callbacks.OFFICERS_PAGE.data(Page(0)),
                     ),
                 ]
             ]
@@ -177,8 +182,14 @@ async def _invites_page(
             scope=_scope_text(services, invite.scope, language),
             until=f"{until:%d/%m}",
         )
-        rows.append([InlineKeyboardButton(label, callback_data=f"in:rv:{invite.id}")])
-    if nav := _page_row("in", page, pages):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label, callback_data=callbacks.INVITE_REVOKE.data(callbacks.Number(invite.id))
+                )
+            ]
+        )
+    if nav := _page_row(callbacks.INVITES_PAGE, page, pages):
         rows.append(nav)
     text = t(language, "officer.invites", count=len(invites), page=page + 1, pages=pages)
     return text, InlineKeyboardMarkup(rows)
@@ -198,13 +209,14 @@ async def invites_pressed(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     if not await _pressed_by_admin(update, context, language):
         return
-    _, action, number = ((query.data or "") + "::").split(":")[:3]
-    value = parse_id(number)
-    if value is None or action not in ("pg", "rv"):
+    listed = callbacks.INVITES_PAGE.parse(query.data)
+    revoke = callbacks.INVITE_REVOKE.parse(query.data)
+    if listed is None and revoke is None:
         await query.answer(plain(language, "common.stale_button"))
         return
-    page = value if action == "pg" else 0
-    if action == "rv":
+    page = listed.page if listed else 0
+    if revoke is not None:
+        value = revoke.number
         revoked = await context.services.officers.revoke_invite(value)
         key = "officer.invite_withdrawn" if revoked else "officer.invite_gone"
         await query.answer(plain(language, key, id=value), show_alert=not revoked)

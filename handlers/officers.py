@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 
 from bot.domain.permissions import is_admin
 from bot.i18n import t
+from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.narrow import chat_of, message_of, query_of, user_of
@@ -39,7 +40,7 @@ async def invite_command(update: Update, context: BotContext) -> None:
     if candidates:
         await message.reply_text(
             t(language, "groups.link_pick"),
-            reply_markup=choice_keyboard(services, "iv", candidates, language),
+            reply_markup=choice_keyboard(services, callbacks.INVITE_AREA, candidates, language),
         )
         return
     await message.reply_text(t(language, "officer.invite_usage"))
@@ -47,7 +48,9 @@ async def invite_command(update: Update, context: BotContext) -> None:
 
 async def invite_chosen(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    scope = await chosen_scope(update, context, language, "officer.invite_admin_only")
+    scope = await chosen_scope(
+        update, context, language, "officer.invite_admin_only", callbacks.INVITE_AREA
+    )
     if scope is None:
         return
     with contextlib.suppress(BadRequest):  # "not modified": a second tap took them already

@@ -7,49 +7,47 @@ import contextlib
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.domain import statuses
+from bot.domain import statuses, surveys
 from bot.domain.cases import Actor, Outcome
 from bot.i18n import plain, t
-from bot.ids import parse_id
+from bot.telegram import callbacks
 from bot.telegram.context import BotContext
+from handlers.narrow import query_of
 from handlers.people import language_of
 from storage.drafts import DraftPhoto
 
-REOPEN_NOTE = "reopen_note"
 PROMPT_VALID_FOR = timedelta(days=1)
 MAX_NOTE = 700
 #: Stars are for handled reports; a forged press on an open one must not rate it.
+ANSWERS = ("fixed", "not-fixed", "skip")
 
 
 async def survey_pressed(update: Update, context: BotContext) -> None:
-    """``sv:<ref>:yes|no`` (and ``sv:<ref>:skip`` after a reopen)."""
-    query = update.callback_query
+    """``survey:<ref>:fixed|not-fixed`` (and ``…:skip`` after a reopen)."""
+    query = query_of(update)
     language = await language_of(update, context)
     services = context.services
-    _, ref, answer = ((query.data or "") + "::").split(":")[:3]
-    report_id = parse_id(ref)
-    report = await services.store.reports.get(report_id) if report_id is not None else None
-    if report is None or answer not in ("yes", "no", "skip"):
+    press = callbacks.SURVEY.parse(query.data)
+    report = await services.store.reports.get(press.report) if press is not None else None
+    if press is None or report is None or press.answer not in ANSWERS:
         await query.answer(t(language, "common.stale_button"))
         return
+    answer = press.answer
     user = query.from_user
     if report.citizen_id != user.id:
         await query.answer(t(language, "survey.only_reporter"), show_alert=True)
         return
     if answer == "skip":
         await query.answer()
-        await services.store.surveys.answered(user.id)
+        await surveys.question_closed(services.store, user.id)
         with contextlib.suppress(BadRequest):  # "not modified": a second tap on Skip
             await query.edit_message_reply_markup(None)
-        await context.bot.send_message(
-            user.id, t(language, "survey.skipped", ref=report.id), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(user.id, t(language, "survey.skipped", ref=report.id))
         return
     actor = Actor("citizen", user.id, None)
-    if answer == "yes":
+    if answer == "fixed":
         result = await services.cases.change_status(report.id, "closed", actor)
     else:
         result = await services.cases.change_status(report.id, "reopened", actor)
@@ -61,22 +59,21 @@ async def survey_pressed(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if answer == "yes":
-        await services.store.surveys.rate(report.id, fixed=True)
+    if answer == "fixed":
+        await surveys.fixed(services.store, report.id)
         await context.bot.send_message(
             user.id,
             t(language, "survey.rate", ref=report.id),
-            parse_mode=ParseMode.HTML,
             reply_markup=_stars(report.id),
         )
         return
-    await services.store.surveys.rate(report.id, fixed=False)
-    await services.store.surveys.ask(user.id, REOPEN_NOTE, report.id)
+    await surveys.not_fixed(services.store, user.id, report.id)
     skip = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    plain(language, "survey.skip"), callback_data=f"sv:{report.id}:skip"
+                    plain(language, "survey.skip"),
+                    callback_data=callbacks.SURVEY.data(callbacks.Answer(report.id, "skip")),
                 )
             ]
         ]
@@ -84,7 +81,6 @@ async def survey_pressed(update: Update, context: BotContext) -> None:
     await context.bot.send_message(
         user.id,
         t(language, "survey.reopened", ref=report.id),
-        parse_mode=ParseMode.HTML,
         reply_markup=skip,
     )
 
@@ -93,7 +89,10 @@ def _stars(report_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("⭐" * stars, callback_data=f"rt:{report_id}:{stars}")
+                InlineKeyboardButton(
+                    "⭐" * stars,
+                    callback_data=callbacks.RATING.data(callbacks.Stars(report_id, str(stars))),
+                )
                 for stars in range(1, 6)
             ]
         ]
@@ -101,14 +100,14 @@ def _stars(report_id: int) -> InlineKeyboardMarkup:
 
 
 async def rating_pressed(update: Update, context: BotContext) -> None:
-    """``rt:<ref>:<stars>``: from the reporter only, for a resolved or closed report only; the
+    """``rating:<ref>:<stars>``: from the reporter only, for a resolved or closed report only; the
     data is checked because anyone can send any callback data."""
-    query = update.callback_query
+    query = query_of(update)
     language = await language_of(update, context)
     services = context.services
-    _, ref, stars = ((query.data or "") + "::").split(":")[:3]
-    report_id = parse_id(ref)
-    report = await services.store.reports.get(report_id) if report_id is not None else None
+    press = callbacks.RATING.parse(query.data)
+    report = await services.store.reports.get(press.report) if press is not None else None
+    stars = press.stars if press is not None else ""
     if report is None or stars not in {"1", "2", "3", "4", "5"}:
         await query.answer(t(language, "common.stale_button"))
         return
@@ -121,12 +120,11 @@ async def rating_pressed(update: Update, context: BotContext) -> None:
             plain(language, "survey.not_resolved", ref=report.id, status=status), show_alert=True
         )
         return
-    await services.store.surveys.rate(report.id, fixed=True, stars=int(stars))
+    await surveys.fixed(services.store, report.id, stars=int(stars))
     await query.answer()
     with contextlib.suppress(BadRequest):  # "not modified": the same star tapped twice
         await query.edit_message_text(
             t(language, "survey.rated", ref=report.id, stars="⭐" * int(stars)),
-            parse_mode=ParseMode.HTML,
         )
 
 
@@ -136,10 +134,10 @@ async def answer_prompt(message: Message, context: BotContext, language: str) ->
     services = context.services
     user_id = message.chat_id
     prompt = await services.store.surveys.prompt(user_id)
-    if prompt is None or prompt.kind != REOPEN_NOTE:
+    if prompt is None or prompt.kind != surveys.REOPEN_NOTE:
         return False
     if services.clock.now() - datetime.fromisoformat(prompt.created_at) > PROMPT_VALID_FOR:
-        await services.store.surveys.answered(user_id)  # a day later it is just a message
+        await surveys.question_closed(services.store, user_id)  # a day later, just a message
         return False
     text = (message.text or message.caption or "").strip()[:MAX_NOTE] or None
     photo = None
@@ -150,8 +148,6 @@ async def answer_prompt(message: Message, context: BotContext, language: str) ->
     await services.cases.add_note(
         prompt.report_id, Actor("citizen", user_id, None), note=text, photo=photo
     )
-    await services.store.surveys.answered(user_id)
-    await message.reply_text(
-        t(language, "survey.note_sent", ref=prompt.report_id), parse_mode=ParseMode.HTML
-    )
+    await surveys.question_closed(services.store, user_id)
+    await message.reply_text(t(language, "survey.note_sent", ref=prompt.report_id))
     return True

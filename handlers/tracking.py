@@ -13,8 +13,9 @@ from telegram.error import BadRequest
 
 from bot.geo.places import area_label, place_label
 from bot.i18n import Html, t
-from bot.ids import parse_id
 from bot.outbox.renderers import overdue_hours
+from bot.telegram import callbacks
+from bot.telegram.callbacks import ButtonKind, Page, ReportRef
 from bot.telegram.context import BotContext
 from bot.telegram.message_length import fit_history, shorten
 from handlers import keyboards
@@ -114,11 +115,17 @@ async def _show(update: Update, context: BotContext, ref: int, language: str) ->
     await context.bot.send_message(chat.id, text)
 
 
-async def _number_pressed(update: Update, context: BotContext, language: str) -> int | None:
-    """The number after ``prefix:`` in a pressed button's data, the press answered; None (and
-    a stale-button popup) when the data is not one."""
+async def _number_pressed(
+    update: Update,
+    context: BotContext,
+    language: str,
+    kind: ButtonKind[ReportRef] | ButtonKind[Page],
+) -> int | None:
+    """The number a pressed button of ``kind`` carries, the press answered; None (and a
+    stale-button popup) when the data is not one."""
     query = query_of(update)
-    number = parse_id((query.data or "").partition(":")[2])
+    press = kind.parse(query.data)
+    number: int | None = press[0] if press is not None else None
     if number is None:
         await query.answer(t(language, "common.stale_button"))
         return None
@@ -128,7 +135,7 @@ async def _number_pressed(update: Update, context: BotContext, language: str) ->
 
 async def view_pressed(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
-    ref = await _number_pressed(update, context, language)
+    ref = await _number_pressed(update, context, language, callbacks.VIEW_REPORT)
     if ref is not None:
         await _show(update, context, ref, language)
 
@@ -171,7 +178,7 @@ async def my_reports(update: Update, context: BotContext) -> None:
 async def page_pressed(update: Update, context: BotContext) -> None:
     query = query_of(update)
     language = await language_of(update, context)
-    page = await _number_pressed(update, context, language)
+    page = await _number_pressed(update, context, language, callbacks.MY_REPORTS_PAGE)
     if page is None:
         return
     text, markup = await _page(context, query.from_user.id, page, language)

@@ -17,8 +17,12 @@
   an admin and who may act on a report (group admins asked through a callable);
 - :mod:`~bot.domain.officers` — officer invites and taking an officer off an area;
   :mod:`~bot.domain.staff_login` — who may sign in to the staff pages, and the sign-in link;
-- :mod:`~bot.domain.citizens` — banning a citizen, and whether announcements reach them;
-- :mod:`~bot.domain.categories` — the bundled category list.
+- :mod:`~bot.domain.citizens` — registering a citizen, their language, their announcements, a
+  ban;
+- :mod:`~bot.domain.categories` — the bundled category list;
+- :mod:`~bot.domain.group_links` — which areas a group chat receives;
+- :mod:`~bot.domain.questions` — the bot's open questions to officers (reject reason, original);
+- :mod:`~bot.domain.surveys` — the reporter's "is it fixed?", stars, and the reopened note.
 
 Dependencies point down: handlers and the adapters (:mod:`bot.telegram`, :mod:`bot.http`,
 :mod:`bot.cli`) call these; these call :mod:`storage`, and never import Telegram

@@ -1,7 +1,8 @@
-"""What admins and citizens change about a citizen: a ban, and whether announcements reach them.
+"""The citizen record: registered on first contact, their language, their announcements, a ban.
 
-What a ban does is in handlers/gate.py; storing it is storage/citizens.py. The rule kept here:
-an admin can never be banned, whoever asks.
+Why here and not in handlers: the Telegram adapter, the CLI and future front ends change a
+citizen the same way, and handlers write nothing to storage themselves. What a ban does is in
+handlers/gate.py; the rule kept here: an admin can never be banned, whoever asks.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Literal
 
 from bot.config import Settings
 from bot.domain.permissions import admin_in
+from storage.citizens import Citizen
 from storage.store import Store
 
 #: ``changed``: done now; ``unchanged``: it already was so; ``admin``: admins are never banned.
@@ -36,3 +38,19 @@ class CitizenService:
     async def set_announcements(self, user_id: int, *, on: bool) -> bool:
         """/stop (off) and /start (on again); True when something changed."""
         return await self.store.citizens.set_announcements(user_id, on=on)
+
+
+async def register(store: Store, user_id: int, chat_id: int, language: str) -> Citizen:
+    """A person in a private chat is a citizen from now on; one who had blocked the bot and came
+    back is reachable again. ``language`` is only a first guess (their app's)."""
+    return await store.citizens.ensure(user_id, chat_id, language)
+
+
+async def choose_language(store: Store, user_id: int, language: str) -> None:
+    """The citizen's own choice, which from now on wins over their app's language."""
+    await store.citizens.set_language(user_id, language)
+
+
+async def resume_announcements(store: Store, user_id: int) -> bool:
+    """/start after /stop: announcements again. True when they had been off."""
+    return await store.citizens.set_announcements(user_id, on=True)

@@ -16,6 +16,7 @@ from bot.domain.alerts import OUTSIDE, UNCOVERED
 from bot.geo.places import area_label, place_label
 from bot.i18n import Html, plain, t
 from bot.services import Services
+from bot.telegram.callbacks import STATUS, SURVEY, VIEW_REPORT, Answer, ReportRef, Status
 from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text
 from storage.outbox import OutboxKind
 from storage.reports import Report, ReportEvent
@@ -81,7 +82,8 @@ def status_keyboard(report: Report, language: str) -> InlineKeyboardMarkup | Non
         [
             [
                 InlineKeyboardButton(
-                    plain(language, _BUTTONS[action]), callback_data=f"st:{report.id}:{action}"
+                    plain(language, _BUTTONS[action]),
+                    callback_data=STATUS.data(Status(report.id, STATUS_ACTIONS[action])),
                 )
                 for action in row
             ]
@@ -150,12 +152,16 @@ def followup_message(
 ) -> Rendered:
     unit = unit_label(services, report, language)
     buttons = [
-        InlineKeyboardButton(plain(language, "followup.view"), callback_data=f"vw:{report.id}")
+        InlineKeyboardButton(
+            plain(language, "followup.view"),
+            callback_data=VIEW_REPORT.data(ReportRef(report.id)),
+        )
     ]
     if report.status == "resolved":
         buttons.append(
             InlineKeyboardButton(
-                plain(language, "followup.not_fixed"), callback_data=f"sv:{report.id}:no"
+                plain(language, "followup.not_fixed"),
+                callback_data=SURVEY.data(Answer(report.id, "not-fixed")),
             )
         )
     view = InlineKeyboardMarkup([buttons])
@@ -224,10 +230,12 @@ def survey_message(services: Services, report: Report, language: str) -> Rendere
         [
             [
                 InlineKeyboardButton(
-                    plain(language, "survey.fixed"), callback_data=f"sv:{report.id}:yes"
+                    plain(language, "survey.fixed"),
+                    callback_data=SURVEY.data(Answer(report.id, "fixed")),
                 ),
                 InlineKeyboardButton(
-                    plain(language, "survey.not_fixed"), callback_data=f"sv:{report.id}:no"
+                    plain(language, "survey.not_fixed"),
+                    callback_data=SURVEY.data(Answer(report.id, "not-fixed")),
                 ),
             ]
         ]

@@ -2,6 +2,8 @@
 
 - :mod:`~bot.telegram.application` — ``build_application``: builder options, every handler
   registered in one ordered place, start-up and shutdown;
+- :mod:`~bot.telegram.callbacks` — every inline button's data: one object per kind builds it,
+  gives its handler the pattern and parses a press (old formats too, for buttons still in chats);
 - :mod:`~bot.telegram.context` — the typed ``CallbackContext`` handlers receive;
 - :mod:`~bot.telegram.inbox` (with :mod:`~bot.telegram.inbox_privacy`) — every update on disk
   before Telegram hears it arrived, replayed after a crash, kept without personal fields;
@@ -15,5 +17,9 @@
 - :mod:`~bot.telegram.webhook_runner` — running on a webhook instead of long polling.
 
 The handlers themselves (parse an update, call a service, render from the catalogs) live in the
-top-level :mod:`handlers` package.
+top-level :mod:`handlers` package: :mod:`handlers.report` (the citizen's report, by step),
+:mod:`handlers.groups` (kelurahan groups, by job), :mod:`handlers.private_text` (the routes a
+private message takes before the report's last one), :mod:`handlers.messages` (a message's photo
+or location; retiring a pressed message's buttons), :mod:`handlers.people` (registration, language)
+and one module per other feature.
 """

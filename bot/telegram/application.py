@@ -8,6 +8,8 @@ bot. The command menu is set in both languages at the same time.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from telegram import (
@@ -41,7 +43,9 @@ from bot.http.server import start_http
 from bot.i18n import LANGUAGES, plain
 from bot.outbox.delivery import Delivery
 from bot.services import Services, Waker
+from bot.telegram import callbacks
 from bot.telegram.broadcast_progress import TelegramProgressBoard
+from bot.telegram.callbacks import ButtonKind
 from bot.telegram.context import BotContext, attach_services
 from bot.telegram.inbox import InboxQueue
 from bot.telegram.rate_limiter import BotRateLimiter
@@ -51,14 +55,21 @@ from handlers import (
     broadcast,
     common,
     gate,
-    groups,
     officer_admin,
     officers,
-    report,
+    people,
+    private_text,
     survey,
     tracking,
     weblogin,
 )
+from handlers.groups import alerts as group_alerts
+from handlers.groups import links as group_links
+from handlers.groups import moves as group_moves
+from handlers.groups import replies as group_replies
+from handlers.report import buttons as report_buttons
+from handlers.report import start as report_start
+from handlers.report import steps as report_steps
 from storage.areas import AreaRow
 from storage.geocache import GeocodeCacheRepository
 from storage.store import Store
@@ -80,6 +91,10 @@ CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "cance
 ALLOWED_UPDATES = Update.ALL_TYPES
 BROADCAST_TICK_SECONDS = 1.0  # starts due broadcasts, tops up the outbox, edits progress
 
+#: A report button of no known kind (garbled): the report's own stale answer, which shows where
+#: the report stands.
+REPORT_BUTTONS = re.compile(r"^(?:draft|r):")
+
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 
 
@@ -89,15 +104,19 @@ def register_handlers(application: BotApplication) -> None:
     groups_filter = filters.ChatType.GROUPS
     new_message = filters.UpdateType.MESSAGE  # edits never re-run a command
     add = application.add_handler
-    # 0. Before everything: a flood is dropped, a banned citizen refused (handlers/gate.py).
-    add(TypeHandler(Update, gate.throttle), group=-2)
-    add(TypeHandler(Update, gate.ban_gate), group=-1)
+    # Before everything, in this order (each group runs before the next; the first two end a
+    # refused update with ApplicationHandlerStop): a flood is dropped, a banned citizen refused
+    # (handlers/gate.py), and only then is the citizen registered (handlers/people.py), so a
+    # dropped or banned update stores nothing.
+    add(TypeHandler(Update, gate.throttle), group=-3)
+    add(TypeHandler(Update, gate.ban_gate), group=-2)
+    add(TypeHandler(Update, people.register), group=-1)
     # 1. Citizen commands in private chats.
     add(CommandHandler("start", common.start, filters=private & new_message))
     add(CommandHandler("help", common.help_command, filters=private & new_message))
     add(CommandHandler("language", common.language_command, filters=private & new_message))
-    add(CommandHandler("report", report.begin_report, filters=private & new_message))
-    add(CommandHandler("cancel", report.cancel_command, filters=private & new_message))
+    add(CommandHandler("report", report_start.begin_report, filters=private & new_message))
+    add(CommandHandler("cancel", report_start.cancel_command, filters=private & new_message))
     add(CommandHandler("status", tracking.status_command, filters=new_message))
     add(CommandHandler("myreports", tracking.my_reports, filters=private & new_message))
     add(CommandHandler("stop", broadcast.stop_command, filters=private & new_message))
@@ -108,46 +127,67 @@ def register_handlers(application: BotApplication) -> None:
         )
     )
     # 3. Group and admin commands: linking groups to areas, officer invites.
-    add(CommandHandler("link", groups.link_command, filters=new_message))
-    add(CommandHandler("unlink", groups.unlink_command, filters=new_message))
-    add(CommandHandler("area", groups.area_command, filters=groups_filter & new_message))
+    add(CommandHandler("link", group_links.link_command, filters=new_message))
+    add(CommandHandler("unlink", group_links.unlink_command, filters=new_message))
+    add(CommandHandler("area", group_links.area_command, filters=groups_filter & new_message))
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
     add(CommandHandler("officers", officer_admin.officers_command, filters=new_message))
     add(CommandHandler("invites", officer_admin.invites_command, filters=new_message))
     add(CommandHandler("ban", bans.ban_command, filters=new_message))
     add(CommandHandler("unban", bans.unban_command, filters=new_message))
-    add(CommandHandler("move", groups.move_command, filters=new_message))
+    add(CommandHandler("move", group_moves.move_command, filters=new_message))
     from handlers import stats  # kept beside its registration (one hunk in a busy file)
 
     add(CommandHandler("stats", stats.stats_command, filters=new_message))  # admins, officers
     add(CommandHandler("broadcast", broadcast.broadcast_command, filters=new_message))
     add(CommandHandler("broadcasts", broadcast.list_command, filters=new_message))
     add(CommandHandler("weblogin", weblogin.command, filters=private & new_message))
-    # 4. Buttons, by the prefix of their callback data; anything else is stale or forged, and so
-    #    is a press of a button the bot cannot have shown where it was pressed.
+    # 4. Buttons, each kind by its pattern (bot/telegram/callbacks.py, old formats included);
+    #    anything else is stale or forged, and so is a press of a button the bot cannot have
+    #    shown where it was pressed.
     add(common.ForeignPress(common.stale_button))
-    add(CallbackQueryHandler(groups.status_pressed, pattern=r"^st:"))
-    add(CallbackQueryHandler(groups.link_chosen, pattern=r"^lk:"))
-    add(CallbackQueryHandler(officers.invite_chosen, pattern=r"^iv:"))
-    add(CallbackQueryHandler(officer_admin.officers_pressed, pattern=r"^of:"))
-    add(CallbackQueryHandler(officer_admin.invites_pressed, pattern=r"^in:"))
-    add(CallbackQueryHandler(report.on_button, pattern=r"^r:"))
-    add(CallbackQueryHandler(survey.survey_pressed, pattern=r"^sv:"))
-    add(CallbackQueryHandler(broadcast.button, pattern=r"^bc:"))
-    add(CallbackQueryHandler(survey.rating_pressed, pattern=r"^rt:"))
-    add(CallbackQueryHandler(common.menu_pressed, pattern=r"^m:"))
-    add(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
-    add(CallbackQueryHandler(tracking.page_pressed, pattern=r"^my:"))
-    add(CallbackQueryHandler(tracking.view_pressed, pattern=r"^vw:"))
+    for kind, callback in button_handlers():
+        add(CallbackQueryHandler(callback, pattern=kind.pattern))
+    add(CallbackQueryHandler(report_buttons.stale_press, pattern=REPORT_BUTTONS))
+    # These three parse their kinds themselves (handlers/broadcast.py, handlers/officer_admin.py),
+    # so they take every press of their family, new words and old.
+    add(CallbackQueryHandler(broadcast.button, pattern=r"^(?:broadcast|bc):"))
+    add(CallbackQueryHandler(officer_admin.officers_pressed, pattern=r"^(?:officers|of):"))
+    add(CallbackQueryHandler(officer_admin.invites_pressed, pattern=r"^(?:invites|in):"))
     add(CallbackQueryHandler(common.stale_button))
     # 5. Replies in groups: officers answering the bot's questions or annotating an alert.
-    add(MessageHandler(groups_filter & new_message & filters.REPLY, groups.group_reply))
+    add(MessageHandler(groups_filter & new_message & filters.REPLY, group_replies.group_reply))
     # 6. Edited messages are not read again; the citizen is told so.
     add(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, common.edited_message))
-    # 7. Unknown commands, then every other private message: the report conversation.
+    # 7. Unknown commands in private chats.
     add(MessageHandler(private & new_message & filters.COMMAND, common.unknown_command))
-    add(MessageHandler(private & new_message, report.on_message))
+    # 8. Every other private message takes the first of these routes that wants it; ORDER
+    #    MATTERS: each route is its own group, and takes the message by ending the update
+    #    (ApplicationHandlerStop) or lets the next group look. A report under way comes first
+    #    (its steps read every text), then an admin's broadcast being composed, then the answer
+    #    to a reopened report's question; anything else may start a report, or gets the menu.
+    text = private & new_message & ~filters.COMMAND
+    add(MessageHandler(text, report_steps.during_report), group=1)
+    add(MessageHandler(text, private_text.broadcast_text), group=2)
+    add(MessageHandler(text, private_text.survey_note), group=3)
+    add(MessageHandler(text, report_start.outside_report), group=4)
     application.add_error_handler(common.on_error)
+
+
+def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContext], Any]]]:
+    """Every kind of button with the handler for its presses."""
+    return [
+        (callbacks.STATUS, group_alerts.status_pressed),
+        (callbacks.LINK_AREA, group_links.link_chosen),
+        (callbacks.INVITE_AREA, officers.invite_chosen),
+        *report_buttons.HANDLERS,
+        (callbacks.SURVEY, survey.survey_pressed),
+        (callbacks.RATING, survey.rating_pressed),
+        (callbacks.MENU, common.menu_pressed),
+        (callbacks.LANGUAGE, common.language_chosen),
+        (callbacks.MY_REPORTS_PAGE, tracking.page_pressed),
+        (callbacks.VIEW_REPORT, tracking.view_pressed),
+    ]
 
 
 async def _set_commands(application: BotApplication) -> None:
@@ -216,8 +256,12 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
     job_queue.run_repeating(
         drain, interval=services.settings.outbox_poll_seconds, first=0.1, name="outbox"
     )
-    services.waker.connect(lambda: job_queue.run_once(drain, 0, name="outbox-wake"))
-    delivery.schedule_wake = lambda delay: job_queue.run_once(drain, delay, name="outbox-wake")
+
+    def wake(delay: float = 0) -> None:
+        job_queue.run_once(drain, delay, name="outbox-wake")
+
+    services.waker.connect(wake)
+    delivery.schedule_wake = wake
     sweeps = Sweeps(services)
 
     async def sweep(_: BotContext) -> None:
@@ -279,7 +323,9 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML))  # every text is Telegram HTML (bot/i18n.py)
+        # Every text the bot writes is Telegram HTML, escaped where it holds people's words
+        # (bot/i18n.py); plain texts (popups, a photo album's caption) say parse_mode=None.
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Chats side by side, each chat's updates in order (bot/telegram/update_processor.py).
         .concurrent_updates(
             PerChatUpdateProcessor(

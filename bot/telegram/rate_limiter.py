@@ -2,8 +2,8 @@
 
 A call that failed before Telegram could have carried it out -- the connection dropped or was
 refused, a 502 from Telegram's front door -- is tried again twice, shortly: otherwise the citizen
-would lose the next prompt of their report to one network hiccup (the fault soak saw a quarter of
-its prompts lost at a 20 % fault rate). A timeout is not retried: the message may well have been
+would lose the next prompt of their report to one network hiccup (tests/test_fault_soak.py
+shows it). A timeout is not retried: the message may well have been
 sent, and a second copy is worse than a late one. PTB itself retries only flood waits (429).
 
 And a button press can be answered once, within about 15 seconds. A press the bot answers late (a

@@ -1,0 +1,31 @@
+"""The routes a private message takes before the report conversation's last one.
+
+Each is a handler in its own group (bot/telegram/application.py, where the order is written):
+it either takes the message and ends the update with ``ApplicationHandlerStop``, or returns and
+lets the next route look. Thin adapters: the work is in handlers/broadcast.py and
+handlers/survey.py.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.telegram.context import BotContext
+from handlers import broadcast, survey
+from handlers.narrow import message_of
+from handlers.people import language_of
+
+
+async def broadcast_text(update: Update, context: BotContext) -> None:
+    """An admin composing a broadcast: the text, the area or the time it asked for."""
+    language = await language_of(update, context)
+    if await broadcast.on_message(message_of(update), context, language):
+        raise ApplicationHandlerStop
+
+
+async def survey_note(update: Update, context: BotContext) -> None:
+    """A reopened report's "what is still wrong?": the next text or photo is the answer."""
+    language = await language_of(update, context)
+    if await survey.answer_prompt(message_of(update), context, language):
+        raise ApplicationHandlerStop
