@@ -36,7 +36,7 @@ async def start(update: Update, context: BotContext) -> None:
     user = user_of(update)
     name = user.first_name
     welcome = t(language, "common.welcome", name=name)
-    if await citizens.resume_announcements(context.services.store, user.id):
+    if await context.services.citizens.set_announcements(user.id, on=True):
         welcome = Html(f"{t(language, 'broadcast.resumed')}\n\n{welcome}")
     await message_of(update).reply_text(
         welcome,

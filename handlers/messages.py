@@ -11,19 +11,19 @@ import logging
 from telegram import Message
 from telegram.error import BadRequest
 
-from storage.drafts import DraftPhoto
+from storage.photos import PhotoRef
 
 log = logging.getLogger(__name__)
 
 
-def photo_of(message: Message) -> DraftPhoto | None:
+def photo_of(message: Message) -> PhotoRef | None:
     """The largest size of a photo, or an image sent as a file."""
     if message.photo:
         largest = message.photo[-1]
-        return DraftPhoto(largest.file_id, largest.file_unique_id)
+        return PhotoRef(largest.file_id, largest.file_unique_id)
     document = message.document
     if document and (document.mime_type or "").startswith("image/"):
-        return DraftPhoto(document.file_id, document.file_unique_id)
+        return PhotoRef(document.file_id, document.file_unique_id)
     return None
 
 

@@ -10,16 +10,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.domain import statuses, surveys
-from bot.domain.cases import Actor, Outcome
+from bot.domain.cases import MAX_NOTE, Actor, Outcome
 from bot.i18n import plain, t
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.narrow import query_of
 from handlers.people import language_of
-from storage.drafts import DraftPhoto
+from storage.photos import PhotoRef
 
 PROMPT_VALID_FOR = timedelta(days=1)
-MAX_NOTE = 700
 #: Stars are for handled reports; a forged press on an open one must not rate it.
 ANSWERS = ("fixed", "not-fixed", "skip")
 
@@ -142,7 +141,7 @@ async def answer_prompt(message: Message, context: BotContext, language: str) ->
     text = (message.text or message.caption or "").strip()[:MAX_NOTE] or None
     photo = None
     if message.photo:
-        photo = DraftPhoto(message.photo[-1].file_id, message.photo[-1].file_unique_id)
+        photo = PhotoRef(message.photo[-1].file_id, message.photo[-1].file_unique_id)
     if text is None and photo is None:
         return False
     await services.cases.add_note(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from storage.db import Database, utc_now
 
@@ -14,9 +14,6 @@ class BroadcastDraft:
     text: str | None = None
     photo_file_id: str | None = None
     audience: str | None = None  # Audience JSON
-
-    def but(self, **changes: object) -> BroadcastDraft:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 class BroadcastDraftRepository:

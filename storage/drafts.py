@@ -13,12 +13,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database, utc_now
-
-
-@dataclass(frozen=True)
-class DraftPhoto:
-    file_id: str
-    file_unique_id: str
+from storage.photos import PhotoRef
 
 
 @dataclass(frozen=True)
@@ -32,7 +27,7 @@ class Draft:
     lon: float | None = None
     place_name: str | None = None
     address: str | None = None
-    photos: tuple[DraftPhoto, ...] = field(default_factory=tuple)
+    photos: tuple[PhotoRef, ...] = field(default_factory=tuple)
     photos_done: bool = False
     description: str | None = None
     nearby_done: bool = False
@@ -61,7 +56,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
         lon=row["lon"],
         place_name=row["place_name"],
         address=row["address"],
-        photos=tuple(DraftPhoto(*pair) for pair in json.loads(row["photos"])),
+        photos=tuple(PhotoRef(*pair) for pair in json.loads(row["photos"])),
         photos_done=bool(row["photos_done"]),
         description=row["description"],
         nearby_done=bool(row["nearby_done"]),

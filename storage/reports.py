@@ -13,8 +13,9 @@ from typing import Self
 import aiosqlite
 
 from storage.db import Database, placeholders, utc_now
-from storage.drafts import Draft, DraftPhoto
+from storage.drafts import Draft
 from storage.outbox import OutboxMessage, enqueue
+from storage.photos import PhotoRef
 from storage.report_query import ReportQuery, where_clause
 
 
@@ -311,7 +312,7 @@ async def record_change_in(
     actor_id: int | None,
     actor_name: str | None,
     note: str | None = None,
-    photo: DraftPhoto | None = None,
+    photo: PhotoRef | None = None,
     duplicate_of: int | None = None,
     acknowledges: bool,
     resolves: bool,

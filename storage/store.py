@@ -1,10 +1,14 @@
-"""The repositories over one open database, handed to services as a single object."""
+"""The repositories over one open database, handed to services as a single object.
+
+Every repository is reached as ``store.<name>``, never built again from ``store.db`` elsewhere:
+one way in, so a reader finds every query of an aggregate from here."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from storage.alerts import AlertRepository
+from storage.apikeys import ApiKeyRepository
 from storage.areas import AreaRepository
 from storage.broadcast_drafts import BroadcastDraftRepository
 from storage.broadcasts import BroadcastRepository
@@ -12,12 +16,17 @@ from storage.categories import CategoryRepository
 from storage.citizens import CitizenRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
+from storage.geocache import GeocodeCacheRepository
 from storage.groups import GroupRepository, OfficerRepository
 from storage.inbox import InboxRepository
+from storage.monitoring import MonitoringRepository
 from storage.outbox import OutboxRepository
+from storage.public_reports import PublicReportRepository
 from storage.reports import ReportRepository
+from storage.stats import StatsRepository
 from storage.surveys import SurveyRepository
 from storage.sweeps import SweepRepository
+from storage.web_sessions import WebSessionRepository
 
 
 class Store:
@@ -37,6 +46,12 @@ class Store:
         self.broadcasts = BroadcastRepository(db)
         self.broadcast_drafts = BroadcastDraftRepository(db)
         self.inbox = InboxRepository(db)
+        self.api_keys = ApiKeyRepository(db)
+        self.web_sessions = WebSessionRepository(db)
+        self.public_reports = PublicReportRepository(db)
+        self.monitoring = MonitoringRepository(db)
+        self.geocache = GeocodeCacheRepository(db)
+        self.stats = StatsRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

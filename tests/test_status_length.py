@@ -5,7 +5,7 @@ and a long history keeps its latest events behind a pointer to the earlier ones.
 from __future__ import annotations
 
 from bot.domain.cases import Actor
-from storage.drafts import DraftPhoto
+from storage.photos import PhotoRef
 from tests.helpers import file_report, jpeg
 from tests.test_groups import GAMBIR, linked_group, next_alert
 
@@ -53,7 +53,7 @@ async def test_a_long_note_with_a_photo_still_reaches_the_reporter_and_the_card(
     *_, card = await next_alert(group)
     photo = sandbox.api.make_photo(jpeg(9))[-1]
     await bot.services.cases.add_note(
-        ref, AGENCY, note=note(1, 5000), photo=DraftPhoto(photo["file_id"], photo["file_unique_id"])
+        ref, AGENCY, note=note(1, 5000), photo=PhotoRef(photo["file_id"], photo["file_unique_id"])
     )
     followup = await warga.next_message()
     assert followup.kind == "photo" and "Catatan ke-1" in followup.plain_text

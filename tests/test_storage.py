@@ -6,7 +6,8 @@ import pytest
 
 from bot.domain.categories import load_categories
 from storage.db import migrations
-from storage.drafts import Draft, DraftPhoto
+from storage.drafts import Draft
+from storage.photos import PhotoRef
 from storage.store import Store
 
 
@@ -27,7 +28,7 @@ def complete_draft(user_id=1, token="tok1"):
         category_key="flood",
         lat=-6.1754,
         lon=106.8272,
-        photos=(DraftPhoto("f1", "u1"), DraftPhoto("f2", "u2")),
+        photos=(PhotoRef("f1", "u1"), PhotoRef("f2", "u2")),
         photos_done=True,
         description="Air setinggi lutut di depan pintu timur",
     )

@@ -63,7 +63,7 @@ def run_apikey(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     store = await Store.open(settings.database_path)
     try:
-        keys = ApiKeyRepository(store.db)
+        keys = store.api_keys
         if args.apikey_command == "create":
             await _create(settings, keys, args.name.strip(), args.areas)
         elif args.apikey_command == "list":

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.cli.usage import UsageError
-from bot.domain.cases import Actor
+from bot.domain.cases import MAX_NOTE, Actor
 from bot.domain.statuses import STATUSES
 from bot.ids import parse_id
 from bot.images import HEAD_BYTES, MAX_PHOTO_BYTES, sniff
 
 DEFAULT_ACTOR = "agency (CLI)"
-MAX_NOTE = 700  # as for an officer's reply: the follow-up must fit a 1,024-character photo caption
 MAX_ACTOR_NAME = 64  # shown on every alert card as who made the last change
 MAX_LIMIT = 1000
 _REF = re.compile(r"^#?(\d{1,12})$")

@@ -19,14 +19,14 @@ from bot.cli.case_read import one_line
 from bot.cli.usage import UsageError
 from bot.domain import statuses
 from bot.domain.cases import ChangeResult, Outcome, anywhere
-from storage.drafts import DraftPhoto
 from storage.files import copy_private, private_dir
+from storage.photos import PhotoRef
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 
-def store_photo(database_path: Path, photo: PhotoFile) -> tuple[Path, DraftPhoto]:
+def store_photo(database_path: Path, photo: PhotoFile) -> tuple[Path, PhotoRef]:
     """Copy next to the database, where the bot process can read it until its first upload."""
     from bot.outbox.citizen_senders import (
         LOCAL_PHOTO_PREFIX,  # imports Telegram: not for every CLI command
@@ -37,14 +37,14 @@ def store_photo(database_path: Path, photo: PhotoFile) -> tuple[Path, DraftPhoto
     name = uuid.uuid4().hex
     target = folder / f"{name}{photo.extension}"
     copy_private(photo.path, target)
-    return target, DraftPhoto(f"{LOCAL_PHOTO_PREFIX}{target}", f"{LOCAL_PHOTO_PREFIX}{name}")
+    return target, PhotoRef(f"{LOCAL_PHOTO_PREFIX}{target}", f"{LOCAL_PHOTO_PREFIX}{name}")
 
 
 async def update(services: Services, request: UpdateRequest) -> None:
     if await services.store.reports.get(request.ref) is None:
         raise UsageError(f"report #{request.ref} not found")
     copy: Path | None = None
-    photo: DraftPhoto | None = None
+    photo: PhotoRef | None = None
     if request.photo is not None:
         copy, photo = await asyncio.to_thread(
             store_photo, services.settings.database_path, request.photo

@@ -19,11 +19,15 @@ from bot.geo.areas import Area, AreaIndex
 from storage import reports as report_rows
 from storage.alerts import cards_in
 from storage.db import utc_now
-from storage.drafts import DraftPhoto
 from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxKind, OutboxMessage, enqueue
+from storage.photos import PhotoRef
 from storage.reports import Report
 from storage.store import Store
 from storage.sweeps import restart_sla_in
+
+#: The longest note a person may attach to a change, whoever writes it (an officer's reply, the
+#: staff form, the CLI, the API): its follow-up must still fit a photo's 1,024-character caption.
+MAX_NOTE = 700
 
 
 class Outcome(enum.Enum):
@@ -115,7 +119,7 @@ class CasesService:
         actor: Actor,
         *,
         note: str | None = None,
-        photo: DraftPhoto | None = None,
+        photo: PhotoRef | None = None,
         duplicate_of: int | None = None,
         may_touch_original: MayTouch | None = None,
         messages: Callable[[int, int], list[OutboxMessage]] | None = None,
@@ -178,7 +182,7 @@ class CasesService:
         return ChangeResult(Outcome.CHANGED, changed, event_id)
 
     async def add_note(
-        self, report_id: int, actor: Actor, *, note: str | None, photo: DraftPhoto | None = None
+        self, report_id: int, actor: Actor, *, note: str | None, photo: PhotoRef | None = None
     ) -> ChangeResult:
         """A public note or an extra photo: an event that keeps the status, told to followers."""
         async with self.store.db.transaction() as conn:
@@ -241,7 +245,7 @@ class CasesService:
         *,
         status: str,
         note: str | None = None,
-        photo: DraftPhoto | None = None,
+        photo: PhotoRef | None = None,
         duplicate_of: int | None = None,
     ) -> int:
         """Append the event that leaves ``report`` in ``status`` and enqueue what follows it (the

@@ -49,8 +49,3 @@ async def register(store: Store, user_id: int, chat_id: int, language: str) -> C
 async def choose_language(store: Store, user_id: int, language: str) -> None:
     """The citizen's own choice, which from now on wins over their app's language."""
     await store.citizens.set_language(user_id, language)
-
-
-async def resume_announcements(store: Store, user_id: int) -> bool:
-    """/start after /stop: announcements again. True when they had been off."""
-    return await store.citizens.set_announcements(user_id, on=True)

@@ -24,7 +24,8 @@ from bot.geo.areas import AreaIndex
 from bot.geo.geocoding import Geocoder, OfflineGeocoder
 from storage.categories import Category
 from storage.db import utc_now
-from storage.drafts import Draft, DraftPhoto
+from storage.drafts import Draft
+from storage.photos import PhotoRef
 from storage.reports import Report
 from storage.store import Store
 
@@ -161,7 +162,7 @@ class ReportingService:
         user_id: int,
         chat_id: int,
         *,
-        photo: DraftPhoto | None = None,
+        photo: PhotoRef | None = None,
         location: tuple[float, float] | None = None,
         place_name: str | None = None,
         address: str | None = None,
@@ -278,7 +279,7 @@ class ReportingService:
     async def mine_is_different(self, draft: Draft) -> Draft:
         return await self.advance(replace(draft, nearby_done=True))
 
-    async def add_photo(self, draft: Draft, photo: DraftPhoto) -> tuple[Draft, PhotoOutcome]:
+    async def add_photo(self, draft: Draft, photo: PhotoRef) -> tuple[Draft, PhotoOutcome]:
         """Keep up to three photos; the third one ends the photo step by itself."""
         if any(p.file_unique_id == photo.file_unique_id for p in draft.photos):
             return draft, PhotoOutcome.DUPLICATE

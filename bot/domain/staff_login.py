@@ -13,13 +13,12 @@ from bot.config import Settings
 from bot.domain.permissions import admin_in
 from bot.redaction import remember
 from storage.store import Store
-from storage.web_sessions import WebSessionRepository
 
 
 class StaffLoginService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store = store
-        self.sessions = WebSessionRepository(store.db)
+        self.sessions = store.web_sessions
         self.settings = settings
         self.clock = clock
 

@@ -21,7 +21,7 @@ from bot.domain import statuses
 from bot.domain.permissions import GroupAdminCheck, is_admin
 from bot.i18n import plain
 from storage.groups import Scope
-from storage.stats import StatsFilter, StatsRepository, StatsSummary
+from storage.stats import StatsFilter, StatsSummary
 
 if TYPE_CHECKING:  # bot.services builds services from bot.domain: no import cycle at run time
     from bot.services import Services
@@ -129,7 +129,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 async def collect(services: Services, audience: Audience, period: Period) -> StatsSummary:
     stats_filter = StatsFilter(_iso(period.since), _iso(period.until), audience.area_codes)
-    return await StatsRepository(services.store.db).summary(
+    return await services.store.stats.summary(
         stats_filter,
         services.clock.now(),
         open_statuses=statuses.OPEN,

@@ -37,7 +37,6 @@ from bot.domain.statuses import STATUSES
 from bot.http.common import error_response
 from bot.http.metrics import CachedSnapshot, SingleFlight
 from bot.services import Services
-from storage.monitoring import MonitoringRepository
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 class HealthApi:
     def __init__(self, services: Services, polling: Callable[[], bool] | None = None) -> None:
-        self.monitoring = MonitoringRepository(services.store.db)
+        self.monitoring = services.store.monitoring
         self.snapshot = CachedSnapshot(self.monitoring, services.clock)
         self._ping = SingleFlight(lambda: self.monitoring.ping())
         self.polling = polling

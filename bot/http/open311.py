@@ -56,9 +56,7 @@ from bot.http.throttle import TokenBuckets, client_address, retry_after
 from bot.ids import parse_id
 from bot.phones import hide_phones
 from bot.services import Services
-from storage.apikeys import ApiKeyRepository
 from storage.categories import Category
-from storage.public_reports import PublicReportRepository
 from storage.report_query import ReportQuery
 from storage.reports import Report
 
@@ -78,8 +76,8 @@ def redact(text: str) -> str:
 class Open311Api:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.reports = PublicReportRepository(services.store.db)
-        self.keys = ApiKeyRepository(services.store.db)
+        self.reports = services.store.public_reports
+        self.keys = services.store.api_keys
         self.buckets = TokenBuckets(services.settings.open311_public_rate_per_minute)
 
     def routes(self) -> list[BaseRoute]:

@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.domain.cases import Actor, Outcome
+from bot.domain.cases import MAX_NOTE, Actor, Outcome
 from bot.domain.statuses import OFFICER_MOVES
 from bot.http.staff_access import StaffAccess
 from bot.http.staff_guard import PageError, read_form
 from bot.http.staff_signin import StaffSignIn
-from bot.http.staff_views import MAX_NOTE, Staff, StaffViews
+from bot.http.staff_views import Staff, StaffViews
 from bot.http.templates import Header, esc, layout, link, map_block, text
 from bot.i18n import plain
 from bot.ids import parse_id

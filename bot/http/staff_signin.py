@@ -26,7 +26,6 @@ from bot.http.staff_views import Staff
 from bot.http.templates import message_page
 from bot.i18n import plain
 from bot.services import Services
-from storage.web_sessions import WebSessionRepository
 
 LOGIN_VALID_FOR = timedelta(minutes=10)
 SESSION_VALID_FOR = timedelta(hours=12)
@@ -47,7 +46,7 @@ def web_base_url(settings: Settings) -> str | None:
 class StaffSignIn:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.sessions = WebSessionRepository(services.store.db)
+        self.sessions = services.store.web_sessions
 
     async def staff(self, request: Request) -> Staff:
         """Who is asking: 401 without a live session, 403 for someone no longer staff."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.cases import MAX_NOTE
 from bot.domain.statuses import STATUSES, moves
 from bot.geo.places import area_label
 from bot.http.staff_guard import csrf_for
@@ -18,8 +19,6 @@ from bot.i18n import plain
 from bot.outbox.renderers import category_label, local_time, overdue_hours
 from bot.services import Services
 from storage.reports import Report, ReportEvent, ReportPhoto
-
-MAX_NOTE = 700  # as for an officer's reply: the follow-up must fit a photo caption
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.domain import statuses
-from bot.domain.cases import Actor, ChangeResult, Outcome
+from bot.domain.cases import MAX_NOTE, Actor, ChangeResult, Outcome
 from bot.domain.statuses import SETTABLE
 from bot.http.apikeys import require_key, require_scope
 from bot.http.common import ApiError, read_body
 from bot.http.open311 import Open311Api
 from bot.ids import parse_id
 from bot.services import Services
-from storage.apikeys import ApiKey, ApiKeyRepository
+from storage.apikeys import ApiKey
 from storage.reports import Report
 
-MAX_NOTE = 700  # as for an officer's reply or the CLI: the follow-up must fit a photo caption
 MAX_URL = 500
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
 
@@ -46,7 +45,7 @@ class UpdatesApi:
     def __init__(self, services: Services, open311: Open311Api) -> None:
         self.services = services
         self.open311 = open311
-        self.keys = ApiKeyRepository(services.store.db)
+        self.keys = services.store.api_keys
 
     def routes(self) -> list[BaseRoute]:
         return [Route("/api/v1/requests/{request_id}/updates", self.update, methods=["POST"])]

@@ -71,7 +71,6 @@ from handlers.report import buttons as report_buttons
 from handlers.report import start as report_start
 from handlers.report import steps as report_steps
 from storage.areas import AreaRow
-from storage.geocache import GeocodeCacheRepository
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -217,7 +216,7 @@ async def open_services(settings: Settings) -> Services:
     geocoder = build_geocoder(
         settings.geocoder,
         areas=areas,
-        cache=GeocodeCacheRepository(store.db),
+        cache=store.geocache,
         url=settings.nominatim_url,
         user_agent=settings.nominatim_user_agent,
         timeout=settings.geocoder_timeout,

@@ -10,7 +10,6 @@ from telegram import Update
 from bot.domain.cases import Actor
 from handlers.narrow import user_of
 
-MAX_NOTE = 700
 #: A report number as officers type it: "1042" or "#1042".
 NUMBER = re.compile(r"#?(\d{1,12})")
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.domain import questions
-from bot.domain.cases import Actor, ChangeResult, Outcome
+from bot.domain.cases import MAX_NOTE, Actor, ChangeResult, Outcome
 from bot.domain.permissions import is_admin, may_act_on
 from bot.geo.places import area_label
 from bot.i18n import t
 from bot.telegram.context import BotContext
-from handlers.groups.acting import MAX_NOTE, NUMBER, actor_of
+from handlers.groups.acting import NUMBER, actor_of
 from handlers.messages import photo_of
 from handlers.narrow import chat_of, message_of, user_of
 from storage.alerts import PendingReply
-from storage.drafts import DraftPhoto
+from storage.photos import PhotoRef
 from storage.reports import Report
 
 
@@ -129,7 +129,7 @@ async def _note(
     report: Report,
     actor: Actor,
     text: str | None,
-    photo: DraftPhoto | None,
+    photo: PhotoRef | None,
     language: str,
 ) -> None:
     if text is None and photo is None:
