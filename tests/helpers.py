@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT, TOKEN, RunningBot
 
 MONAS = (-6.1754, 106.8272)
 KOTA_TUA = (-6.1352, 106.8133)
@@ -58,3 +64,28 @@ async def file_report(warga, **kwargs) -> int:
     await warga.next_message()
     await warga.tap("Kirim laporan")
     return reference_in((await warga.next_message()).plain_text)
+
+
+async def run_cli(bot: RunningBot, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ...`` on the bot's database, as the operator runs it beside the bot,
+    without blocking the bot's event loop; ``env`` is more environment."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    environ.update(
+        PYTHONPATH=str(ROOT),
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        DATABASE_PATH=str(bot.settings.database_path),
+        **env,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=environ,
+        cwd=bot.settings.database_path.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return subprocess.CompletedProcess(args, process.returncode, out.decode(), err.decode())

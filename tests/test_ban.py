@@ -3,42 +3,20 @@ Telegram (/ban with an id, or as a reply to an alert card) and from the CLI."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import subprocess
-import sys
 from datetime import timedelta
 
-from tests.conftest import TOKEN, RunningBot
-from tests.helpers import file_report, jpeg
-from tests.test_cli import ROOT
+from tests.conftest import RunningBot
+from tests.helpers import file_report, jpeg, run_cli
 from tests.test_groups import next_alert
 
 POLITE = "tidak dapat lagi memakai layanan ini"
 
 
 async def cli(bot: RunningBot, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m bot ...`` on the bot's database, as the operator runs it beside the bot."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        DATABASE_PATH=str(bot.settings.database_path),
-        ADMIN_USER_IDS=",".join(str(user) for user in bot.settings.admin_user_ids),
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        cwd=bot.settings.database_path.parent,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return subprocess.CompletedProcess(args, process.returncode, out.decode(), err.decode())
+    """``python -m bot ...`` on the bot's database, with the bot's ADMIN_USER_IDS."""
+    admins = ",".join(str(user) for user in bot.settings.admin_user_ids)
+    return await run_cli(bot, *args, ADMIN_USER_IDS=admins)
 
 
 async def rows(store, sql: str, *params) -> int:

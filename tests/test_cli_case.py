@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 
 import pytest
 
 from bot.domain.statuses import STATUSES
-from tests.conftest import TOKEN, RunningBot, make_settings
-from tests.helpers import DESCRIPTION, file_report
+from tests.conftest import RunningBot, make_settings
+from tests.helpers import DESCRIPTION, file_report, run_cli
 from tests.sandbox import TINY_JPEG
-from tests.test_cli import ROOT
 
 
 @pytest.fixture
@@ -34,26 +31,7 @@ async def fast_bot(sandbox, tmp_path, admin, admins_group):
 
 async def case(bot: RunningBot, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot case ...` on the bot's database, without blocking the bot's event loop."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        DATABASE_PATH=str(bot.settings.database_path),
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "case",
-        *args,
-        env=env,
-        cwd=bot.settings.database_path.parent,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return subprocess.CompletedProcess(args, process.returncode, out.decode(), err.decode())
+    return await run_cli(bot, "case", *args)
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:

@@ -160,16 +160,22 @@ async def test_an_unexpected_error_is_a_500_in_the_api_shape_logged_once(bot, ca
 
 # -- where the key may be ----------------------------------------------------------------------
 
+FIELDS = {"service_code": "flood", "lat": str(MONAS[0]), "long": str(MONAS[1])}
+
+
+def keyed_posts(ref: int) -> list[tuple[str, dict[str, str]]]:
+    """The two POST routes that take an API key, each with a form it would accept."""
+    return [
+        (f"{BASE}/requests.json", {**FIELDS, "description": FLOOD}),
+        (f"/api/v1/requests/{ref}/updates", {"status": "acknowledged"}),
+    ]
+
 
 async def test_an_api_key_in_the_query_string_is_refused(bot, store):
     key = await new_key(bot)
     ref = await seed(bot)
-    fields = {"service_code": "flood", "lat": str(MONAS[0]), "long": str(MONAS[1])}
     async with client(bot) as api:
-        for path, data in [
-            (f"{BASE}/requests.json", {**fields, "description": FLOOD}),
-            (f"/api/v1/requests/{ref}/updates", {"status": "acknowledged"}),
-        ]:
+        for path, data in keyed_posts(ref):
             answer = await api.post(path, params={"api_key": key}, data=data)
             description = error_of(answer, 400)
             assert "X-API-Key" in description and "URL" in description
@@ -183,7 +189,7 @@ async def test_an_api_key_in_the_query_string_is_refused(bot, store):
         )
         assert in_header.status_code == 200, in_header.text
         in_json = await api.post(
-            f"{BASE}/requests.json", json={**fields, "description": FLOOD, "api_key": key}
+            f"{BASE}/requests.json", json={**FIELDS, "description": FLOOD, "api_key": key}
         )
         assert in_json.status_code == 201, in_json.text
     assert (await store.reports.get(ref)).status == "acknowledged"
@@ -193,12 +199,8 @@ async def test_unknown_and_revoked_keys_get_the_same_answer(bot, store):
     revoked = await new_key(bot, "Old system")
     await ApiKeyRepository(store.db).revoke("Old system")
     ref = await seed(bot)
-    fields = {"service_code": "flood", "lat": str(MONAS[0]), "long": str(MONAS[1])}
     async with client(bot) as api:
-        for path, data in [
-            (f"{BASE}/requests.json", {**fields, "description": FLOOD}),
-            (f"/api/v1/requests/{ref}/updates", {"status": "acknowledged"}),
-        ]:
+        for path, data in keyed_posts(ref):
             answers = [
                 await api.post(path, data={**data, "api_key": key})
                 for key in (revoked, "wl_" + "x" * 43)

@@ -21,8 +21,8 @@ from bot.config import ConfigError, load_settings
 from bot.http.staff_signin import COOKIE
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
 from storage.web_sessions import WebSessionRepository
-from tests.conftest import TOKEN, make_settings
-from tests.test_webhook import SECRET, URL, WebhookBot, free_port
+from tests.conftest import TOKEN
+from tests.test_webhook import SECRET, WebhookBot, webhook_bot
 
 TIMEOUT = 1.0  # HTTP_READ_TIMEOUT_SECONDS and HTTP_KEEP_ALIVE_SECONDS of the bot under test
 HUGE = 200 * 1024 * 1024
@@ -30,21 +30,15 @@ HUGE = 200 * 1024 * 1024
 
 @pytest.fixture
 async def served(sandbox, tmp_path, admin) -> AsyncIterator[WebhookBot]:
-    settings = make_settings(
+    async with webhook_bot(
         sandbox,
         tmp_path / "w.sqlite3",
-        WEBHOOK_URL=URL,
-        WEBHOOK_SECRET=SECRET,
-        HTTP_PORT=str(free_port()),
         ADMIN_USER_IDS=str(admin.user_id),
         HTTP_READ_TIMEOUT_SECONDS=str(TIMEOUT),
         HTTP_KEEP_ALIVE_SECONDS=str(TIMEOUT),
         HTTP_MAX_CONNECTIONS="4",
-    )
-    running = WebhookBot(settings)
-    await running.start()
-    yield running
-    await running.stop()
+    ) as running:
+        yield running
 
 
 class Raw:

@@ -19,8 +19,7 @@ import httpx
 import pytest
 
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
-from tests.conftest import spawn_bot
-from tests.test_webhook import SECRET, URL, free_port
+from tests.test_webhook import SECRET, spawn_webhook_bot
 
 HUGE = 200 * 1024 * 1024
 CHUNK = b"x" * (64 * 1024)
@@ -70,19 +69,8 @@ def assert_error(answer: httpx.Response, status: int) -> None:
 @pytest.fixture
 async def served(sandbox, tmp_path) -> AsyncIterator[tuple[int, int]]:
     """(pid, port) of ``python -m bot`` in webhook mode: every POST route is mounted."""
-    port = free_port()
-    process = await spawn_bot(
-        sandbox,
-        tmp_path / "w.sqlite3",
-        HTTP_PORT=str(port),
-        WEBHOOK_URL=URL,
-        WEBHOOK_SECRET=SECRET,
-    )
+    process, port = await spawn_webhook_bot(sandbox, tmp_path / "w.sqlite3")
     try:
-        async with asyncio.timeout(20):
-            while not sandbox.calls_to("setWebhook"):
-                assert process.returncode is None, await process.stderr.read()
-                await asyncio.sleep(0.05)
         yield process.pid, port
     finally:
         if process.returncode is None:

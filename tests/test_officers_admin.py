@@ -9,14 +9,40 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
 
 from storage.db import Database, migrations
 from storage.groups import OfficerRepository, Scope
+from tests.conftest import RunningBot
 from tests.helpers import file_report
 from tests.test_ban import cli
 from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
 from tests.test_officers_and_nearby import invite_link
 from tests.test_staff_pages import BASE, signed_in
+
+
+class Alerted(NamedTuple):
+    bot: RunningBot
+    group: Any
+    officer: Any
+    ref: int
+    card: Any
+
+
+@pytest.fixture
+async def alerted(sandbox, make_bot, admin) -> Alerted:
+    """A bot with staff pages; Budi, an officer of Gambir, in its linked group; and the alert
+    card there of a report from Gambir, for Budi to press once he is removed."""
+    bot = await make_bot(WEB_BASE_URL=BASE)
+    store = bot.services.store
+    group = await linked_group(sandbox, store, admin, GAMBIR)
+    officer = await officer_for(sandbox, store, admin, name="Budi")
+    group.add_member(officer)
+    ref = await file_report(sandbox.citizen(first_name="Siti"))
+    *_, card = await next_alert(group)
+    return Alerted(bot, group, officer, ref, card)
 
 
 def database_bytes(path: Path) -> bytes:
@@ -25,16 +51,9 @@ def database_bytes(path: Path) -> bytes:
     return b"".join(part.read_bytes() for part in parts if part.exists())
 
 
-async def test_an_admin_removes_an_officer_who_then_loses_buttons_and_pages(
-    sandbox, make_bot, admin
-):
-    bot = await make_bot(WEB_BASE_URL=BASE)
+async def test_an_admin_removes_an_officer_who_then_loses_buttons_and_pages(alerted, admin):
+    bot, group, officer, ref, card = alerted
     store = bot.services.store
-    group = await linked_group(sandbox, store, admin, GAMBIR)
-    officer = await officer_for(sandbox, store, admin, name="Budi")
-    group.add_member(officer)
-    ref = await file_report(sandbox.citizen(first_name="Siti"))
-    *_, card = await next_alert(group)
     async with signed_in(bot, officer) as web:
         assert (await web.get("/staff")).status_code == 200
 
@@ -134,14 +153,8 @@ async def test_migration_0011_expires_unhashed_invites_and_keeps_history(tmp_pat
         await db.close()
 
 
-async def test_the_officer_cli_lists_removes_and_revokes(sandbox, make_bot, admin):
-    bot = await make_bot(WEB_BASE_URL=BASE)
-    store = bot.services.store
-    group = await linked_group(sandbox, store, admin, GAMBIR)
-    officer = await officer_for(sandbox, store, admin, name="Budi")
-    group.add_member(officer)
-    ref = await file_report(sandbox.citizen(first_name="Siti"))
-    *_, card = await next_alert(group)
+async def test_the_officer_cli_lists_removes_and_revokes(sandbox, alerted, admin):
+    bot, group, officer, ref, card = alerted
     pending = await invite_link(admin, "kec. Gambir")
 
     listed = await cli(bot, "officer", "list")

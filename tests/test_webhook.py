@@ -11,6 +11,8 @@ import itertools
 import signal
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,19 +47,54 @@ class WebhookBot(RunningBot):
         self.app = app
 
 
-@pytest.fixture
-async def hooked(sandbox, tmp_path) -> AsyncIterator[WebhookBot]:
+@asynccontextmanager
+async def webhook_bot(sandbox: Any, database: Path, **overrides: str) -> AsyncIterator[WebhookBot]:
+    """A started WebhookBot on ``database`` with URL, SECRET and a free HTTP_PORT (``overrides``
+    are more settings); stopped on leaving."""
     settings = make_settings(
         sandbox,
-        tmp_path / "w.sqlite3",
+        database,
         WEBHOOK_URL=URL,
         WEBHOOK_SECRET=SECRET,
         HTTP_PORT=str(free_port()),
+        **overrides,
     )
     running = WebhookBot(settings)
     await running.start()
-    yield running
-    await running.stop()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def spawn_webhook_bot(sandbox: Any, database: Path) -> tuple[asyncio.subprocess.Process, int]:
+    """``python -m bot`` in webhook mode on a free port, returned with that port once it has
+    called setWebhook (its HTTP server is up by then); killed if it fails to get there."""
+    port = free_port()
+    process = await spawn_bot(
+        sandbox,
+        database,
+        HTTP_PORT=str(port),
+        WEBHOOK_URL=URL,
+        WEBHOOK_SECRET=SECRET,
+    )
+    try:
+        async with asyncio.timeout(20):
+            while not sandbox.calls_to("setWebhook"):
+                assert process.returncode is None, await process.stderr.read()
+                await asyncio.sleep(0.05)
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
+    return process, port
+
+
+@pytest.fixture
+async def hooked(sandbox, tmp_path) -> AsyncIterator[WebhookBot]:
+    async with webhook_bot(sandbox, tmp_path / "w.sqlite3") as running:
+        yield running
 
 
 def client(running: WebhookBot) -> httpx.AsyncClient:
@@ -168,19 +205,8 @@ async def test_no_webhook_route_without_webhook_url(bot):
 
 
 async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(sandbox, tmp_path):
-    port = free_port()
-    process = await spawn_bot(
-        sandbox,
-        tmp_path / "w.sqlite3",
-        HTTP_PORT=str(port),
-        WEBHOOK_URL=URL,
-        WEBHOOK_SECRET=SECRET,
-    )
+    process, port = await spawn_webhook_bot(sandbox, tmp_path / "w.sqlite3")
     try:
-        async with asyncio.timeout(20):
-            while not sandbox.calls_to("setWebhook"):
-                assert process.returncode is None, await process.stderr.read()
-                await asyncio.sleep(0.05)
         (call,) = sandbox.calls_to("setWebhook")
         assert call.params["url"] == URL and call.params["secret_token"] == SECRET
         assert "message" in call.params["allowed_updates"]
