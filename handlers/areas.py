@@ -66,7 +66,7 @@ def choice_keyboard(
         [
             [
                 InlineKeyboardButton(
-                    _plain_label(services, choice.scope, language),
+                    plain_scope_label(services, choice.scope, language),
                     callback_data=choice_data(picker, choice),
                 )
             ]
@@ -75,7 +75,8 @@ def choice_keyboard(
     )
 
 
-def _plain_label(services: Services, scope: Scope, language: str) -> str:
+def plain_scope_label(services: Services, scope: Scope, language: str) -> str:
+    """An area for a button label (no HTML there)."""
     choice = services.directory.choice(scope)
     if choice is None:
         return scope.key

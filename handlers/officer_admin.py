@@ -9,43 +9,39 @@ stale button can never remove someone else after the row was reused.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.domain.permissions import is_admin
 from bot.i18n import Html, plain, t
-from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.callbacks import ButtonKind, OfficerRow, Page
 from bot.telegram.context import BotContext
-from handlers.areas import scope_label
+from handlers.areas import plain_scope_label, scope_label
 from handlers.narrow import chat_of, message_of, query_of, user_of
 from handlers.people import language_of
-from storage.groups import Officer, Scope
+from storage.groups import Officer
 
 PAGE_SIZE = 8
 MAX_NAME = 28  # a button label has room for a name and an area
-
-
-def _scope_text(services: Services, scope: Scope, language: str) -> str:
-    """An area for a button label (no HTML there)."""
-    choice = services.directory.choice(scope)
-    if choice is None:
-        return scope.key
-    return plain(
-        language,
-        f"groups.scope_{scope.kind}",
-        name=choice.name,
-        parent=choice.parent,
-        size=choice.size,
-    )
+T = TypeVar("T")
 
 
 def _who(officer: Officer) -> str:
     name = (officer.name or "").strip() or str(officer.user_id)
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
+
+
+def _paged(items: list[T], page: int) -> tuple[list[T], int, int]:
+    """The items on ``page`` (clamped, so a button from a longer list still shows something),
+    that page, and how many pages there are; ``items`` is not empty."""
+    pages = (len(items) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = max(0, min(page, pages - 1))
+    return items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], page, pages
 
 
 def _page_row(kind: ButtonKind[Page], page: int, pages: int) -> list[InlineKeyboardButton]:
@@ -69,6 +65,19 @@ async def _admin_private(update: Update, context: BotContext, language: str) -> 
     return True
 
 
+#: A list's page for a chat: its text and buttons (None when the list is empty).
+Pager = Callable[[BotContext, int, str], Awaitable[tuple[Html, InlineKeyboardMarkup | None]]]
+
+
+async def _first_page(update: Update, context: BotContext, pager: Pager) -> None:
+    """/officers and /invites: the list's first page, for an admin in private only."""
+    language = await language_of(update, context)
+    if not await _admin_private(update, context, language):
+        return
+    text, markup = await pager(context, 0, language)
+    await message_of(update).reply_text(text, reply_markup=markup)
+
+
 async def _pressed_by_admin(update: Update, context: BotContext, language: str) -> bool:
     query = query_of(update)
     if is_admin(context.services, query.from_user.id):
@@ -87,18 +96,17 @@ async def _officers_page(
     officers = await services.store.officers.all()
     if not officers:
         return t(language, "officer.list_empty"), None
-    pages = (len(officers) + PAGE_SIZE - 1) // PAGE_SIZE
-    page = max(0, min(page, pages - 1))
+    shown, page, pages = _paged(officers, page)
     rows = [
         [
             InlineKeyboardButton(
-                f"✖️ {_who(officer)} · {_scope_text(services, officer.scope, language)}",
+                f"✖️ {_who(officer)} · {plain_scope_label(services, officer.scope, language)}",
                 callback_data=callbacks.OFFICER_REMOVE.data(
                     OfficerRow(officer.rowid, officer.user_id)
                 ),
             )
         ]
-        for officer in officers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        for officer in shown
     ]
     if nav := _page_row(callbacks.OFFICERS_PAGE, page, pages):
         rows.append(nav)
@@ -107,11 +115,7 @@ async def _officers_page(
 
 
 async def officers_command(update: Update, context: BotContext) -> None:
-    language = await language_of(update, context)
-    if not await _admin_private(update, context, language):
-        return
-    text, markup = await _officers_page(context, 0, language)
-    await message_of(update).reply_text(text, reply_markup=markup)
+    await _first_page(update, context, _officers_page)
 
 
 async def officers_pressed(update: Update, context: BotContext) -> None:
@@ -170,16 +174,15 @@ async def _invites_page(
     invites = await services.store.officers.open_invites(datetime.now(UTC))
     if not invites:
         return t(language, "officer.invites_empty"), None
-    pages = (len(invites) + PAGE_SIZE - 1) // PAGE_SIZE
-    page = max(0, min(page, pages - 1))
+    shown, page, pages = _paged(invites, page)
     rows = []
-    for invite in invites[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+    for invite in shown:
         until = datetime.fromisoformat(invite.expires_at).astimezone(services.settings.tz)
         label = plain(
             language,
             "officer.invite_button",
             id=invite.id,
-            scope=_scope_text(services, invite.scope, language),
+            scope=plain_scope_label(services, invite.scope, language),
             until=f"{until:%d/%m}",
         )
         rows.append(
@@ -196,11 +199,7 @@ async def _invites_page(
 
 
 async def invites_command(update: Update, context: BotContext) -> None:
-    language = await language_of(update, context)
-    if not await _admin_private(update, context, language):
-        return
-    text, markup = await _invites_page(context, 0, language)
-    await message_of(update).reply_text(text, reply_markup=markup)
+    await _first_page(update, context, _invites_page)
 
 
 async def invites_pressed(update: Update, context: BotContext) -> None:

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
-import sys
 
-from bot.cli.usage import EXIT_FAILED, EXIT_USAGE, UsageError, one_scope
+from bot.cli.usage import UsageError, exit_code, one_scope
 from bot.config import Settings
-from bot.geo.areas import AreaFileError, AreaIndex
+from bot.geo.areas import AreaIndex
 from bot.geo.directory import AreaDirectory, codes_in
 from bot.redaction import remember
 from storage.apikeys import ApiKeyRepository, NameTaken
@@ -43,21 +41,12 @@ def add_apikey_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def run_apikey(settings: Settings, args: argparse.Namespace) -> int:
-    try:
+    def work() -> int:
         if args.apikey_command == "create" and not args.name.strip():
             raise UsageError("--name is empty: name who holds the key, e.g. --name 'Dinas SDA'")
         return asyncio.run(_run(settings, args))
-    except UsageError as error:
-        print(f"wargalapor: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except AreaFileError as error:
-        print(
-            f"wargalapor: AREAS_FILE {settings.areas_file or 'bundled'}: {error}", file=sys.stderr
-        )
-        return EXIT_USAGE
-    except (sqlite3.Error, OSError) as error:
-        print(f"wargalapor: apikey {args.apikey_command} failed: {error}", file=sys.stderr)
-        return EXIT_FAILED
+
+    return exit_code(f"apikey {args.apikey_command}", settings.areas_file, work)
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:

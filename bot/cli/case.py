@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
-import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.cli.case_args import DEFAULT_ACTOR, parse_limit, parse_ref, parse_status, update_request
 from bot.cli.case_read import list_reports, show
 from bot.cli.case_update import update
-from bot.cli.usage import EXIT_FAILED, EXIT_USAGE, UsageError
+from bot.cli.usage import exit_code, require_database
 from bot.config import Settings
 from bot.domain.statuses import STATUSES
-from bot.geo.areas import AreaFileError
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -61,24 +58,14 @@ def add_case_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def run_case(settings: Settings, args: argparse.Namespace) -> int:
     """Check the arguments, then the database, then do the work; exit 2 on a bad argument."""
-    try:
+
+    def work() -> int:
         job = _job(args)
-        if not settings.database_path.is_file():
-            raise UsageError(
-                f"database {settings.database_path} does not exist: check DATABASE_PATH"
-            )
+        require_database(settings.database_path)
         asyncio.run(_with_services(settings, job))
-    except UsageError as error:
-        print(f"wargalapor: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except AreaFileError as error:
-        source = settings.areas_file or "the bundled areas"
-        print(f"wargalapor: AREAS_FILE {source}: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except (sqlite3.Error, OSError) as error:
-        print(f"wargalapor: case {args.case_command} failed: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    return 0
+        return 0
+
+    return exit_code(f"case {args.case_command}", settings.areas_file, work)
 
 
 def _job(args: argparse.Namespace) -> Callable[[Services], Awaitable[None]]:

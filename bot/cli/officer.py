@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bot.cli.usage import EXIT_FAILED, EXIT_USAGE, SCOPE_PREFIX, UsageError, one_scope
+from bot.cli.usage import SCOPE_PREFIX, UsageError, exit_code, one_scope, require_database
 from bot.config import Settings
 from bot.domain.officers import remove_officer
-from bot.geo.areas import AreaFileError, AreaIndex
+from bot.geo.areas import AreaIndex
 from bot.geo.directory import AreaDirectory
 from bot.ids import parse_id
 from storage.groups import Scope
@@ -55,29 +53,18 @@ def run_officer(settings: Settings, args: argparse.Namespace) -> int:
     """``officer`` and ``citizen``: arguments first, then the database."""
     action = args.officer_command if args.command == "officer" else args.citizen_command
     command = f"{args.command} {action}"
-    try:
+
+    def work() -> int:
         job = (
             _officer_job(settings, args)
             if args.command == "officer"
             else _citizen_job(settings, args)
         )
-        if not settings.database_path.is_file():
-            raise UsageError(
-                f"database {settings.database_path} does not exist: check DATABASE_PATH"
-            )
+        require_database(settings.database_path)
         asyncio.run(_with_store(settings, job))
-    except UsageError as error:
-        print(f"wargalapor: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except AreaFileError as error:
-        print(
-            f"wargalapor: AREAS_FILE {settings.areas_file or 'bundled'}: {error}", file=sys.stderr
-        )
-        return EXIT_USAGE
-    except (sqlite3.Error, OSError) as error:
-        print(f"wargalapor: {command} failed: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    return 0
+        return 0
+
+    return exit_code(command, settings.areas_file, work)
 
 
 async def _with_store(settings: Settings, job: Job) -> None:

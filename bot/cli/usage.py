@@ -8,6 +8,12 @@ scope (``kel. Gambir``) in the words the commands print.
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.geo.areas import AreaFileError
 from bot.geo.directory import AreaDirectory
 from storage.groups import Scope
 
@@ -35,3 +41,27 @@ def one_scope(directory: AreaDirectory, text: str, option: str) -> Scope:
         kinds = " or ".join(f"'{SCOPE_PREFIX[c.scope.kind]} {c.name}'" for c in choices)
         raise UsageError(f"{option}: {text!r} is ambiguous; write {kinds}")
     return choices[0].scope
+
+
+def exit_code(command: str, areas_file: Path | None, work: Callable[[], int]) -> int:
+    """``work``'s exit code, or the one line on stderr and the exit code for how it failed: a bad
+    argument or area file is the operator's (2), a database or file error is ours (1)."""
+    try:
+        return work()
+    except UsageError as error:
+        print(f"wargalapor: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except AreaFileError as error:
+        print(
+            f"wargalapor: AREAS_FILE {areas_file or 'the bundled areas'}: {error}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    except (sqlite3.Error, OSError) as error:
+        print(f"wargalapor: {command} failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def require_database(path: Path) -> None:
+    """Refuse a missing database before any work: opening it would create an empty one."""
+    if not path.is_file():
+        raise UsageError(f"database {path} does not exist: check DATABASE_PATH")
