@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.permissions import is_admin
 from bot.i18n import t
 from bot.ids import parse_id
 from bot.telegram.context import BotContext
-from handlers.narrow import message_of, user_of
-from handlers.people import language_of
+from handlers.narrow import message_of
+from handlers.people import language_of, refuse_unless_admin
 
 
 async def _target(update: Update, context: BotContext) -> tuple[int | None, int | None]:
@@ -44,8 +43,7 @@ async def _set(update: Update, context: BotContext, *, banned: bool) -> None:
     language = await language_of(update, context)
     services = context.services
     message = message_of(update)
-    if not is_admin(services, user_of(update).id):
-        await message.reply_text(t(language, "ban.admin_only"))
+    if not await refuse_unless_admin(update, context, language, "ban.admin_only"):
         return
     user_id, ref = await _target(update, context)
     if user_id is None:

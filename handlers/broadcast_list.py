@@ -7,13 +7,12 @@ from datetime import datetime
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
-from bot.domain.permissions import is_admin
 from bot.i18n import Html, plain, t
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.broadcast_steps import describe_audience, say, text_button
-from handlers.narrow import message_of, user_of
-from handlers.people import language_of
+from handlers.narrow import message_of
+from handlers.people import language_of, refuse_unless_admin
 from storage.broadcasts import Broadcast
 
 
@@ -22,8 +21,7 @@ async def list_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     services = context.services
     message = message_of(update)
-    if not is_admin(services, user_of(update).id):
-        await message.reply_text(t(language, "broadcast.admin_only"))
+    if not await refuse_unless_admin(update, context, language, "broadcast.admin_only"):
         return
     broadcasts = await services.store.broadcasts.recent()
     if not broadcasts:

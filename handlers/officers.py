@@ -9,13 +9,12 @@ import contextlib
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.domain.permissions import is_admin
 from bot.i18n import t
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.areas import choice_keyboard, chosen_scope, scope_label
 from handlers.narrow import chat_of, message_of, query_of, user_of
-from handlers.people import language_of
+from handlers.people import language_of, refuse_unless_admin
 from storage.groups import Scope
 
 INVITE_PREFIX = "inv_"
@@ -25,8 +24,7 @@ async def invite_command(update: Update, context: BotContext) -> None:
     language = await language_of(update, context)
     services = context.services
     message = message_of(update)
-    if not is_admin(services, user_of(update).id):
-        await message.reply_text(t(language, "officer.invite_admin_only"))
+    if not await refuse_unless_admin(update, context, language, "officer.invite_admin_only"):
         return
     if chat_of(update).type != "private":
         await message.reply_text(t(language, "officer.invite_private"))

@@ -11,8 +11,10 @@ from __future__ import annotations
 from telegram import Chat, Update
 
 from bot.domain import citizens
-from bot.i18n import language_for
+from bot.domain.permissions import is_admin
+from bot.i18n import language_for, t
 from bot.telegram.context import BotContext
+from handlers.narrow import message_of, user_of
 
 
 def _detected(update: Update, context: BotContext) -> str:
@@ -51,3 +53,14 @@ async def language_of(update: Update, context: BotContext) -> str:
     if citizen is None or not citizen.language_chosen:
         return detected
     return citizen.language
+
+
+async def refuse_unless_admin(
+    update: Update, context: BotContext, language: str, refusal: str
+) -> bool:
+    """True for an admin; anyone else is answered with the catalog text ``refusal`` (checked on
+    the server for every admin command, whatever the client showed) and False returned."""
+    if is_admin(context.services, user_of(update).id):
+        return True
+    await message_of(update).reply_text(t(language, refusal))
+    return False

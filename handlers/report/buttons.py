@@ -7,6 +7,7 @@ stale. A stale press is told so, loses its buttons, and the citizen sees where t
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -63,6 +64,22 @@ async def _took(update: Update, note: str | None = None) -> None:
     await drop_buttons(pressed_message(query), note)
 
 
+async def _move(
+    update: Update,
+    context: BotContext,
+    kind: ButtonKind[Any],
+    step: str,
+    move: Callable[[Draft], Awaitable[Draft]],
+) -> None:
+    """A press that moves the draft on from ``step``: its buttons go, the next step is asked."""
+    pressed = await _pressed(update, context, kind, step=step)
+    if pressed is None:
+        return
+    draft, _, language = pressed
+    await _took(update)
+    await prompt(context, await move(draft), language)
+
+
 async def stale_press(update: Update, context: BotContext) -> None:
     """A report button of no kind we know (garbled, or from a much older bot)."""
     await _stale(update, context, await language_of(update, context))
@@ -112,12 +129,9 @@ async def continue_pressed(update: Update, context: BotContext) -> None:
 
 async def offer_accepted(update: Update, context: BotContext) -> None:
     """A photo or a point sent outside a report: yes, make a report of it."""
-    pressed = await _pressed(update, context, callbacks.DRAFT_OFFER_YES, step=OFFER)
-    if pressed is None:
-        return
-    draft, _, language = pressed
-    await _took(update)
-    await prompt(context, await context.services.reporting.advance(draft), language)
+    await _move(
+        update, context, callbacks.DRAFT_OFFER_YES, OFFER, context.services.reporting.advance
+    )
 
 
 async def offer_declined(update: Update, context: BotContext) -> None:
@@ -218,12 +232,8 @@ async def address_accepted(update: Update, context: BotContext) -> None:
 
 async def different_pressed(update: Update, context: BotContext) -> None:
     """None of the reports nearby is this problem: go on with a new one."""
-    pressed = await _pressed(update, context, callbacks.DRAFT_DIFFERENT, step=NEARBY)
-    if pressed is None:
-        return
-    draft, _, language = pressed
-    await _took(update)
-    await prompt(context, await context.services.reporting.mine_is_different(draft), language)
+    reporting = context.services.reporting
+    await _move(update, context, callbacks.DRAFT_DIFFERENT, NEARBY, reporting.mine_is_different)
 
 
 async def follow_pressed(update: Update, context: BotContext) -> None:
