@@ -18,7 +18,7 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import ButtonKind, Page, ReportRef
 from bot.telegram.context import BotContext
 from bot.telegram.message_length import fit_history, shorten
-from handlers import keyboards
+from handlers import add_info, keyboards
 from handlers.narrow import chat_of, message_of, query_of, user_of
 from handlers.people import language_of
 from storage.reports import Report, ReportEvent
@@ -108,11 +108,12 @@ async def _show(update: Update, context: BotContext, ref: int, language: str) ->
     report = await context.services.store.reports.get(ref)
     chat = chat_of(update)
     if report is None:
-        text = t(language, "tracking.not_found", ref=ref)
-    else:
-        own = report.citizen_id == user_of(update).id and chat.type == Chat.PRIVATE
-        text = await _detail(context, report, language, full=own)
-    await context.bot.send_message(chat.id, text)
+        await context.bot.send_message(chat.id, t(language, "tracking.not_found", ref=ref))
+        return
+    own = report.citizen_id == user_of(update).id and chat.type == Chat.PRIVATE
+    text = await _detail(context, report, language, full=own)
+    # ➕ Add information for the reporter, and a reply to the answer adds to the report
+    await add_info.send_about_report(context, chat, user_of(update).id, report, text, language)
 
 
 async def _number_pressed(

@@ -316,12 +316,14 @@ async def record_change_in(
     duplicate_of: int | None = None,
     acknowledges: bool,
     resolves: bool,
+    photo_role: str = "resolution",
 ) -> int:
     """Append the event and project it onto the report row; returns the event id.
 
     Which statuses count as acknowledging or resolving is the caller's rule (storage names no
     status): ``acknowledges`` stamps ``acknowledged_at`` if it is still empty, ``resolves``
-    stamps ``resolved_at``."""
+    stamps ``resolved_at``. The event's photo joins the report's photos as ``photo_role``
+    (an officer's "after" photo by default; ``update`` for a reporter's addition)."""
     now = utc_now()
     cursor = await conn.execute(
         "INSERT INTO report_events (report_id, at, actor_kind, actor_id, actor_name, old_status,"
@@ -349,9 +351,8 @@ async def record_change_in(
     if photo is not None:
         await conn.execute(
             "INSERT INTO report_photos (report_id, position, file_id, file_unique_id, role)"
-            " VALUES (?, (SELECT COUNT(*) FROM report_photos WHERE report_id = ?), ?, ?,"
-            " 'resolution')",
-            (report.id, report.id, photo.file_id, photo.file_unique_id),
+            " VALUES (?, (SELECT COUNT(*) FROM report_photos WHERE report_id = ?), ?, ?, ?)",
+            (report.id, report.id, photo.file_id, photo.file_unique_id, photo_role),
         )
     assert cursor.lastrowid is not None
     return int(cursor.lastrowid)

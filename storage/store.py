@@ -13,6 +13,7 @@ from storage.areas import AreaRepository
 from storage.broadcast_drafts import BroadcastDraftRepository
 from storage.broadcasts import BroadcastRepository
 from storage.categories import CategoryRepository
+from storage.citizen_updates import CitizenUpdateRepository, ReportMessageRepository
 from storage.citizens import CitizenRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
@@ -52,6 +53,8 @@ class Store:
         self.monitoring = MonitoringRepository(db)
         self.geocache = GeocodeCacheRepository(db)
         self.stats = StatsRepository(db)
+        self.citizen_updates = CitizenUpdateRepository(db)
+        self.report_messages = ReportMessageRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

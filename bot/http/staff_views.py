@@ -119,8 +119,10 @@ class StaffViews:
         photos: list[ReportPhoto],
         events: list[ReportEvent],
         notice: str = "",
+        added: frozenset[int] = frozenset(),
     ) -> str:
-        """A report's facts, its status form, photos and history, as the page's body."""
+        """A report's facts, its status form, photos and history, as the page's body;
+        ``added``: the events that are the reporter's additions after filing."""
         services = self.services
         language = staff.language
         area = services.areas.by_code.get(report.area_code or "")
@@ -161,11 +163,13 @@ class StaffViews:
         else:
             body.append(f"<p>{text(language, 'no_photos')}</p>")
         body.append(f"<h2>{text(language, 'history')}</h2>")
-        body.append(self.history(staff, events))
+        body.append(self.history(staff, events, added))
         body.append(f"<p>{link('/staff', {'lang': language}, plain(language, 'web.back'))}</p>")
         return "".join(body)
 
-    def history(self, staff: Staff, events: list[ReportEvent]) -> str:
+    def history(
+        self, staff: Staff, events: list[ReportEvent], added: frozenset[int] = frozenset()
+    ) -> str:
         language = staff.language
         rows = []
         for event in events:
@@ -174,12 +178,21 @@ class StaffViews:
                 if event.actor_kind == "citizen"
                 else event.actor_name or event.actor_kind
             )
+            what = (
+                esc(plain(language, "additions.web_label"))
+                if event.id in added
+                else esc(plain(language, f"status.{event.new_status}"))
+            )
+            note = esc(event.note or "")
+            if event.photo_file_id:
+                alt = plain(language, "additions.web_photo") if event.id in added else ""
+                note += _thumbnail(event.photo_file_id, alt)
             rows.append(
                 [
                     esc(local_time(self.services, event.at)),
-                    esc(plain(language, f"status.{event.new_status}")),
+                    what,
                     text(language, "by", actor=actor),
-                    esc(event.note or ""),
+                    note,
                 ]
             )
         headings = [plain(language, "web.updated"), plain(language, "web.status"), "", ""]
@@ -204,6 +217,12 @@ class StaffViews:
             '<input name="duplicate_of" size="8" inputmode="numeric"></label></p>'
             f'<button type="submit">{text(language, "save")}</button></form>'
         )
+
+
+def _thumbnail(file_id: str, alt: str) -> str:
+    """A history line's photo, through the staff photo route (which checks who may see it)."""
+    src = f"/staff/photos/{esc(file_id)}"
+    return f' <a href="{src}"><img class="thumb" src="{src}" alt="{esc(alt)}" loading="lazy"></a>'
 
 
 def shorten(value: str, limit: int) -> str:

@@ -7,10 +7,12 @@ file_id replaces the path so later sends reuse the upload.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from telegram import Message
 
+from bot.outbox.addition_views import with_add_info
 from bot.outbox.policy import Undeliverable
 from bot.outbox.renderers import followup_message, survey_message
 from bot.outbox.sending import Outgoing, language_of, report_of
@@ -38,6 +40,8 @@ async def send_followup(out: Outgoing, row: OutboxRow) -> Message:
         raise Undeliverable("event not found")
     language = await language_of(out, row.chat_id)
     rendered = followup_message(services, report, event, language)
+    markup = with_add_info(rendered.markup, report, row.chat_id, language)  # for the reporter
+    rendered = replace(rendered, markup=markup)
     if rendered.photo_file_id:
         local = local_photo_path(rendered.photo_file_id)
         photo = local.read_bytes() if local else rendered.photo_file_id

@@ -15,6 +15,7 @@ from bot.domain import statuses
 from bot.domain.alerts import OUTSIDE, UNCOVERED
 from bot.geo.places import area_label, place_label
 from bot.i18n import Html, plain, t
+from bot.outbox.addition_views import card_additions
 from bot.services import Services
 from bot.telegram.callbacks import STATUS, SURVEY, VIEW_REPORT, Answer, ReportRef, Status
 from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text
@@ -115,7 +116,10 @@ async def alert_card(services: Services, report: Report, reason: str | None = No
     ]
     if report.supporters:
         lines.append(t(language, "alert.supporters", count=report.supporters))
+    additions = await card_additions(services, report, language)  # the reporter's, after filing
+    lines += additions.lines
     events = await services.store.reports.events(report.id)
+    events = [event for event in events if event.id not in additions.event_ids]
     last = events[-1] if len(events) > 1 else None  # the first event is the report itself
     if last is not None:
         actor = (

@@ -321,10 +321,12 @@ async def _say_submitted(
     await drop_buttons(summary_message, t(language, "report.submitted_mark", ref=report_id))
     key = "report.submitted_already" if already else "report.submitted"
     place = short_place(context.services.areas, report.lat, report.lon, language)
-    await context.bot.send_message(
+    sent = await context.bot.send_message(
         report.citizen_id,
         t(language, key, ref=report_id, place_short=place),
     )
+    # A reply to the reference adds to the report (handlers/add_info.py).
+    await context.services.additions.remember(sent.chat_id, sent.message_id, report_id)
 
 
 async def _stale(update: Update, context: BotContext, language: str) -> None:
