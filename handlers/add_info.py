@@ -32,7 +32,7 @@ from bot.outbox.addition_views import with_add_info
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.add_info_answers import SEND_AGAIN, albums, answer, tell
-from handlers.messages import photo_of
+from handlers.messages import location_of, photo_of
 from handlers.narrow import message_of, query_of, user_of
 from handlers.people import language_of
 from handlers.report import start as report_start
@@ -51,11 +51,16 @@ REPLY_OR_ALBUM = filters.REPLY | _InAlbum()
 
 
 def addition_of(message: Message) -> Addition:
+    """A text, a photo (or an image sent as a file) with its caption; anything else (a voice
+    note, a video, a sticker, a location) is nothing to add, caption and all, so that the
+    citizen hears it was not taken instead of seeing only its caption arrive."""
+    photo = photo_of(message)
+    taken = photo is not None or message.effective_attachment is None
     return Addition(
         chat_id=message.chat_id,
         message_id=message.message_id,
-        text=message.text or message.caption,
-        photo=photo_of(message),
+        text=(message.text or message.caption) if taken else None,
+        photo=photo,
         media_group_id=message.media_group_id,
     )
 
@@ -89,6 +94,9 @@ def _from_the_bot(message: Message, context: BotContext) -> bool:
 async def answer_prompt(message: Message, context: BotContext, language: str) -> bool:
     """The message after "➕ Add information" is for that report; False when no prompt is open
     (or it lapsed), so the message goes on to the next route."""
+    if location_of(message) is not None:  # a place: the start of a report, as ever
+        await context.services.additions.close_prompt(message.chat_id)
+        return False
     report_id = await context.services.additions.asked(message.chat_id)
     if report_id is None:
         return False

@@ -5,6 +5,9 @@ group (a reply to the card), the card itself, the staff page."""
 from __future__ import annotations
 
 from bot.domain.additions import MAX_ADDED_PHOTOS, MAX_PER_HOUR
+from bot.domain.cases import Actor, anywhere
+from storage.citizen_updates import ReportMessageRepository
+from storage.db import Database, migrations
 from tests.helpers import file_report, jpeg
 from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
 from tests.test_staff_pages import BASE, signed_in
@@ -265,3 +268,57 @@ async def test_replies_to_other_messages_and_drafts_keep_their_routes(sandbox, b
     await warga.send("Sekarang ada genangan baru di depan sekolah", reply_to=prompt)
     assert f"Ditambahkan ke laporan #{ref}" in (await warga.next_message()).plain_text
     assert len(await store.citizen_updates.for_report(ref)) == 2
+
+
+async def test_migration_0012_keeps_replies_to_follow_ups_sent_before_it(tmp_path):
+    """Follow-ups delivered before the upgrade are known by the outbox's sent_message_id."""
+    db = Database(tmp_path / "old.sqlite3")
+    await db.open(migrate=False)
+    try:
+        for version, _name, sql in migrations():
+            if version < 12:
+                await db.writer.executescript(f"{sql}\nPRAGMA user_version = {version};")
+        now = "2026-01-01T00:00:00+00:00"
+        await db.writer.executescript(
+            f"INSERT INTO citizens (user_id, chat_id, created_at) VALUES (7, 7, '{now}');"
+            "INSERT INTO categories (key, emoji, name_id, name_en, sla_hours, photo_required)"
+            " VALUES ('flood', '🌊', 'Banjir', 'Flood', 24, 0);"
+            "INSERT INTO reports (citizen_id, category_key, lat, lon, description, created_at,"
+            f" updated_at) VALUES (7, 'flood', -6.17, 106.82, 'Banjir di depan', '{now}', '{now}');"
+            "INSERT INTO outbox (chat_id, kind, state, sent_message_id, report_id, not_before,"
+            f" created_at, sent_at) VALUES (7, 'followup', 'sent', 55, 1001, '{now}', '{now}',"
+            f" '{now}'), (7, 'followup', 'pending', NULL, 1001, '{now}', '{now}', NULL),"
+            f" (-100, 'alert_card', 'sent', 56, 1001, '{now}', '{now}', '{now}');"
+        )
+        assert "0012_citizen_updates.sql" in await db.migrate()
+        messages = ReportMessageRepository(db)
+        assert await messages.report_at(7, 55) == 1001
+        assert await messages.report_at(-100, 56) is None  # a group's card is not a citizen's
+    finally:
+        await db.close()
+
+
+async def test_what_the_prompt_and_a_duplicate_do_not_take(sandbox, bot, store, admin):
+    warga = sandbox.citizen()
+    ref, _group, _card, followup = await acknowledged(sandbox, store, admin, warga)
+    await warga.tap("Tambah info", message=followup)
+    await warga.next_message()
+    await warga.send_document(b"%PDF-1.4 surat", caption="Surat dari RT soal banjir ini")
+    assert "teks atau foto" in (await warga.next_message()).plain_text  # not just the caption
+    await warga.share_location(-6.1760, 106.8280)  # a place: a new report, as ever
+    offer = await warga.next_message()
+    assert "Mau melaporkan masalah di lokasi ini?" in offer.plain_text
+    assert await store.citizen_updates.for_report(ref) == []
+    await warga.tap("Tidak", message=offer)
+    await warga.next_edit(offer)
+
+    copy = await file_report(warga, description="Banjir lagi di depan pintu timur Monas")
+    reference = warga.last_message
+    actor = Actor("officer", admin.user_id, "Admin")
+    await bot.services.cases.change_status(
+        copy, "duplicate", actor, duplicate_of=ref, may_touch_original=anywhere
+    )
+    await warga.send("Sekarang airnya sudah surut sedikit", reply_to=reference)
+    merged = await warga.next_message()
+    assert f"Laporan #{copy} digabung dengan laporan #{ref}" in merged.plain_text
+    assert await store.citizen_updates.for_report(copy) == []

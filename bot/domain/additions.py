@@ -260,8 +260,12 @@ class AdditionService:
         prompt = await self.store.surveys.prompt(user_id)
         if prompt is None or prompt.kind != ADD_INFO:
             return None
-        if self.clock.now() - datetime.fromisoformat(prompt.created_at) > PROMPT_VALID_FOR:
-            await self.store.surveys.answered(user_id)  # half an hour later: just a message
+        lapsed = self.clock.now() - datetime.fromisoformat(prompt.created_at) > PROMPT_VALID_FOR
+        # A report filed since the prompt was the citizen's answer to something else.
+        since = await self.store.reports.by_citizen_since(user_id, prompt.created_at)
+        filed = any(report.id > prompt.report_id for report in since)  # times are to the second
+        if lapsed or filed:
+            await self.store.surveys.answered(user_id)  # from here on, just a message
             return None
         return prompt.report_id
 
