@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -163,10 +163,8 @@ class AdditionService:
 
     async def add(self, report_id: int, citizen_id: int, addition: Addition) -> AddResult:
         """Add what the citizen sent to the report, or say why not; nothing is half-written."""
-        text = addition.text.strip() if addition.text and addition.text.strip() else None
-        addition = Addition(
-            addition.chat_id, addition.message_id, text, addition.photo, addition.media_group_id
-        )
+        text = (addition.text or "").strip() or None
+        addition = replace(addition, text=text)
         async with self.store.db.transaction() as conn:
             report = await report_rows.get_in(conn, report_id)
             if await update_rows.by_message_in(conn, addition.chat_id, addition.message_id):
