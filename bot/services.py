@@ -28,14 +28,15 @@ class Waker:
     picks the rows up instead."""
 
     def __init__(self) -> None:
-        self._callback: Callable[[], None] | None = None
+        self._callback: Callable[[float], None] | None = None
 
-    def connect(self, callback: Callable[[], None]) -> None:
+    def connect(self, callback: Callable[[float], None]) -> None:
         self._callback = callback
 
-    def __call__(self) -> None:
+    def __call__(self, delay: float = 0) -> None:
+        """Deliver now, or in ``delay`` seconds (rows written to wait a moment)."""
         if self._callback is not None:
-            self._callback()
+            self._callback(delay)
 
 
 @dataclass

@@ -33,6 +33,7 @@ async def test_a_reply_to_a_follow_up_adds_the_text_for_the_officers(sandbox, bo
     ref, group, card, followup = await acknowledged(sandbox, store, admin, warga)
     await bot.services.cases.follow(ref, neighbour.user_id)
     await group.next_edit(card)  # "1 warga lain…"
+    before = len(sandbox.calls)
     await warga.send(MORE, reply_to=followup)
     answer = await warga.next_message()
     assert f"➕ Ditambahkan ke laporan #{ref}" in answer.plain_text
@@ -43,6 +44,8 @@ async def test_a_reply_to_a_follow_up_adds_the_text_for_the_officers(sandbox, bo
     edited = await group.next_edit(card)
     assert "➕ 1 tambahan dari pelapor" in edited.plain_text and MORE in edited.plain_text
     assert "Terakhir: 👀 Diterima oleh" in edited.plain_text  # still the officers' last change
+    spent = sorted(c.method for c in sandbox.calls[before:] if c.method != "getUpdates")
+    assert spent == ["editMessageText", "sendMessage", "sendMessage"]  # answer, notice, card
     [added] = await store.citizen_updates.for_report(ref)
     assert added.note == MORE and added.photo_file_id is None
     event = (await store.reports.events(ref))[-1]
@@ -190,6 +193,7 @@ async def test_an_album_gets_one_answer_and_one_notice(sandbox, bot, store, admi
     warga = sandbox.citizen()
     ref, group, card, followup = await acknowledged(sandbox, store, admin, warga)
     # The first photo is the reply; Telegram may or may not mark the others as replies too.
+    before = len(sandbox.calls)
     await warga.send_photo(
         jpeg(20), caption="Dari tiga sisi", media_group_id="a1", reply_to=followup
     )
@@ -207,6 +211,8 @@ async def test_an_album_gets_one_answer_and_one_notice(sandbox, bot, store, admi
     await group.expect_no_message(within=0.3)
     assert len(await store.citizen_updates.for_report(ref)) == 3
     assert await store.drafts.get(warga.user_id) is None
+    spent = sorted(c.method for c in sandbox.calls[before:] if c.method != "getUpdates")
+    assert spent == ["editMessageText", "sendMediaGroup", "sendMessage"]  # 3 photos, 3 calls
 
 
 async def test_limits_text_length_photos_and_rate(sandbox, bot, store, admin):

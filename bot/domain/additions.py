@@ -156,7 +156,7 @@ def later_notice(chat_id: int, report_id: int, update_id: int, after_id: int) ->
 
 
 class AdditionService:
-    def __init__(self, store: Store, clock: Clock, wake: Callable[[], None]) -> None:
+    def __init__(self, store: Store, clock: Clock, wake: Callable[[float], None]) -> None:
         self.store = store
         self.clock = clock
         self.wake = wake
@@ -219,7 +219,9 @@ class AdditionService:
                 await enqueue(conn, card_refresh(card.chat_id, report.id, f"u{batch}"))
                 album_notice = addition.media_group_id is not None
                 await enqueue(conn, notice(card.chat_id, report.id, batch, album=album_notice))
-        self.wake()
+        self.wake(0)  # the card's refresh and a text's notice
+        if addition.media_group_id is not None:
+            self.wake(ALBUM_SETTLE_SECONDS)  # the album's notice, once its photos are in
         return AddResult(
             Outcome.JOINED if started else Outcome.ADDED,
             report,
