@@ -134,15 +134,30 @@ async def test_the_add_information_button_on_status_and_follow_ups(sandbox, bot,
     await warga.send("/cancel")
     assert f"tidak jadi menambah info ke laporan #{ref}" in (await warga.next_message()).plain_text
     assert len(await store.citizen_updates.for_report(ref)) == 1
+    await warga.send("/language")
+    choice = await warga.next_message()
+    await warga.tap("English", message=choice)
+    await warga.next_edit(choice)
+    await warga.tap("Tambah info", message=status)  # an older answer: now asked in English
+    prompt = await warga.next_message()
+    assert f"Send a text or a photo for report #{ref} now" in prompt.plain_text
+    await warga.send("ok")
+    assert "too short (2 characters)" in (await warga.next_message()).plain_text
+    await warga.send("The drain at the end of the alley is blocked too")
+    assert f"Added to report #{ref}" in (await warga.next_message()).plain_text
 
 
 async def test_only_the_reporter_may_add(sandbox, bot, store, admin):
     warga = sandbox.citizen()
     neighbour = sandbox.citizen(first_name="Tetangga", started=True)
+    visitor = sandbox.citizen(first_name="Visitor", language_code="en")
+    await visitor.send("/start")  # known to the bot, in their app's language
+    await visitor.next_message()
     group = await linked_group(sandbox, store, admin, GAMBIR)
     ref = await file_report(warga)
     *_, card = await next_alert(group)
     await bot.services.cases.follow(ref, neighbour.user_id)
+    await bot.services.cases.follow(ref, visitor.user_id)
     await group.tap(admin, "Terima", message=card)
     theirs = await neighbour.next_message()
     assert "👀 Diterima" in theirs.plain_text and "➕ Tambah info" not in theirs.buttons
@@ -155,6 +170,11 @@ async def test_only_the_reporter_may_add(sandbox, bot, store, admin):
     await neighbour.expect_no_message(within=0.3)
     await neighbour.send("Di rumah saya juga banjir, Pak")  # no prompt was opened for them
     assert "Mau melaporkan sesuatu?" in (await neighbour.next_message()).plain_text
+    english = await visitor.next_message()
+    assert "👀 Acknowledged" in english.plain_text and "➕ Add information" not in english.buttons
+    await visitor.send_photo(jpeg(3), reply_to=english)
+    refused = await visitor.next_message()
+    assert f"Only the reporter of report #{ref}" in refused.plain_text
     assert await store.citizen_updates.for_report(ref) == []
 
 
