@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import signal
@@ -17,9 +18,14 @@ import sqlite3
 import stat
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
+import pytest
+from telegram.error import Conflict, NetworkError
+from telegram.ext import ApplicationHandlerStop
 
+from bot.telegram.polling_conflict import QUIET_SECONDS, PollingConflicts
 from storage.db import migrations
 from storage.locks import lock_path
 from tests.conftest import spawn_bot
@@ -79,12 +85,21 @@ async def test_two_bots_and_a_migrate_at_once_one_bot_runs_the_other_names_it(sa
             "starting another: one bot per database"
         ]
         assert winner.returncode == 0
-        assert "Traceback" not in logs[bots.index(winner)].read_text()
+        ran = logs[bots.index(winner)].read_text()
+        assert "Traceback" not in ran
         assert migrated.returncode == 0, migrated.stderr
-        assert re.fullmatch(
-            rf"database {re.escape(str(database))}: schema version {LATEST} \(applied: .+\)\n",
+        shown = re.fullmatch(
+            rf"database {re.escape(str(database))}: schema version {LATEST} \(applied: (.+)\)\n",
             migrated.stdout,
         )
+        assert shown, migrated.stdout
+        by_migrate = [] if shown[1] == "none" else shown[1].split(", ")
+        by_bot = [
+            json.loads(line)["migration"]
+            for line in ran.splitlines()
+            if "migration applied" in line
+        ]
+        assert sorted(by_migrate + by_bot) == ALL_MIGRATIONS  # each one, once, by one of them
         assert_intact_and_migrated(database)
 
 
@@ -121,6 +136,16 @@ async def test_the_commands_work_beside_the_running_bot(sandbox, tmp_path):
         assert officers.returncode == 0, officers.stderr
         cases = await run_cli(database, "case", "list", "--area", "Gambir")
         assert cases.returncode == 0, cases.stderr
+        webhook = await run_cli(  # a second bot, in webhook mode this time
+            database,
+            WEBHOOK_URL="https://bot.example.org/telegram",
+            WEBHOOK_SECRET="s3cret",
+            HTTP_PORT="8443",
+        )
+        assert webhook.returncode == 2
+        assert webhook.stderr.startswith(
+            f"wargalapor: WargaLapor is already running on {database} (pid {bot.pid}); "
+        )
         assert bot.returncode is None
         assert "Ini WargaLapor" in await answers(sandbox)  # and the bot still serves
     finally:
@@ -189,3 +214,18 @@ async def test_another_poller_on_the_token_is_one_clear_error_line(sandbox, tmp_
     assert "only one may poll a bot token; stop the other one" in conflicts[0]["msg"]
     assert conflicts[0]["telegram"].startswith("Conflict: terminated by other getUpdates")
     assert not [line for line in lines if "Traceback" in line or "update failed" in line]
+
+
+async def test_a_conflict_after_a_quiet_spell_is_logged_again(caplog):
+    """Once per episode: retries while it lasts stay quiet; a conflict long after is news."""
+    now = [0.0]
+    conflicts = PollingConflicts(clock=lambda: now[0])
+    context = SimpleNamespace(error=Conflict("Conflict: terminated by other getUpdates request"))
+    caplog.set_level(logging.DEBUG, logger="bot.telegram.polling_conflict")
+    for at in (0, 1, 2.5, 4.75, 30, QUIET_SECONDS + 31):
+        now[0] = at
+        with pytest.raises(ApplicationHandlerStop):  # the general handler never sees it
+            await conflicts(None, context)
+    assert [r.levelname for r in caplog.records] == ["ERROR", *["DEBUG"] * 4, "ERROR"]
+    await conflicts(None, SimpleNamespace(error=NetworkError("down")))  # not ours: passed on
+    await conflicts(object(), context)  # an update's own error is the general handler's
