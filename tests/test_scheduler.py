@@ -145,7 +145,8 @@ async def test_unanswered_resolved_reports_close_and_followers_hear(sandbox, mak
     closed = await warga.next_message()
     if "sudah beres?" in closed.plain_text:  # the survey, if it went out before the closing
         closed = await warga.next_message()
-    assert f"Laporan #{ref}" in closed.plain_text and "ditutup karena tidak ada" in closed.plain_text
+    assert f"Laporan #{ref}" in closed.plain_text
+    assert "ditutup karena tidak ada keberatan" in closed.plain_text
     assert "Kirim laporan baru" in closed.plain_text
     told = await neighbour.next_message()
     assert "yang Anda ikuti ditutup karena tidak ada keberatan" in told.plain_text
