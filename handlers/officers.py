@@ -9,6 +9,7 @@ import contextlib
 from telegram import Update
 from telegram.error import BadRequest
 
+from bot import moments
 from bot.i18n import t
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
@@ -60,7 +61,6 @@ async def _create(update: Update, context: BotContext, scope: Scope, language: s
     services = context.services
     invite = await services.officers.invite(scope, user_of(update).id)
     link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{invite.token}"
-    local = invite.expires_at.astimezone(services.settings.tz)
     await context.bot.send_message(
         chat_of(update).id,
         t(
@@ -69,7 +69,7 @@ async def _create(update: Update, context: BotContext, scope: Scope, language: s
             id=invite.id,
             scope=scope_label(services, scope, language),
             link=link,
-            expires=f"{local:%d/%m/%Y %H:%M} {local.tzname()}",
+            expires=moments.local_time(services.settings.tz, invite.expires_at.isoformat()),
         ),
         disable_web_page_preview=True,
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.domain.cases import Actor, anywhere
 from bot.domain.sweeps import SYSTEM
 from storage.outbox import OutboxKind, OutboxMessage
@@ -34,16 +36,17 @@ def short_enough(message) -> None:
     assert len(message.plain_text.splitlines()) <= 3, message.plain_text
 
 
-async def follow_nearby(neighbour, ref: int) -> None:
-    """The neighbour starts a flood report next to ``ref`` and taps "same — follow" (read on
-    until the offer, whatever the steps before it say)."""
-    await at_location_step(neighbour, "Banjir")
-    await neighbour.share_location(-6.1760, 106.8275)  # about 75 m from MONAS
-    offer = await neighbour.next_message()
-    while f"ikuti #{ref}" not in " ".join(offer.buttons):
-        offer = await neighbour.next_message()
-    await neighbour.tap(f"ikuti #{ref}", message=offer)
-    assert f"#{ref}" in (await neighbour.next_message()).plain_text
+async def follow_nearby(person, ref: int, category: str = "Banjir"):
+    """``person`` starts a flood report next to ``ref`` and taps "same — follow #ref" (reading
+    on until the offer, whatever the steps before it say); returns the offer."""
+    await at_location_step(person, category)
+    await person.share_location(-6.1760, 106.8275)  # about 75 m from MONAS
+    offer = await person.next_message()
+    while f"#{ref}" not in " ".join(offer.buttons):
+        offer = await person.next_message()
+    await person.tap(f"#{ref}", message=offer)
+    assert f"#{ref}" in (await person.next_message()).plain_text
+    return offer
 
 
 async def test_my_reports_lists_followed_reports_marked_and_paged(sandbox, make_bot):
@@ -52,7 +55,8 @@ async def test_my_reports_lists_followed_reports_marked_and_paged(sandbox, make_
     siti = sandbox.citizen(first_name="Siti")
     first = await file_report(siti)
     budi = sandbox.citizen(first_name="Budi")
-    await follow_nearby(budi, first)
+    offer = await follow_nearby(budi, first)
+    assert " m · baru saja · " in offer.plain_text  # not "0 menit lalu"
     second = await file_report(siti, description="Air masuk ke rumah warga sejak subuh")
     await bot.services.cases.follow(second, budi.user_id)  # e.g. folded in as a duplicate
     own = [
@@ -100,12 +104,18 @@ async def test_my_reports_in_english_for_someone_who_only_follows(sandbox, bot):
     assert re.search(time_with_zone("WIB"), page.plain_text)
 
 
-async def test_my_reports_name_the_configured_zone_or_its_utc_offset(sandbox, make_bot):
+@pytest.mark.parametrize(
+    ("zone", "label"),
+    [("Asia/Makassar", "WITA"), ("Asia/Jayapura", "WIT"), ("Asia/Singapore", r"UTC\+8")],
+)
+async def test_my_reports_name_the_configured_zone_or_its_utc_offset(
+    sandbox, make_bot, zone, label
+):
     warga = sandbox.citizen()
-    await make_bot(TIMEZONE="Asia/Makassar")
+    await make_bot(TIMEZONE=zone)
     await file_report(warga)
     await warga.send("/myreports")
-    assert re.search(time_with_zone("WITA"), (await warga.next_message()).plain_text)
+    assert re.search(time_with_zone(label), (await warga.next_message()).plain_text)
 
 
 async def test_status_for_a_follower_shows_what_followers_may_see(sandbox, bot, store):
@@ -144,8 +154,9 @@ async def test_status_for_a_follower_shows_what_followers_may_see(sandbox, bot, 
 
 async def test_status_for_a_follower_in_english(sandbox, bot):
     ref = await file_report(sandbox.citizen())
-    ani = await neighbour(sandbox, language_code="en")
-    await bot.services.cases.follow(ref, ani.user_id)
+    ani = sandbox.citizen(language_code="en")
+    offer = await follow_nearby(ani, ref, category="Flood")
+    assert " m · just now · " in offer.plain_text
     await ani.send(f"/status {ref}")
     text = (await ani.next_message()).plain_text
     assert f"Report #{ref}" in text and "You follow this report" in text

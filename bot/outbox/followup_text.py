@@ -57,7 +57,7 @@ def unit_label(services: Services, report: Report, language: str) -> Html:
 
 
 def officers_label(services: Services, report: Report, language: str) -> Html:
-    """ "petugas Kelurahan Gambir": who acts on the report, for the citizen."""
+    """Who acts on the report, as the citizen is told: "petugas Kelurahan Gambir"."""
     return t(language, "followup.officers", unit=unit_label(services, report, language))
 
 
@@ -71,8 +71,10 @@ def _subject(services: Services, report: Report, language: str, *, reporter: boo
     )
 
 
-def _next_key(event: ReportEvent, *, reporter: bool) -> str | None:
+def _next_key(report: Report, event: ReportEvent, *, reporter: bool) -> str | None:
     status = event.new_status
+    if status == statuses.RESOLVED and reporter and report.status != statuses.RESOLVED:
+        return None  # sent late, after a reopen: no "Not fixed" button to point at any more
     if status == statuses.CLOSED and event.actor_kind != "citizen":
         return _AGAIN
     if status == statuses.REOPENED and event.actor_kind != "citizen":
@@ -103,7 +105,7 @@ def status_text(
     tail: list[Html] = []
     if status == statuses.DUPLICATE and report.duplicate_of:
         tail.append(t(language, "followup.duplicate_next", original=report.duplicate_of))
-    next_key = _next_key(event, reporter=reporter)
+    next_key = _next_key(report, event, reporter=reporter)
     if next_key is not None:
         tail.append(t(language, next_key))
     note_key = "followup.reason" if status == statuses.REJECTED else "followup.note"

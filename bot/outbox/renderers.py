@@ -150,8 +150,8 @@ def not_fixed_button(report_id: int, language: str) -> InlineKeyboardButton:
 
 
 def followup_keyboard(report: Report, language: str, *, reporter: bool) -> InlineKeyboardMarkup:
-    """ "View the report" for everyone told; "Not fixed" for the reporter alone, and only while
-    the report is still resolved (the keyboard is built at send time)."""
+    """Everyone told may view the report; only the reporter gets "Not fixed", and only while the
+    report is still resolved (the keyboard is built at send time)."""
     buttons = [
         InlineKeyboardButton(
             plain(language, "followup.view"),
