@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot import moments
 from bot.i18n import t
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
@@ -45,7 +46,6 @@ async def _create(update: Update, context: BotContext, scope: Scope, language: s
     services = context.services
     invite = await services.officers.invite(scope, user_of(update).id)
     link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{invite.token}"
-    local = invite.expires_at.astimezone(services.settings.tz)
     await context.bot.send_message(
         chat_of(update).id,
         t(
@@ -54,7 +54,7 @@ async def _create(update: Update, context: BotContext, scope: Scope, language: s
             id=invite.id,
             scope=scope_label(services, scope, language),
             link=link,
-            expires=f"{local:%d/%m/%Y %H:%M} {local.tzname()}",
+            expires=moments.local_time(services.settings.tz, invite.expires_at.isoformat()),
         ),
         disable_web_page_preview=True,
     )
