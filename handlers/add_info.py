@@ -177,13 +177,20 @@ async def cancel_command(update: Update, context: BotContext) -> None:
 
 
 async def send_about_report(
-    context: BotContext, chat: Chat, user_id: int, report: Report, text: Html, language: str
+    context: BotContext,
+    chat: Chat,
+    user_id: int,
+    report: Report,
+    text: Html,
+    language: str,
+    markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Send ``text`` about ``report`` into a chat: in a private chat with "➕ Add information"
-    for its reporter, and remembered, so a reply to it adds to the report."""
+    """Send ``text`` about ``report`` (with ``markup``) into a chat: in a private chat with
+    "➕ Add information" below for its reporter, and remembered, so a reply to it adds to the
+    report."""
     if chat.type != Chat.PRIVATE:
-        await context.bot.send_message(chat.id, text)
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
         return
-    markup = with_add_info(None, report, user_id, language)
+    markup = with_add_info(markup, report, user_id, language)
     sent = await context.bot.send_message(chat.id, text, reply_markup=markup)
     await context.services.additions.remember(chat.id, sent.message_id, report.id)

@@ -79,6 +79,12 @@ class ReportEvent:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
+#: A citizen's own reports and those they follow (a neighbour's "+1", or the original their
+#: duplicate was folded into). The reporter is a follower too, except of a report an agency filed
+#: for them, hence both halves.
+_TRACKED = "citizen_id = ? OR id IN (SELECT report_id FROM followers WHERE user_id = ?)"
+
+
 class ReportRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -194,6 +200,28 @@ class ReportRepository:
             (citizen_id, limit, offset),
         )
         return [Report.from_row(row) for row in rows]
+
+    async def count_tracked(self, user_id: int) -> int:
+        """The reports a citizen filed or follows (/myreports)."""
+        row = await self._db.fetchone(
+            f"SELECT COUNT(*) AS n FROM reports WHERE {_TRACKED}", (user_id, user_id)
+        )
+        return int(row["n"]) if row else 0
+
+    async def page_tracked(self, user_id: int, *, limit: int, offset: int) -> list[Report]:
+        """Filed or followed by ``user_id``, newest first; which of the two is
+        ``report.citizen_id == user_id``."""
+        rows = await self._db.fetchall(
+            f"SELECT * FROM reports WHERE {_TRACKED} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (user_id, user_id, limit, offset),
+        )
+        return [Report.from_row(row) for row in rows]
+
+    async def is_follower(self, report_id: int, user_id: int) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM followers WHERE report_id = ? AND user_id = ?", (report_id, user_id)
+        )
+        return row is not None
 
     async def event(self, event_id: int) -> ReportEvent | None:
         row = await self._db.fetchone("SELECT * FROM report_events WHERE id = ?", (event_id,))

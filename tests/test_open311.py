@@ -179,7 +179,7 @@ async def test_an_update_reaches_the_citizen(sandbox, bot, store):
             "changed": True,
         }
         followup = await warga.next_message()
-        assert f"Laporan #{ref}" in followup.plain_text and "Diterima" in followup.plain_text
+        assert f"Laporan #{ref}" in followup.plain_text and "sudah diterima" in followup.plain_text
         assert "Tim menuju lokasi" in followup.plain_text
         # A photo link without a status is a note; the citizen reads the link.
         photo = await api.post(
@@ -192,7 +192,7 @@ async def test_an_update_reaches_the_citizen(sandbox, bot, store):
         assert (
             closed.json()["status"] == "closed" and closed.json()["detailed_status"] == "resolved"
         )
-        assert "Selesai" in (await warga.next_message()).plain_text
+        assert "sudah diselesaikan" in (await warga.next_message()).plain_text
         again = await api.post(url, data={"api_key": key, "status": "resolved"})
         assert again.status_code == 200 and again.json()["changed"] is False
         not_allowed = await api.post(url, data={"api_key": key, "status": "in_progress"})

@@ -10,10 +10,10 @@ stay theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import moments
 from bot.domain.additions import refusal
 from bot.i18n import Html, plain, t
 from bot.services import Services
@@ -23,6 +23,7 @@ from storage.citizen_updates import CitizenUpdate
 from storage.reports import Report
 
 CARD_NOTE_CHARS = 160  # the latest addition on a card: enough to recognise it
+CARD_TIME = "%d/%m %H:%M"  # the card's line is short: the year goes without saying
 
 
 def add_info_button(
@@ -56,11 +57,6 @@ class CardAdditions:
     event_ids: frozenset[int]
 
 
-def _local(services: Services, iso: str) -> str:
-    moment = datetime.fromisoformat(iso).astimezone(services.settings.tz)
-    return f"{moment.strftime('%d/%m %H:%M')} {moment.tzname()}"
-
-
 async def card_additions(services: Services, report: Report, language: str) -> CardAdditions:
     """The card's line: how many additions (an album once), when the latest came and what."""
     summary = await services.store.citizen_updates.summary(report.id)
@@ -76,7 +72,7 @@ async def card_additions(services: Services, report: Report, language: str) -> C
         language,
         "additions.card_line",
         count=summary.count,
-        at=_local(services, latest.created_at),
+        at=moments.local_time(services.settings.tz, latest.created_at, CARD_TIME),
         latest=what,
     )
     return CardAdditions([line], summary.event_ids)

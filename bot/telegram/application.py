@@ -48,6 +48,7 @@ from bot.telegram.broadcast_progress import TelegramProgressBoard
 from bot.telegram.callbacks import ButtonKind
 from bot.telegram.context import BotContext, attach_services
 from bot.telegram.inbox import InboxQueue
+from bot.telegram.polling_conflict import PollingConflicts
 from bot.telegram.rate_limiter import BotRateLimiter
 from bot.telegram.update_processor import PerChatUpdateProcessor
 from handlers import (
@@ -175,6 +176,9 @@ def register_handlers(application: BotApplication) -> None:
     add(MessageHandler(text, private_text.broadcast_text), group=2)
     add(MessageHandler(text, private_text.prompt_answer), group=3)
     add(MessageHandler(text, report_start.outside_report), group=4)
+    # Errors: a 409 from polling (another poller on the token) is one clear line, not a
+    # traceback per retry (bot/telegram/polling_conflict.py); everything else, the general one.
+    application.add_error_handler(PollingConflicts())
     application.add_error_handler(common.on_error)
 
 
