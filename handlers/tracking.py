@@ -22,6 +22,7 @@ from telegram.error import BadRequest
 from bot import moments
 from bot.geo.places import area_label, place_label
 from bot.i18n import Html, t
+from bot.outbox.addition_views import history_line as addition_history_line
 from bot.outbox.renderers import not_fixed_button, overdue_hours
 from bot.telegram import callbacks
 from bot.telegram.callbacks import ButtonKind, Page, ReportRef
@@ -113,10 +114,12 @@ async def _detail(context: BotContext, report: Report, language: str, viewer: Vi
             area=_area(context, report, language),
         )
     events = await services.store.reports.events(report.id)
+    added = (await services.store.citizen_updates.summary(report.id)).event_ids
     if viewer is Viewer.FOLLOWER:
         lines = [
             _history_line(context, event, language, notes=event.actor_kind != "citizen")
             for event in events
+            if event.id not in added  # the reporter's additions are for the officers
         ]
         return fit_history(
             lambda history: t(
@@ -150,8 +153,20 @@ async def _detail(context: BotContext, report: Report, language: str, viewer: Vi
             history=history,
         )
 
-    lines = [_history_line(context, event, language, notes=True) for event in events]
+    lines = [
+        _addition_line(context, event, language)
+        if event.id in added
+        else _history_line(context, event, language, notes=True)
+        for event in events
+    ]
     return fit_history(build, lines, language)
+
+
+def _addition_line(
+    context: BotContext, event: ReportEvent, language: str
+) -> Callable[[int | None], Html]:
+    at = _local(context, event.at)
+    return lambda note_max: addition_history_line(at, event, language, note_max)
 
 
 def answer_buttons(

@@ -56,6 +56,12 @@ async def test_a_reply_to_a_follow_up_adds_the_text_for_the_officers(sandbox, bo
     assert "Catatan ditambahkan" in (await group.next_message()).plain_text
     note = await warga.next_message()
     assert "Catatan petugas" in note.plain_text and "Tim pompa segera" in note.plain_text
+    await warga.send(f"/status {ref}")
+    assert f"➕ Tambahan Anda: {MORE}" in (await warga.next_message()).plain_text
+    await neighbour.next_message()  # the officers' note reached the follower
+    await neighbour.send(f"/status {ref}")
+    theirs = (await neighbour.next_message()).plain_text
+    assert MORE not in theirs and theirs.count("\n• ") == 3  # new, acknowledged, the note
 
 
 async def test_the_staff_page_shows_the_additions(sandbox, make_bot, admin):

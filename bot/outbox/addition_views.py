@@ -20,7 +20,7 @@ from bot.services import Services
 from bot.telegram.callbacks import ADD_INFO, Answer
 from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text, shorten
 from storage.citizen_updates import CitizenUpdate
-from storage.reports import Report
+from storage.reports import Report, ReportEvent
 
 CARD_NOTE_CHARS = 160  # the latest addition on a card: enough to recognise it
 CARD_TIME = "%d/%m %H:%M"  # the card's line is short: the year goes without saying
@@ -76,6 +76,17 @@ async def card_additions(services: Services, report: Report, language: str) -> C
         latest=what,
     )
     return CardAdditions([line], summary.event_ids)
+
+
+def history_line(at: str, event: ReportEvent, language: str, note_max: int | None) -> Html:
+    """An addition in its reporter's ``/status`` history: theirs, not a change of status."""
+    note = event.note or ""
+    if note_max is not None:
+        note = shorten(note, note_max)
+    photo = plain(language, "additions.card_photo") if event.photo_file_id else ""
+    return t(
+        language, "additions.history_line", at=at, what=" ".join(p for p in (note, photo) if p)
+    )
 
 
 def notice_text(
