@@ -23,6 +23,7 @@ from storage.monitoring import MonitoringRepository
 from storage.outbox import OutboxRepository
 from storage.public_reports import PublicReportRepository
 from storage.reports import ReportRepository
+from storage.request_details import RequestDetailsRepository
 from storage.stats import StatsRepository
 from storage.surveys import SurveyRepository
 from storage.sweeps import SweepRepository
@@ -52,6 +53,7 @@ class Store:
         self.monitoring = MonitoringRepository(db)
         self.geocache = GeocodeCacheRepository(db)
         self.stats = StatsRepository(db)
+        self.request_details = RequestDetailsRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:
