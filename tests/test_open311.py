@@ -258,9 +258,7 @@ async def test_filters_paging_and_status_mapping(bot, store):
         assert await ids(end_date="2025-01-15T10:00:00+07:00") == [flood[2]]
         assert await ids(end_date="2025-01-15T09:59:59+07:00") == []
         assert flood[2] not in await ids(start_date="2025-02-01T00:00:00Z")
-        first = await api.get(
-            f"{BASE}/requests.json", params={"page_size": 2, "start_date": since}
-        )
+        first = await api.get(f"{BASE}/requests.json", params={"page_size": 2, "start_date": since})
         assert 'rel="next"' in first.headers["link"] and "page=2" in first.headers["link"]
         assert await ids(page_size=2, page=2, start_date=since) == everything[2:4]
         last = await api.get(

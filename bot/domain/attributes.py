@@ -166,3 +166,17 @@ def answer_label(attribute: Attribute, answer: Answer, language: str) -> str:
             names.append(value.name(language) if value else key)
         return ", ".join(names)
     return answer.values[0] if answer.values else ""
+
+
+def answered(
+    attributes: Sequence[Attribute], stored: Sequence[tuple[str, Sequence[str]]], language: str
+) -> list[tuple[str, str]]:
+    """(question, answer) as people read them, in the questions' order, for the answers a
+    request gave (``stored``: code → values, as :mod:`storage.request_details` keeps them)."""
+    given = dict(stored)
+    return [
+        (attribute.description(language), answer_label(attribute, answer, language))
+        for attribute in attributes
+        for answer in [Answer(attribute.code, tuple(given.get(attribute.code, ())))]
+        if answer.values
+    ]
