@@ -185,3 +185,17 @@ async def test_our_jurisdiction_id_is_accepted_everywhere(make_bot):
     assert created.status_code == 201, created.text
     assert "not served here" in refused(wrong, 404)
     assert read(created, "created")[0]["service_request_id"].isdigit()
+
+
+async def test_an_unexpected_error_on_an_xml_path_is_a_500_in_xml(bot, monkeypatch):
+    from storage.apikeys import ApiKeyRepository
+
+    async def broken(self, key: str) -> None:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(ApiKeyRepository, "by_key", broken)
+    async with client(bot) as api:
+        answer = await api.post(f"{BASE}/requests.xml", data={"api_key": "wl_x"})
+    assert "internal error" in refused(answer, 500)
+    assert answer.headers["content-type"] == "text/xml; charset=utf-8"
+    assert "disk I/O" not in answer.text
