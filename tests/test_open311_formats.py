@@ -199,3 +199,42 @@ async def test_an_unexpected_error_on_an_xml_path_is_a_500_in_xml(bot, monkeypat
     assert "internal error" in refused(answer, 500)
     assert answer.headers["content-type"] == "text/xml; charset=utf-8"
     assert "disk I/O" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ('category = "volcano"\ncode = "x"\ndatatype = "text"', "not defined above"),
+        ('category = "x"\ncode = "9lives"\ndatatype = "text"', "code '9lives'"),
+        ('category = "x"\ncode = "depth"\ndatatype = "float"', "datatype must be one of"),
+        ('category = "x"\ncode = "depth"\ndatatype = "number"\nrequired = "yes"', "true or false"),
+        ('category = "x"\ncode = "kind"\ndatatype = "singlevaluelist"', "values go with"),
+        (
+            'category = "x"\ncode = "n"\ndatatype = "number"\nvalues = [{key="a", name_id="A",'
+            ' name_en="A"}]',
+            "values go with",
+        ),
+        (
+            'category = "x"\ncode = "kind"\ndatatype = "multivaluelist"\nvalues = [{key="a",'
+            ' name_id="A", name_en="A"}, {key="a", name_id="B", name_en="B"}]',
+            "repeated",
+        ),
+    ],
+)
+def test_a_malformed_question_stops_the_bot_at_start(tmp_path, question, words):
+    from bot.domain.categories import load_categories
+
+    category = (
+        '[[category]]\nkey = "x"\nemoji = "x"\nname_id = "x"\nname_en = "x"\nsla_hours = 1\n'
+        "photo_required = false\n"
+    )
+    texts = 'description_id = "Q"\ndescription_en = "Q"\n'
+    path = tmp_path / "categories.toml"
+    path.write_text(f"{category}\n[[attribute]]\n{question}\n{texts}")
+    with pytest.raises(ValueError, match=words):
+        load_categories(path)
+    path.write_text(
+        f'{category}\n[[attribute]]\ncategory = "x"\ncode = "n"\ndatatype = "number"\n{texts}'
+    )
+    [loaded] = load_categories(path)
+    assert [a.code for a in loaded.attributes] == ["n"] and not loaded.attributes[0].required
