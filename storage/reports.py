@@ -6,7 +6,7 @@ the event that explains it, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Self
 
@@ -106,9 +106,12 @@ class ReportRepository:
         area_code: str | None,
         description: str,
         messages: Callable[[int], list[OutboxMessage]] = lambda _: [],
+        within: Callable[[aiosqlite.Connection, int], Awaitable[None]] | None = None,
     ) -> int:
         """Store the report, its photos, its first event, its reporter as follower and the
         messages it causes (``messages(report_id)``: group alerts), and drop the draft, atomically.
+        ``within(conn, report_id)`` writes more in the same transaction (an Open311 request's
+        answers, which its alert card shows).
 
         Idempotent per draft: a second Confirm of the same draft (a double tap on a slow phone,
         or a retry after a crash) returns the report already stored.
@@ -164,6 +167,8 @@ class ReportRepository:
             )
             for message in messages(int(report_id)):
                 await enqueue(conn, message)
+            if within is not None:
+                await within(conn, int(report_id))
             await conn.execute(
                 "DELETE FROM drafts WHERE user_id = ? AND token = ?", (draft.user_id, draft.token)
             )

@@ -24,6 +24,7 @@ from storage.monitoring import MonitoringRepository
 from storage.outbox import OutboxRepository
 from storage.public_reports import PublicReportRepository
 from storage.reports import ReportRepository
+from storage.request_details import RequestDetailsRepository
 from storage.stats import StatsRepository
 from storage.surveys import SurveyRepository
 from storage.sweeps import SweepRepository
@@ -55,6 +56,7 @@ class Store:
         self.stats = StatsRepository(db)
         self.citizen_updates = CitizenUpdateRepository(db)
         self.report_messages = ReportMessageRepository(db)
+        self.request_details = RequestDetailsRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

@@ -111,7 +111,10 @@ class ReportPages:
         photos = await self.services.store.reports.photos(report.id)
         events = await self.services.store.reports.events(report.id)
         additions = await self.services.store.citizen_updates.summary(report.id)
-        body = self.views.detail_body(staff, report, photos, events, notice, additions.event_ids)
+        details = await self.services.store.request_details.details(report.id)
+        body = self.views.detail_body(
+            staff, report, photos, events, notice, details, additions.event_ids
+        )
         page = layout(staff.language, f"#{report.id}", body, self._header(staff))
         return HTMLResponse(page)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.attributes import answered
 from bot.domain.cases import MAX_NOTE
 from bot.domain.statuses import STATUSES, moves
 from bot.geo.places import area_label
@@ -19,6 +20,7 @@ from bot.i18n import plain
 from bot.outbox.renderers import category_label, local_time, overdue_hours
 from bot.services import Services
 from storage.reports import Report, ReportEvent, ReportPhoto
+from storage.request_details import RequestDetails
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class StaffViews:
         photos: list[ReportPhoto],
         events: list[ReportEvent],
         notice: str = "",
+        details: RequestDetails | None = None,
         added: frozenset[int] = frozenset(),
     ) -> str:
         """A report's facts, its status form, photos and history, as the page's body;
@@ -146,6 +149,7 @@ class StaffViews:
             ("updated", esc(local_time(services, report.updated_at))),
             ("supporters", esc(report.supporters)),
             ("description", esc(report.description)),
+            *self.request_facts(report, details, language),
         ]
         body = [notice, f"<h1>#{report.id}</h1><table>"]
         body += [f"<tr><th>{text(language, key)}</th><td>{value}</td></tr>" for key, value in facts]
@@ -166,6 +170,26 @@ class StaffViews:
         body.append(self.history(staff, events, added))
         body.append(f"<p>{link('/staff', {'lang': language}, plain(language, 'web.back'))}</p>")
         return "".join(body)
+
+    def request_facts(
+        self, report: Report, details: RequestDetails | None, language: str
+    ) -> list[tuple[str, str]]:
+        """What an agency's Open311 request brought: who filed it, the answers to the
+        category's questions, and the reporter's contact (staff only; the phone number stays
+        off the pages, like every citizen's: ``python -m bot case show`` prints it)."""
+        if details is None:
+            return []
+        facts = [("filed_by", esc(details.agency))]
+        category = self.services.categories.get(report.category_key)
+        pairs = answered(category.attributes, details.extras.answers, language) if category else []
+        if pairs:
+            facts.append(("answers", "<br>".join(f"{esc(q)}: {esc(a)}" for q, a in pairs)))
+        contact = details.extras.contact
+        name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+        shown = [part for part in (name, contact.email, contact.account_id) if part]
+        if shown:
+            facts.append(("contact", esc(" · ".join(shown))))
+        return facts
 
     def history(
         self, staff: Staff, events: list[ReportEvent], added: frozenset[int] = frozenset()

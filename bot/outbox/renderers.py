@@ -14,13 +14,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import moments
 from bot.domain import statuses
 from bot.domain.alerts import OUTSIDE, UNCOVERED
+from bot.domain.attributes import answered
 from bot.geo.places import area_label, place_label
 from bot.i18n import Html, plain, t
 from bot.outbox.addition_views import card_additions
 from bot.outbox.followup_text import followup_text, officers_label
 from bot.services import Services
 from bot.telegram.callbacks import STATUS, SURVEY, VIEW_REPORT, Answer, ReportRef, Status
-from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text
+from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text, shorten
 from storage.outbox import OutboxKind
 from storage.reports import Report, ReportEvent
 
@@ -41,6 +42,8 @@ _BUTTONS = {
 #: The card's two rows of buttons: taking the case up, then closing it. Which of them a card shows
 #: is the officer's moves from the report's status (``bot.domain.statuses.moves``).
 _BUTTON_ROWS = (("ack", "prog"), ("res", "rej", "dup"))
+#: The card shows this much of a description, leaving room for the rest within 4,096.
+CARD_DESCRIPTION = 1500
 
 
 def _button_rows(status: str) -> tuple[tuple[str, ...], ...] | None:
@@ -103,12 +106,18 @@ async def alert_card(services: Services, report: Report, reason: str | None = No
                 language,
                 report.address,
             ),
-            description=report.description,
+            # An agency's may be 4,000 characters (Open311's limit); a citizen's is 1,000.
+            description=shorten(report.description, CARD_DESCRIPTION),
             status=t(language, f"status.{report.status}"),
         )
     ]
     if report.supporters:
         lines.append(t(language, "alert.supporters", count=report.supporters))
+    category = services.categories.get(report.category_key)
+    if category is not None and category.attributes:  # an Open311 request's answers
+        stored = await services.store.request_details.answers(report.id)
+        for question, answer in answered(category.attributes, stored, language):
+            lines.append(t(language, "alert.answer", question=question, answer=answer))
     additions = await card_additions(services, report, language)  # the reporter's, after filing
     lines += additions.lines
     events = await services.store.reports.events(report.id)
