@@ -21,6 +21,7 @@ class Category:
     active: bool = True
     position: int = 0
     sensitive: bool = False  # from the TOML only: the public API leaves these out
+    aliases: tuple[str, ...] = ()  # from the TOML only: other words citizens type for it
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_id
