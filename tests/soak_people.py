@@ -52,7 +52,6 @@ _NEEDS_BUTTON = {SUMMARY: "Kirim laporan", BUSY: "Lanjutkan", RESTORE: "Pulihkan
 REFERENCE_SHOWN = (
     re.compile(r"Laporan #(\d+) diterima"),  # report.submitted
     re.compile(r"sudah terkirim sebagai #(\d+)"),  # report.submitted_already
-    re.compile(r"Terkirim sebagai #(\d+)"),  # report.submitted_mark, on the summary
     re.compile(r"baru saja Anda kirim sebagai #(\d+)"),  # report.double_submission
 )
 _PHOTO_COUNT = (

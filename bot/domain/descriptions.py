@@ -18,6 +18,7 @@ which only a text made almost entirely of emoji ever reaches.
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -65,6 +66,11 @@ def graphemes(text: str) -> list[str]:
 def length(text: str) -> int:
     """How many characters a person sees in ``text``, surrounding spaces left out."""
     return len(graphemes(text.strip()))
+
+
+def normalise(text: str) -> str:
+    """Whitespace collapsed and case folded: two descriptions that read the same compare equal."""
+    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _utf16(text: str) -> int:

@@ -15,8 +15,6 @@ typed description ends it for a category that can do without one.
 from __future__ import annotations
 
 import enum
-import math
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -24,18 +22,21 @@ from datetime import UTC, datetime, timedelta
 
 from geopy.distance import distance
 
-from bot.domain import descriptions, statuses
+from bot.domain import descriptions
 from bot.domain.alerts import alert_messages, recipients
+from bot.domain.captions import CaptionUse as CaptionUse  # for the handlers
+from bot.domain.captions import with_caption
 from bot.domain.descriptions import MAX_DESCRIPTION as MAX_DESCRIPTION  # for bot/http/open311.py
 from bot.domain.descriptions import MIN_DESCRIPTION as MIN_DESCRIPTION
-from bot.domain.descriptions import Cut
+from bot.domain.descriptions import Cut, normalise
+from bot.domain.nearby import Nearby as Nearby  # for the handlers
+from bot.domain.nearby import nearby_reports
 from bot.geo.areas import AreaIndex
 from bot.geo.geocoding import Geocoder, OfflineGeocoder
 from storage.categories import Category
 from storage.db import utc_now
 from storage.drafts import Draft
 from storage.photos import PhotoRef
-from storage.reports import Report
 from storage.store import Store
 
 CATEGORY, LOCATION, NEARBY, PHOTOS, DESCRIPTION, SUMMARY, OFFER = (
@@ -52,9 +53,6 @@ MAX_PHOTOS = 3
 DOUBLE_SUBMISSION_WINDOW = timedelta(minutes=10)
 DOUBLE_SUBMISSION_RADIUS_M = 100
 RESTORABLE_FOR = timedelta(hours=24)
-NEARBY_RADIUS_M = 250
-NEARBY_SHOWN = 3
-METERS_PER_DEGREE = 111_320
 
 
 def new_token() -> str:
@@ -85,10 +83,6 @@ def previous_step(step: str) -> str | None:
     return STEP_ORDER[STEP_ORDER.index(step) - 1]
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
 class PhotoOutcome(enum.Enum):
     ADDED = "added"
     DUPLICATE = "duplicate"
@@ -98,27 +92,12 @@ class PhotoOutcome(enum.Enum):
 DescriptionProblem = descriptions.Problem
 
 
-class CaptionUse(enum.Enum):
-    """What became of a photo's caption."""
-
-    DESCRIPTION = "description"  # it is the description now
-    ADDED = "added"  # added to the description given before
-    TOO_SHORT = "too_short"  # too short to describe anything: the description is still asked
-    TOO_LONG = "too_long"  # kept aside; the citizen is offered to cut it to the limit
-
-
 class SubmitKind(enum.Enum):
     CREATED = "created"
     ALREADY = "already"  # this very draft was already submitted
     RATE_LIMITED = "rate_limited"
     DOUBLE = "double"  # the same report was submitted minutes ago
     INCOMPLETE = "incomplete"
-
-
-@dataclass(frozen=True)
-class Nearby:
-    report: Report
-    meters: int
 
 
 @dataclass(frozen=True)
@@ -283,28 +262,7 @@ class ReportingService:
     async def nearby(self, draft: Draft) -> list[Nearby]:
         """Open reports of the same category within 250 m, nearest first, the citizen's own
         excluded: the candidates for "same problem — follow it"."""
-        if draft.lat is None or draft.lon is None or draft.category_key is None:
-            return []
-        lat, lon = draft.lat, draft.lon
-        dlat = NEARBY_RADIUS_M / METERS_PER_DEGREE
-        dlon = NEARBY_RADIUS_M / (METERS_PER_DEGREE * max(0.01, math.cos(math.radians(lat))))
-        candidates = await self.store.reports.nearby_candidates(
-            min_lat=lat - dlat,
-            max_lat=lat + dlat,
-            min_lon=lon - dlon,
-            max_lon=lon + dlon,
-            category_key=draft.category_key,
-            statuses=statuses.OPEN,
-        )
-        found = []
-        for report in candidates:
-            if report.citizen_id == draft.user_id:
-                continue
-            meters = distance((lat, lon), (report.lat, report.lon)).meters
-            if meters <= NEARBY_RADIUS_M:
-                found.append(Nearby(report, round(meters)))
-        found.sort(key=lambda item: item.meters)
-        return found[:NEARBY_SHOWN]
+        return await nearby_reports(self.store, draft)
 
     async def _with_nearby_check(self, draft: Draft) -> Draft:
         """The nearby step is needed only when there is something nearby to show."""
@@ -327,31 +285,12 @@ class ReportingService:
         updated = draft
         if outcome is PhotoOutcome.ADDED:
             updated = replace(draft, photos=(*draft.photos, photo), photos_done=True)
-        updated, use = self._with_caption(updated, caption)
+        updated, use = with_caption(updated, caption)
         if outcome is PhotoOutcome.FULL and use is None:
             return PhotoResult(draft, outcome)
         if draft.step == OFFER:  # a draft from before the quick report asked for the category
             return PhotoResult(await self.store.drafts.save(updated), outcome, use)
         return PhotoResult(await self.advance(updated), outcome, use)
-
-    @staticmethod
-    def _with_caption(draft: Draft, caption: str | None) -> tuple[Draft, CaptionUse | None]:
-        text = (caption or "").strip()
-        if not text:
-            return draft, None
-        if draft.description is None:
-            problem = descriptions.problem(text)
-            if problem is DescriptionProblem.TOO_SHORT:
-                return draft, CaptionUse.TOO_SHORT
-            if problem is DescriptionProblem.TOO_LONG:
-                return replace(draft, long_description=text), CaptionUse.TOO_LONG
-            return replace(draft, description=text, long_description=None), CaptionUse.DESCRIPTION
-        if normalise(text) in normalise(draft.description):
-            return draft, None  # the same caption again: an album's, or a photo sent twice
-        combined = f"{draft.description}\n{text}"
-        if descriptions.problem(combined) is DescriptionProblem.TOO_LONG:
-            return replace(draft, long_description=combined), CaptionUse.TOO_LONG
-        return replace(draft, description=combined), CaptionUse.ADDED
 
     async def remove_photos(self, draft: Draft) -> Draft:
         return await self.store.drafts.save(replace(draft, photos=(), photos_done=False))

@@ -114,7 +114,7 @@ async def _category_again(
         return
     changed = await context.services.reporting.set_category(draft, key)
     category = context.services.categories[key]
-    note = t(language, "report.category_popup", category=category.label(language))
+    note = t(language, "report.category_changed", category=category.label(language))
     await prompt(context, changed, language, prefix=note)
 
 

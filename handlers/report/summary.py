@@ -28,9 +28,9 @@ async def at_summary(message: Message, context: BotContext, draft: Draft, langua
         await submit(context, draft, language)
     elif text in MORE_PHOTOS:
         key = (
-            "report.more_photos_full_popup"
+            "report.more_photos_full"
             if len(draft.photos) >= MAX_PHOTOS
-            else ("report.more_photos_popup")
+            else ("report.more_photos_hint")
         )
         await say(context, draft, t(language, key, max=MAX_PHOTOS))  # the keyboard stays
     elif text in EDIT:
