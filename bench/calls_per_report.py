@@ -13,9 +13,10 @@ One new citizen per path drives a report from its first message to the reference
 * quick report: a photo sent outside a report (with the description as its caption).
 
 The citizen reads what the bot last showed and does what it asks, the way a person would: taps
-"make a report" or yes, taps the category (Banjir), shares the location, sends a photo with the
-description as its caption, taps Done, types the description when asked, taps send. So the same
-script measures any shape of the flow. Each thing the citizen sends (a message, a press) is one
+"make a report" (or, in the flow before issue 13, yes to the quick report), taps the category
+(Banjir), shares the location, sends a photo with the description as its caption, taps Done if
+there is one, types the description when asked, taps send. So the same script measured the flow
+before and after. Each thing the citizen sends (a message, a press) is one
 action, the opening ``/start`` or ``/report`` (or the quick report's photo) included.
 
 What is counted: every request the bot makes to the Bot API that sends, edits, deletes or answers
