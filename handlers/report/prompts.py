@@ -21,7 +21,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
-from telegram.error import BadRequest
 
 from bot.domain.reporting import (
     CATEGORY,
@@ -52,18 +51,9 @@ async def deliver(
     draft: Draft,
     text: str,
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
-    *,
-    replace: object = None,
 ) -> None:
-    """Send one prompt: with its reply keyboard, or taking the last one away when it has no
-    buttons. ``replace``: a pressed message (an inline button of an earlier version) to edit
-    into a prompt with inline buttons instead of sending one."""
-    if isinstance(markup, InlineKeyboardMarkup) and isinstance(replace, Message):
-        try:
-            await replace.edit_text(text, reply_markup=markup)
-            return
-        except BadRequest:  # too old to edit, or not a text: say it anew
-            pass
+    """Send one prompt: with its keyboard, or taking the last reply keyboard away when it has
+    no buttons."""
     await say(context, draft, text, markup if markup is not None else ReplyKeyboardRemove())
 
 
@@ -114,14 +104,13 @@ async def prompt(
     language: str,
     *,
     prefix: str | None = None,
-    replace: object = None,
 ) -> None:
     """Ask for what the draft's current step needs, with that step's keyboard; ``prefix`` is a
-    line about what was just received. ``replace``: see ``deliver``."""
+    line about what was just received."""
     text, markup = await question(context, draft, language)
     if text is None:
         return
-    await deliver(context, draft, _lead(prefix) + text, markup, replace=replace)
+    await deliver(context, draft, _lead(prefix) + text, markup)
 
 
 async def question(
