@@ -33,6 +33,16 @@ _WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Telegram's se
 
 
 @dataclass(frozen=True)
+class Open311Settings:
+    """What Open311 discovery says about this endpoint, and the jurisdiction it serves."""
+
+    jurisdiction_id: str = "wargalapor"  # another jurisdiction_id in a request: 404
+    contact: str | None = None  # discovery's contact; None: the operators, at WEB_BASE_URL
+    key_service: str | None = None  # discovery's key_service: how an agency gets a key
+    endpoint_type: str = "production"  # or "test", for a staging bot
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every runtime setting; built only through :func:`load_settings` so it is always valid."""
 
@@ -78,6 +88,7 @@ class Settings:
     log_level_libraries: str | None = None  # None: PTB at INFO, httpx at WARNING
     open311_public_rate_per_minute: int = 60  # anonymous Open311 reads per client address
     trusted_proxies: tuple[str, ...] = ()  # networks whose X-Forwarded-For is believed
+    open311: Open311Settings = field(default_factory=lambda: Open311Settings())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -178,6 +189,31 @@ def _metrics_token(env: Mapping[str, str]) -> str | None:
             "python -c 'import secrets; print(secrets.token_urlsafe(32))', or leave it empty"
         )
     return token
+
+
+_JURISDICTION = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+MAX_DISCOVERY_TEXT = 300
+
+
+def _open311(env: Mapping[str, str]) -> Open311Settings:
+    jurisdiction = read.text(env, "OPEN311_JURISDICTION_ID") or "wargalapor"
+    if not _JURISDICTION.match(jurisdiction):
+        raise ConfigError(
+            f"OPEN311_JURISDICTION_ID={jurisdiction!r} must be 1-100 of A-Z a-z 0-9 . _ -, "
+            "e.g. OPEN311_JURISDICTION_ID=jakarta.go.id"
+        )
+    texts = {}
+    for name in ("OPEN311_CONTACT", "OPEN311_KEY_SERVICE"):
+        value = read.text(env, name)
+        if value is not None and len(value) > MAX_DISCOVERY_TEXT:
+            raise ConfigError(f"{name} is over {MAX_DISCOVERY_TEXT} characters: shorten it")
+        texts[name] = value
+    kind = (read.text(env, "OPEN311_ENDPOINT_TYPE") or "production").lower()
+    if kind not in ("production", "test"):
+        raise ConfigError(f"OPEN311_ENDPOINT_TYPE={kind!r} is not known: use production or test")
+    return Open311Settings(
+        jurisdiction, texts["OPEN311_CONTACT"], texts["OPEN311_KEY_SERVICE"], kind
+    )
 
 
 #: Handled inbox rows tell Telegram's redelivery of an update (for up to a day) from a new one.
@@ -292,4 +328,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level_libraries=read.log_level(env, "LOG_LEVEL_LIBRARIES"),
         open311_public_rate_per_minute=read.positive_int(env, "OPEN311_PUBLIC_RATE_PER_MINUTE", 60),
         trusted_proxies=read.trusted_proxies(env),
+        open311=_open311(env),
     )

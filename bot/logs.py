@@ -74,16 +74,19 @@ def setup_logging(
     libraries: str | None = None,
 ) -> logging.Handler:
     """JSON lines on ``stream`` at ``level``; ``secrets`` (the webhook secret) are redacted with
-    the token; ``libraries`` is the level of PTB's and httpx's loggers (None: INFO for PTB,
-    WARNING for httpx, whatever ``level`` says)."""
+    the token; ``libraries`` is the level of PTB's, aiosqlite's and httpx's loggers (None: INFO
+    for PTB and aiosqlite, WARNING for httpx, whatever ``level`` says)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactingFilter([token, *(secret for secret in secrets if secret)]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # PTB logs each call's parameters at DEBUG; httpx every request URL, token included, at INFO.
-    logging.getLogger("telegram").setLevel(libraries or max(logging.INFO, root.level))
+    # PTB logs each call's parameters at DEBUG; httpx every request URL, token included, at INFO;
+    # aiosqlite every statement's parameters at DEBUG (citizens' words, the e-mail and names an
+    # agency's Open311 request gives for its reporter).
+    for name in ("telegram", "aiosqlite"):
+        logging.getLogger(name).setLevel(libraries or max(logging.INFO, root.level))
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(libraries or logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.additions import AdditionService
 from bot.domain.broadcasts import BroadcastService
 from bot.domain.cases import CasesService
 from bot.domain.citizens import CitizenService
@@ -27,14 +28,15 @@ class Waker:
     picks the rows up instead."""
 
     def __init__(self) -> None:
-        self._callback: Callable[[], None] | None = None
+        self._callback: Callable[[float], None] | None = None
 
-    def connect(self, callback: Callable[[], None]) -> None:
+    def connect(self, callback: Callable[[float], None]) -> None:
         self._callback = callback
 
-    def __call__(self) -> None:
+    def __call__(self, delay: float = 0) -> None:
+        """Deliver now, or in ``delay`` seconds (rows written to wait a moment)."""
         if self._callback is not None:
-            self._callback()
+            self._callback(delay)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Services:
     citizens: CitizenService = field(init=False)
     officers: OfficerService = field(init=False)
     staff_login: StaffLoginService = field(init=False)
+    additions: AdditionService = field(init=False)
 
     def __post_init__(self) -> None:
         self.broadcasts = BroadcastService(self.store, self.settings, self.clock, self.waker)
@@ -64,3 +67,4 @@ class Services:
         self.citizens = CitizenService(self.store, self.settings)
         self.officers = OfficerService(self.store)
         self.staff_login = StaffLoginService(self.store, self.settings, self.clock)
+        self.additions = AdditionService(self.store, self.clock, self.waker)

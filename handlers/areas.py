@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.domain.permissions import is_admin
@@ -10,7 +12,9 @@ from bot.i18n import Html, plain, t
 from bot.services import Services
 from bot.telegram.callbacks import Area, ButtonKind
 from bot.telegram.context import BotContext
-from handlers.narrow import query_of
+from handlers.messages import drop_buttons
+from handlers.narrow import pressed_message, query_of
+from handlers.people import language_of
 from storage.groups import Scope
 
 KIND_CODES = {"kelurahan": "kel", "kecamatan": "kec", "kota": "kota"}
@@ -46,7 +50,8 @@ async def chosen_scope(
     update: Update, context: BotContext, language: str, refusal_key: str, picker: Picker
 ) -> Scope | None:
     """A pressed area choice, answered: the presser must be an admin (whoever asked), and the
-    choice must name a known area; None when either fails (the press is answered already)."""
+    choice must name a known area; None when either fails (the press is answered already).
+    An accepted choice takes the picker's buttons away, so a second tap cannot act twice."""
     query = query_of(update)
     if not is_admin(context.services, query.from_user.id):
         await query.answer(t(language, refusal_key), show_alert=True)
@@ -56,7 +61,27 @@ async def chosen_scope(
         await query.answer(t(language, "common.stale_button"))
         return None
     await query.answer()
+    await drop_buttons(pressed_message(query))
     return scope
+
+
+#: What a chosen area does: link the group, create the invite… (update, context, scope, language).
+AreaAction = Callable[[Update, BotContext, Scope, str], Awaitable[None]]
+
+
+def on_area_chosen(
+    picker: Picker, refusal_key: str, act: AreaAction
+) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """The handler of a picker's buttons: the presser must be an admin too (whoever sent the
+    command that showed the picker), then ``act`` runs on the chosen area."""
+
+    async def chosen(update: Update, context: BotContext) -> None:
+        language = await language_of(update, context)
+        scope = await chosen_scope(update, context, language, refusal_key, picker)
+        if scope is not None:
+            await act(update, context, scope, language)
+
+    return chosen
 
 
 def choice_keyboard(

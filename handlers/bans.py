@@ -14,7 +14,7 @@ from bot.i18n import t
 from bot.ids import parse_id
 from bot.telegram.context import BotContext
 from handlers.narrow import message_of
-from handlers.people import language_of, refuse_unless_admin
+from handlers.people import admin_language
 
 
 async def _target(update: Update, context: BotContext) -> tuple[int | None, int | None]:
@@ -40,11 +40,11 @@ async def unban_command(update: Update, context: BotContext) -> None:
 
 
 async def _set(update: Update, context: BotContext, *, banned: bool) -> None:
-    language = await language_of(update, context)
+    language = await admin_language(update, context, "ban.admin_only")
+    if language is None:
+        return
     services = context.services
     message = message_of(update)
-    if not await refuse_unless_admin(update, context, language, "ban.admin_only"):
-        return
     user_id, ref = await _target(update, context)
     if user_id is None:
         await message.reply_text(t(language, "ban.usage"))

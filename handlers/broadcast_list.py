@@ -12,18 +12,17 @@ from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.broadcast_steps import describe_audience, say, text_button
 from handlers.narrow import message_of
-from handlers.people import language_of, refuse_unless_admin
+from handlers.people import admin_language
 from storage.broadcasts import Broadcast
 
 
 async def list_command(update: Update, context: BotContext) -> None:
     """/broadcasts: the latest ones with their counts; scheduled and running can be cancelled."""
-    language = await language_of(update, context)
-    services = context.services
-    message = message_of(update)
-    if not await refuse_unless_admin(update, context, language, "broadcast.admin_only"):
+    language = await admin_language(update, context, "broadcast.admin_only")
+    if language is None:
         return
-    broadcasts = await services.store.broadcasts.recent()
+    broadcasts = await context.services.store.broadcasts.recent()
+    message = message_of(update)
     if not broadcasts:
         await message.reply_text(t(language, "broadcast.none"))
         return

@@ -24,7 +24,7 @@ from bot.telegram.context import BotContext
 from handlers.areas import plain_scope_label, scope_label
 from handlers.narrow import chat_of, message_of, query_of, user_of
 from handlers.people import language_of
-from storage.groups import Officer
+from storage.groups import Invite, Officer
 
 PAGE_SIZE = 8
 MAX_NAME = 28  # a button label has room for a name and an area
@@ -65,6 +65,26 @@ async def _admin_private(update: Update, context: BotContext, language: str) -> 
     return True
 
 
+def _list_page(
+    items: list[T],
+    page: int,
+    language: str,
+    button: Callable[[T], InlineKeyboardButton],
+    pager: ButtonKind[Page],
+    text_key: str,
+) -> tuple[Html, InlineKeyboardMarkup] | None:
+    """One page of a list, a button per item and ◀️/▶️ below; None for an empty list, which
+    each list words its own way."""
+    if not items:
+        return None
+    shown, page, pages = _paged(items, page)
+    rows = [[button(item)] for item in shown]
+    if nav := _page_row(pager, page, pages):
+        rows.append(nav)
+    text = t(language, text_key, count=len(items), page=page + 1, pages=pages)
+    return text, InlineKeyboardMarkup(rows)
+
+
 #: A list's page for a chat: its text and buttons (None when the list is empty).
 Pager = Callable[[BotContext, int, str], Awaitable[tuple[Html, InlineKeyboardMarkup | None]]]
 
@@ -93,25 +113,16 @@ async def _officers_page(
     context: BotContext, page: int, language: str
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
     services = context.services
+
+    def remove_button(officer: Officer) -> InlineKeyboardButton:
+        label = f"✖️ {_who(officer)} · {plain_scope_label(services, officer.scope, language)}"
+        row = OfficerRow(officer.rowid, officer.user_id)
+        return InlineKeyboardButton(label, callback_data=callbacks.OFFICER_REMOVE.data(row))
+
     officers = await services.store.officers.all()
-    if not officers:
-        return t(language, "officer.list_empty"), None
-    shown, page, pages = _paged(officers, page)
-    rows = [
-        [
-            InlineKeyboardButton(
-                f"✖️ {_who(officer)} · {plain_scope_label(services, officer.scope, language)}",
-                callback_data=callbacks.OFFICER_REMOVE.data(
-                    OfficerRow(officer.rowid, officer.user_id)
-                ),
-            )
-        ]
-        for officer in shown
-    ]
-    if nav := _page_row(callbacks.OFFICERS_PAGE, page, pages):
-        rows.append(nav)
-    text = t(language, "officer.list", count=len(officers), page=page + 1, pages=pages)
-    return text, InlineKeyboardMarkup(rows)
+    return _list_page(
+        officers, page, language, remove_button, callbacks.OFFICERS_PAGE, "officer.list"
+    ) or (t(language, "officer.list_empty"), None)
 
 
 async def officers_command(update: Update, context: BotContext) -> None:
@@ -171,31 +182,20 @@ async def _invites_page(
     context: BotContext, page: int, language: str
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
     services = context.services
-    invites = await services.store.officers.open_invites(datetime.now(UTC))
-    if not invites:
-        return t(language, "officer.invites_empty"), None
-    shown, page, pages = _paged(invites, page)
-    rows = []
-    for invite in shown:
+
+    def revoke_button(invite: Invite) -> InlineKeyboardButton:
         until = datetime.fromisoformat(invite.expires_at).astimezone(services.settings.tz)
+        scope = plain_scope_label(services, invite.scope, language)
         label = plain(
-            language,
-            "officer.invite_button",
-            id=invite.id,
-            scope=plain_scope_label(services, invite.scope, language),
-            until=f"{until:%d/%m}",
+            language, "officer.invite_button", id=invite.id, scope=scope, until=f"{until:%d/%m}"
         )
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    label, callback_data=callbacks.INVITE_REVOKE.data(callbacks.Number(invite.id))
-                )
-            ]
-        )
-    if nav := _page_row(callbacks.INVITES_PAGE, page, pages):
-        rows.append(nav)
-    text = t(language, "officer.invites", count=len(invites), page=page + 1, pages=pages)
-    return text, InlineKeyboardMarkup(rows)
+        data = callbacks.INVITE_REVOKE.data(callbacks.Number(invite.id))
+        return InlineKeyboardButton(label, callback_data=data)
+
+    invites = await services.store.officers.open_invites(datetime.now(UTC))
+    return _list_page(
+        invites, page, language, revoke_button, callbacks.INVITES_PAGE, "officer.invites"
+    ) or (t(language, "officer.invites_empty"), None)
 
 
 async def invites_command(update: Update, context: BotContext) -> None:

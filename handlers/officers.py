@@ -4,28 +4,26 @@ The invite itself (its token, how long it lasts, redeeming it) is bot/domain/off
 
 from __future__ import annotations
 
-import contextlib
-
 from telegram import Update
-from telegram.error import BadRequest
 
+from bot import moments
 from bot.i18n import t
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
-from handlers.areas import choice_keyboard, chosen_scope, scope_label
-from handlers.narrow import chat_of, message_of, query_of, user_of
-from handlers.people import language_of, refuse_unless_admin
+from handlers.areas import choice_keyboard, on_area_chosen, scope_label
+from handlers.narrow import chat_of, message_of, user_of
+from handlers.people import admin_language, language_of
 from storage.groups import Scope
 
 INVITE_PREFIX = "inv_"
 
 
 async def invite_command(update: Update, context: BotContext) -> None:
-    language = await language_of(update, context)
+    language = await admin_language(update, context, "officer.invite_admin_only")
+    if language is None:
+        return
     services = context.services
     message = message_of(update)
-    if not await refuse_unless_admin(update, context, language, "officer.invite_admin_only"):
-        return
     if chat_of(update).type != "private":
         await message.reply_text(t(language, "officer.invite_private"))
         return
@@ -44,23 +42,10 @@ async def invite_command(update: Update, context: BotContext) -> None:
     await message.reply_text(t(language, "officer.invite_usage"))
 
 
-async def invite_chosen(update: Update, context: BotContext) -> None:
-    language = await language_of(update, context)
-    scope = await chosen_scope(
-        update, context, language, "officer.invite_admin_only", callbacks.INVITE_AREA
-    )
-    if scope is None:
-        return
-    with contextlib.suppress(BadRequest):  # "not modified": a second tap took them already
-        await query_of(update).edit_message_reply_markup(None)
-    await _create(update, context, scope, language)
-
-
 async def _create(update: Update, context: BotContext, scope: Scope, language: str) -> None:
     services = context.services
     invite = await services.officers.invite(scope, user_of(update).id)
     link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{invite.token}"
-    local = invite.expires_at.astimezone(services.settings.tz)
     await context.bot.send_message(
         chat_of(update).id,
         t(
@@ -69,10 +54,14 @@ async def _create(update: Update, context: BotContext, scope: Scope, language: s
             id=invite.id,
             scope=scope_label(services, scope, language),
             link=link,
-            expires=f"{local:%d/%m/%Y %H:%M} {local.tzname()}",
+            expires=moments.local_time(services.settings.tz, invite.expires_at.isoformat()),
         ),
         disable_web_page_preview=True,
     )
+
+
+#: An /invite picker button.
+invite_chosen = on_area_chosen(callbacks.INVITE_AREA, "officer.invite_admin_only", _create)
 
 
 async def redeem(update: Update, context: BotContext, token: str) -> None:

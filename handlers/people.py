@@ -55,12 +55,12 @@ async def language_of(update: Update, context: BotContext) -> str:
     return citizen.language
 
 
-async def refuse_unless_admin(
-    update: Update, context: BotContext, language: str, refusal: str
-) -> bool:
-    """True for an admin; anyone else is answered with the catalog text ``refusal`` (checked on
-    the server for every admin command, whatever the client showed) and False returned."""
+async def admin_language(update: Update, context: BotContext, refusal: str) -> str | None:
+    """The sender's language when they are an admin; anyone else is answered with the catalog
+    text ``refusal`` (checked on the server for every admin command, whatever the client
+    showed) and None returned."""
+    language = await language_of(update, context)
     if is_admin(context.services, user_of(update).id):
-        return True
+        return language
     await message_of(update).reply_text(t(language, refusal))
-    return False
+    return None

@@ -2,8 +2,8 @@
 
 Each is a handler in its own group (bot/telegram/application.py, where the order is written):
 it either takes the message and ends the update with ``ApplicationHandlerStop``, or returns and
-lets the next route look. Thin adapters: the work is in handlers/broadcast.py and
-handlers/survey.py.
+lets the next route look. Thin adapters: the work is in handlers/broadcast.py,
+handlers/survey.py and handlers/add_info.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram.context import BotContext
-from handlers import broadcast, survey
+from handlers import add_info, broadcast, survey
 from handlers.narrow import message_of
 from handlers.people import language_of
 
@@ -24,8 +24,12 @@ async def broadcast_text(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
 
-async def survey_note(update: Update, context: BotContext) -> None:
-    """A reopened report's "what is still wrong?": the next text or photo is the answer."""
+async def prompt_answer(update: Update, context: BotContext) -> None:
+    """The answer to the citizen's one open question: a reopened report's "what is still
+    wrong?", or what ➕ Add information asked for; the next text or photo is the answer."""
     language = await language_of(update, context)
-    if await survey.answer_prompt(message_of(update), context, language):
+    message = message_of(update)
+    if await survey.answer_prompt(message, context, language):
+        raise ApplicationHandlerStop
+    if await add_info.answer_prompt(message, context, language):
         raise ApplicationHandlerStop

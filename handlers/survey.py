@@ -85,11 +85,13 @@ async def survey_pressed(update: Update, context: BotContext) -> None:
 
 
 def _stars(report_id: int) -> InlineKeyboardMarkup:
+    """One row of five short labels, "1⭐" to "5⭐": a row of five "⭐⭐⭐⭐⭐" buttons is cut off
+    on a phone (Telegram shortens each label to a fifth of the screen)."""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    "⭐" * stars,
+                    f"{stars}⭐",
                     callback_data=callbacks.RATING.data(callbacks.Stars(report_id, str(stars))),
                 )
                 for stars in range(1, 6)

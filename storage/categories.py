@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from storage.attributes import Attribute
 from storage.db import Database
 
 
@@ -21,13 +22,23 @@ class Category:
     active: bool = True
     position: int = 0
     sensitive: bool = False  # from the TOML only: the public API leaves these out
-    aliases: tuple[str, ...] = ()  # from the TOML only: other words citizens type for it
+    # From the TOML only, for Open311's service list and definitions:
+    group_id: str | None = None  # the service's group, e.g. "Lingkungan"
+    group_en: str | None = None
+    keywords: tuple[str, ...] = ()  # search words beyond the names
+    attributes: tuple[Attribute, ...] = ()  # the extra questions, in their order
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_id
 
     def label(self, language: str) -> str:
         return f"{self.emoji} {self.name(language)}"
+
+    def group(self, language: str) -> str | None:
+        return (self.group_en if language == "en" else self.group_id) or self.group_id
+
+    def attribute(self, code: str) -> Attribute | None:
+        return next((attribute for attribute in self.attributes if attribute.code == code), None)
 
 
 def _category(row: aiosqlite.Row) -> Category:

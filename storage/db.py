@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence, Sized
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from typing import Any
 import aiosqlite
 
 from storage.files import DIR_MODE, private_file, tighten_sqlite_files
+from storage.locks import migration_lock
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +55,32 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def sql_statements(script: str) -> list[str]:
+    """``script``'s statements one at a time, to run them inside one transaction (``executescript``
+    would commit the transaction first). A ``;`` ends a statement only where SQLite's own
+    tokenizer says so (``sqlite3.complete_statement``): not inside a string, a comment or a
+    trigger's ``BEGIN … END``."""
+    statements = []
+    pending = ""
+    *pieces, rest = script.split(";")
+    for piece in pieces:
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if (pending + rest).strip():
+        statements.append((pending + rest).strip())
+    return statements
+
+
 async def _configure(conn: aiosqlite.Connection) -> None:
     conn.row_factory = aiosqlite.Row
+    # First: switching a new database to WAL takes a lock another process starting at the same
+    # moment may hold, and without a busy timeout the wait would be an error instead.
+    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA journal_mode=WAL")
     await conn.execute("PRAGMA foreign_keys=ON")
-    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA synchronous=NORMAL")
 
 
@@ -112,24 +135,23 @@ class Database:
     async def migrate(self) -> list[str]:
         """Apply every bundled migration newer than ``PRAGMA user_version``; return their names.
 
-        Each migration and its version bump commit together, so a crash leaves either the old or
-        the new schema, never half of one.
+        All of them and the version bump commit together under the migration lock
+        (:mod:`storage.locks`), the version read inside it: a crash leaves the old schema or the
+        new one, never half, and a process migrating at the same time waits and then finds
+        nothing to do (its list is empty).
         """
         applied = []
-        async with self._write_lock:
+        async with self._write_lock, migration_lock(self.writer):
             current = await self.schema_version()
             for version, name, sql in migrations():
                 if version <= current:
                     continue
-                script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                try:
-                    await self.writer.executescript(script)
-                except Exception:
-                    if self.writer.in_transaction:
-                        await self.writer.execute("ROLLBACK")
-                    raise
-                log.info("migration applied", extra={"migration": name})
+                for statement in sql_statements(sql):
+                    await self.writer.execute(statement)
+                await self.writer.execute(f"PRAGMA user_version = {version}")
                 applied.append(name)
+        for name in applied:
+            log.info("migration applied", extra={"migration": name})
         return applied
 
     @asynccontextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -37,6 +37,7 @@ class OutboxKind(StrEnum):
     FOLLOWUP = "followup"
     SURVEY = "survey"
     BROADCAST = "broadcast"
+    CITIZEN_UPDATE = "citizen_update"  # a reporter's addition, told to the groups with its card
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class OutboxMessage:
     priority: int = PRIORITY_FOLLOWUP
     report_id: int | None = None
     broadcast_id: int | None = None
+    #: Hold the row this long after it is written (an album's notice waits for its photos).
+    delay_seconds: float = 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
 async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> None:
     """Add a row inside the caller's transaction; a repeated ``dedupe_key`` is ignored."""
     now = utc_now()
+    not_before = now
+    if message.delay_seconds > 0:
+        later = datetime.now(UTC) + timedelta(seconds=message.delay_seconds)
+        not_before = later.isoformat(timespec="milliseconds")
     await conn.execute(
         "INSERT INTO outbox (chat_id, kind, payload, dedupe_key, priority, not_before,"
         " created_at, report_id, broadcast_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -100,7 +107,7 @@ async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> None:
             json.dumps(message.payload),
             message.dedupe_key,
             message.priority,
-            now,
+            not_before,
             now,
             message.report_id,
             message.broadcast_id,

@@ -38,6 +38,7 @@ class ReportQuery:
     public_only: bool = False
     restricted_categories: tuple[str, ...] = ()
     restricted_areas: tuple[str, ...] | None = ()
+    category_keys: tuple[str, ...] | None = None  # any of these (Open311's comma list)
 
 
 def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
@@ -72,6 +73,11 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
     if query.category_key is not None:
         clauses.append("category_key = ?")
         params.append(query.category_key)
+    if query.category_keys is not None:
+        if not query.category_keys:
+            return None
+        clauses.append(f"category_key IN ({placeholders(query.category_keys)})")
+        params.extend(query.category_keys)
     if query.created_from is not None:
         clauses.append("created_at >= ?")
         params.append(query.created_from)

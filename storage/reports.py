@@ -6,7 +6,7 @@ the event that explains it, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Self
 
@@ -80,6 +80,12 @@ class ReportEvent:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
+#: A citizen's own reports and those they follow (a neighbour's "+1", or the original their
+#: duplicate was folded into). The reporter is a follower too, except of a report an agency filed
+#: for them, hence both halves.
+_TRACKED = "citizen_id = ? OR id IN (SELECT report_id FROM followers WHERE user_id = ?)"
+
+
 class ReportRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -101,9 +107,12 @@ class ReportRepository:
         area_code: str | None,
         description: str,
         messages: Callable[[int], list[OutboxMessage]] = lambda _: [],
+        within: Callable[[aiosqlite.Connection, int], Awaitable[None]] | None = None,
     ) -> int:
         """Store the report, its photos, its first event, its reporter as follower and the
         messages it causes (``messages(report_id)``: group alerts), and drop the draft, atomically.
+        ``within(conn, report_id)`` writes more in the same transaction (an Open311 request's
+        answers, which its alert card shows).
 
         Idempotent per draft: a second Confirm of the same draft (a double tap on a slow phone,
         or a retry after a crash) returns the report already stored.
@@ -160,6 +169,8 @@ class ReportRepository:
             )
             for message in messages(int(report_id)):
                 await enqueue(conn, message)
+            if within is not None:
+                await within(conn, int(report_id))
             await conn.execute(
                 "DELETE FROM drafts WHERE user_id = ? AND token = ?", (draft.user_id, draft.token)
             )
@@ -196,6 +207,28 @@ class ReportRepository:
             (citizen_id, limit, offset),
         )
         return [Report.from_row(row) for row in rows]
+
+    async def count_tracked(self, user_id: int) -> int:
+        """The reports a citizen filed or follows (/myreports)."""
+        row = await self._db.fetchone(
+            f"SELECT COUNT(*) AS n FROM reports WHERE {_TRACKED}", (user_id, user_id)
+        )
+        return int(row["n"]) if row else 0
+
+    async def page_tracked(self, user_id: int, *, limit: int, offset: int) -> list[Report]:
+        """Filed or followed by ``user_id``, newest first; which of the two is
+        ``report.citizen_id == user_id``."""
+        rows = await self._db.fetchall(
+            f"SELECT * FROM reports WHERE {_TRACKED} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (user_id, user_id, limit, offset),
+        )
+        return [Report.from_row(row) for row in rows]
+
+    async def is_follower(self, report_id: int, user_id: int) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM followers WHERE report_id = ? AND user_id = ?", (report_id, user_id)
+        )
+        return row is not None
 
     async def event(self, event_id: int) -> ReportEvent | None:
         row = await self._db.fetchone("SELECT * FROM report_events WHERE id = ?", (event_id,))
@@ -318,12 +351,14 @@ async def record_change_in(
     duplicate_of: int | None = None,
     acknowledges: bool,
     resolves: bool,
+    photo_role: str = "resolution",
 ) -> int:
     """Append the event and project it onto the report row; returns the event id.
 
     Which statuses count as acknowledging or resolving is the caller's rule (storage names no
     status): ``acknowledges`` stamps ``acknowledged_at`` if it is still empty, ``resolves``
-    stamps ``resolved_at``."""
+    stamps ``resolved_at``. The event's photo joins the report's photos as ``photo_role``
+    (an officer's "after" photo by default; ``update`` for a reporter's addition)."""
     now = utc_now()
     cursor = await conn.execute(
         "INSERT INTO report_events (report_id, at, actor_kind, actor_id, actor_name, old_status,"
@@ -351,9 +386,8 @@ async def record_change_in(
     if photo is not None:
         await conn.execute(
             "INSERT INTO report_photos (report_id, position, file_id, file_unique_id, role)"
-            " VALUES (?, (SELECT COUNT(*) FROM report_photos WHERE report_id = ?), ?, ?,"
-            " 'resolution')",
-            (report.id, report.id, photo.file_id, photo.file_unique_id),
+            " VALUES (?, (SELECT COUNT(*) FROM report_photos WHERE report_id = ?), ?, ?, ?)",
+            (report.id, report.id, photo.file_id, photo.file_unique_id, photo_role),
         )
     assert cursor.lastrowid is not None
     return int(cursor.lastrowid)

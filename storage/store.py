@@ -13,6 +13,7 @@ from storage.areas import AreaRepository
 from storage.broadcast_drafts import BroadcastDraftRepository
 from storage.broadcasts import BroadcastRepository
 from storage.categories import CategoryRepository
+from storage.citizen_updates import CitizenUpdateRepository, ReportMessageRepository
 from storage.citizens import CitizenRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
@@ -23,6 +24,7 @@ from storage.monitoring import MonitoringRepository
 from storage.outbox import OutboxRepository
 from storage.public_reports import PublicReportRepository
 from storage.reports import ReportRepository
+from storage.request_details import RequestDetailsRepository
 from storage.stats import StatsRepository
 from storage.surveys import SurveyRepository
 from storage.sweeps import SweepRepository
@@ -52,6 +54,9 @@ class Store:
         self.monitoring = MonitoringRepository(db)
         self.geocache = GeocodeCacheRepository(db)
         self.stats = StatsRepository(db)
+        self.citizen_updates = CitizenUpdateRepository(db)
+        self.report_messages = ReportMessageRepository(db)
+        self.request_details = RequestDetailsRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

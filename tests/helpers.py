@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from tests.conftest import ROOT, TOKEN, RunningBot
 
@@ -84,14 +85,18 @@ async def file_in_five(
     return warga.messages[start:], ref
 
 
-async def run_cli(bot: RunningBot, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``python -m bot ...`` on the bot's database, as the operator runs it beside the bot,
-    without blocking the bot's event loop; ``env`` is more environment."""
+async def run_cli(
+    bot: RunningBot | Path, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ...`` on the bot's database (or on the database ``bot`` names), as the
+    operator runs it beside the bot, without blocking the bot's event loop; ``env`` is more
+    environment."""
+    database = bot if isinstance(bot, Path) else bot.settings.database_path
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
     environ.update(
         PYTHONPATH=str(ROOT),
         TELEGRAM_BOT_TOKEN=TOKEN,
-        DATABASE_PATH=str(bot.settings.database_path),
+        DATABASE_PATH=str(database),
         **env,
     )
     process = await asyncio.create_subprocess_exec(
@@ -100,7 +105,7 @@ async def run_cli(bot: RunningBot, *args: str, **env: str) -> subprocess.Complet
         "bot",
         *args,
         env=environ,
-        cwd=bot.settings.database_path.parent,
+        cwd=database.parent,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

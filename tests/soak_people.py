@@ -59,7 +59,14 @@ _PHOTO_COUNT = (
     re.compile(r"sudah ada di laporan \((\d+)/\d+\)"),  # report.photo_duplicate
     re.compile(r"Sudah (\d+) foto"),  # report.ask_more_photos
 )
-FOLLOWUP = re.compile(r"^🔔 Laporan #(\d+) \([^)]*\): (.+)$", re.MULTILINE)
+#: A follow-up's sentence for each status (bot/locales/id.toml, followup.*), and the status label
+#: the soaks count it under.
+FOLLOWUPS = (
+    (re.compile(r"^👀 Laporan #(\d+) .*sudah diterima", re.MULTILINE), "👀 Diterima"),
+    (re.compile(r"^🔧 Laporan #(\d+) .*sedang dikerjakan", re.MULTILINE), "🔧 Dikerjakan"),
+    (re.compile(r"^✅ Laporan #(\d+) .*sudah diselesaikan", re.MULTILINE), "✅ Selesai"),
+    (re.compile(r"^⛔ Laporan #(\d+) .*ditolak", re.MULTILINE), "⛔ Ditolak"),
+)
 NOTE = re.compile(r"Catatan petugas untuk laporan #(\d+)")
 ALERT_CARD = re.compile(r"^🚨 Laporan #(\d+)")
 
@@ -123,8 +130,9 @@ def followups_seen(person) -> Counter:
     """(report, status label) -> how many follow-ups with that status the person received."""
     seen: Counter = Counter()
     for message in person.messages:
-        for ref, status in FOLLOWUP.findall(message.plain_text):
-            seen[int(ref), status.strip()] += 1
+        for pattern, status in FOLLOWUPS:
+            for ref in pattern.findall(message.plain_text):
+                seen[int(ref), status] += 1
     return seen
 
 

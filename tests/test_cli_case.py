@@ -65,7 +65,7 @@ async def test_staff_show_list_and_update_a_case_and_the_citizen_hears(sandbox, 
     )
     assert f"#{ref}: new → acknowledged (by agency (CLI))" in updated
     followup = await warga.next_message(timeout=5)
-    assert f"Laporan #{ref}" in followup.plain_text and "Diterima" in followup.plain_text
+    assert f"Laporan #{ref}" in followup.plain_text and "sudah diterima" in followup.plain_text
     assert "Tim menuju lokasi" in followup.plain_text
 
     noted = ok(
@@ -84,7 +84,7 @@ async def test_staff_show_list_and_update_a_case_and_the_citizen_hears(sandbox, 
     assert len(uploads) == 1 and uploads[0].suffix == ".jpg"
     assert "acknowledged → resolved" in resolved and str(uploads[0]) in resolved
     photo = await warga.next_message(timeout=5)
-    assert photo.kind == "photo" and "Selesai" in photo.plain_text
+    assert photo.kind == "photo" and "sudah diselesaikan" in photo.plain_text
     store = fast_bot.services.store
     for _ in range(50):  # Telegram's file_id replaces the local path right after the upload
         staff_photos = [p for p in await store.reports.photos(ref) if p.role == "resolution"]

@@ -143,20 +143,23 @@ async def test_officer_moves_a_report_through_its_statuses(sandbox, bot, store, 
     assert "Status: 👀 Diterima" in card.plain_text and "oleh Budi" in card.plain_text
     assert "👀 Terima" not in card.buttons and "🔧 Kerjakan" in card.buttons
     followup = await warga.next_message()
-    assert f"Laporan #{ref}" in followup.plain_text and "👀 Diterima" in followup.plain_text
-    assert "Kel. Gambir" in followup.plain_text and "Budi" not in followup.plain_text
+    assert f"Laporan #{ref}" in followup.plain_text
+    assert "sudah diterima petugas Kelurahan Gambir" in followup.plain_text
+    assert "Kami kabari lagi saat mulai dikerjakan" in followup.plain_text
+    assert "Kec. Gambir" not in followup.plain_text  # a unit, not an address line
+    assert "Budi" not in followup.plain_text
 
     await group.tap(officer, "Kerjakan", message=card)
     card = await group.next_edit(card)
     assert "🔧 Dikerjakan" in card.plain_text
-    assert "🔧 Dikerjakan" in (await warga.next_message()).plain_text
+    assert "sedang dikerjakan petugas Kelurahan Gambir" in (await warga.next_message()).plain_text
 
     await group.tap(officer, "Selesai", message=card)
     ask_photo = await group.next_message()
     assert 'foto "sesudah"' in ask_photo.plain_text or "sesudah" in ask_photo.plain_text
     card = await group.next_edit(card)
     assert "✅ Selesai" in card.plain_text and card.buttons == []
-    assert "✅ Selesai" in (await warga.next_message()).plain_text
+    assert "sudah diselesaikan petugas" in (await warga.next_message()).plain_text
     await group.reply_photo_to(ask_photo, officer, jpeg(42))
     assert "Foto ditambahkan" in (await group.next_message()).plain_text
     after = await warga.next_message()
@@ -231,7 +234,9 @@ async def test_reject_needs_a_reason(sandbox, bot, store, admin):
     await group.reply_to(question, admin, "Bukan wewenang kelurahan, sudah diteruskan ke PLN")
     assert "ditolak" in (await group.next_message()).plain_text
     followup = await warga.next_message()
-    assert "⛔ Ditolak" in followup.plain_text and "diteruskan ke PLN" in followup.plain_text
+    assert "ditolak petugas Kelurahan Gambir" in followup.plain_text
+    assert "Alasan: Bukan wewenang kelurahan, sudah diteruskan ke PLN" in followup.plain_text
+    assert "Kirim laporan baru dengan /report" in followup.plain_text
     assert (await store.reports.get(ref)).status == "rejected"
 
 
@@ -253,7 +258,8 @@ async def test_duplicate_asks_for_the_original_and_moves_the_reporter(sandbox, b
     await group.reply_to(question, admin, f"#{original}")
     assert f"duplikat dari #{original}" in (await group.next_message()).plain_text
     followup = await second.next_message()
-    assert "🔁 Duplikat" in followup.plain_text and f"#{original}" in followup.plain_text
+    assert f"sama dengan laporan #{original}" in followup.plain_text
+    assert f"Anda kini mengikuti #{original}" in followup.plain_text
     assert second.user_id in await store.reports.followers(original)
     assert (await store.reports.get(original)).supporters == 1
     assert (await store.reports.get(copy)).duplicate_of == original

@@ -176,6 +176,8 @@ async def test_ptb_and_httpx_stay_quiet_at_debug_unless_asked(sandbox, tmp_path)
     assert from_ptb, "PTB logged nothing at all"  # its INFO lines (Application started) remain
     assert not [line for line in from_ptb if line["level"] == "debug"]
     assert not [line for line in lines if line["logger"].startswith(("httpx", "httpcore"))]
+    # aiosqlite's debug lines carry every statement's parameters (people's words and contacts).
+    assert not [line for line in lines if line["logger"].startswith("aiosqlite")]
 
 
 # -- phone numbers, as citizens type them -------------------------------------------------------

@@ -61,7 +61,7 @@ async def test_a_neighbour_follows_a_report_within_250_m(sandbox, bot, store):
     offer = await budi.next_message()
     assert offer.plain_text.startswith("📍 Kel. Gambir")  # the place taken, then the question
     assert f"#{ref}" in offer.plain_text and "🌊 Banjir" in offer.plain_text
-    assert " m · " in offer.plain_text and "menit lalu" in offer.plain_text
+    assert " m · " in offer.plain_text and "baru saja" in offer.plain_text
     await budi.tap(f"ikuti #{ref}")
     followed = await budi.next_message()
     assert f"mengikuti laporan #{ref}" in followed.plain_text and followed.removes_keyboard

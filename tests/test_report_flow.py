@@ -299,7 +299,7 @@ async def test_an_ambiguous_or_unknown_category_name_asks_again(sandbox, bot, st
     warga = sandbox.citizen()
     await warga.send("/report")
     await warga.next_message()
-    await warga.send("jalan")  # road damage, or a street light?
+    await warga.send("rusak")  # a road, or a public facility?
     again = await warga.next_message()
     assert "beberapa kategori" in again.plain_text and "🚧 Jalan rusak" in again.buttons
     await warga.send("hujan es")

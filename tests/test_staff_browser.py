@@ -118,7 +118,7 @@ async def test_an_officer_works_a_report_from_the_browser(sandbox, make_bot, adm
             await browser.close()
 
     followup = await warga.next_message()
-    assert f"Laporan #{ref}" in followup.plain_text and "👀 Diterima" in followup.plain_text
+    assert f"Laporan #{ref}" in followup.plain_text and "sudah diterima" in followup.plain_text
     assert "Tim menuju lokasi" in followup.plain_text
     report = await store.reports.get(ref)
     assert report.status == "acknowledged"

@@ -181,7 +181,7 @@ async def test_detail_photos_and_a_status_change_reach_the_citizen(sandbox, staf
         )
         assert changed.status_code == 303, changed.text
         followup = await warga.next_message()
-        assert f"#{ref}" in followup.plain_text and "Diterima" in followup.plain_text
+        assert f"#{ref}" in followup.plain_text and "sudah diterima" in followup.plain_text
         assert "Tim <SDA> meluncur" in followup.plain_text
         report = await store.reports.get(ref)
         assert report.status == "acknowledged"

@@ -53,10 +53,39 @@ async def show(services: Services, ref: int) -> None:
     description = clean(report.description).splitlines() or [""]
     lines.append(f"  Description: {description[0]}")
     lines += [f"               {line}" for line in description[1:]]
+    lines += await _request_lines(services, report)
     lines.append("History:")
     for event in await services.store.reports.events(ref):
         lines.append(f"  {local_time(services, event.at)}  {history_line(event)}")
     print("\n".join(lines))
+
+
+async def _request_lines(services: Services, report: Report) -> list[str]:
+    """An agency's Open311 request: who filed it, its answers, and the reporter's contact as
+    the agency gave it (the staff's terminal is where the phone number may be read)."""
+    from bot.domain.attributes import answered
+
+    details = await services.store.request_details.details(report.id)
+    if details is None:
+        return []
+    lines = [f"  Filed by:    {one_line(details.agency)} (Open311)"]
+    category = services.categories.get(report.category_key)
+    if category is not None:
+        for question, answer in answered(category.attributes, details.extras.answers, "en"):
+            lines.append(f"  Answer:      {one_line(question)}: {one_line(answer)}")
+    contact = details.extras.contact
+    for label, value in (
+        ("Name", " ".join(part for part in (contact.first_name, contact.last_name) if part)),
+        ("E-mail", contact.email),
+        ("Phone", contact.phone),
+        ("Account id", contact.account_id),
+        ("Device id", contact.device_id),
+    ):
+        if value:
+            lines.append(f"  {label + ':':<13}{one_line(value)}")
+    if details.extras.media_url:
+        lines.append(f"  Media URL:   {one_line(details.extras.media_url)}")
+    return lines
 
 
 def history_line(event: ReportEvent) -> str:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from dotenv import find_dotenv, load_dotenv
 
 from bot.cli.apikey import add_apikey_parser, run_apikey
 from bot.cli.case import add_case_parser, run_case
 from bot.cli.officer import add_officer_parsers, run_officer
+from bot.cli.usage import EXIT_FAILED
 from bot.config import ConfigError, Settings, load_settings
+from storage.locks import AlreadyRunning, instance_lock, lock_path
 
 EXIT_CONFIG = 2
 
@@ -37,6 +41,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(settings: Settings) -> int:
+    """The bot, holding its database for as long as it runs (see storage/locks.py); a second
+    bot on the same database stops here with one line naming the first."""
+    with ExitStack() as held:
+        try:
+            held.enter_context(instance_lock(settings.database_path))
+        except AlreadyRunning as running:
+            print(already_running(running), file=sys.stderr)
+            return EXIT_CONFIG
+        return _serve(settings)
+
+
+def already_running(running: AlreadyRunning) -> str:
+    """What the operator of a second bot reads: who holds the database, and how to stop it."""
+    if running.pid is None:
+        who, stop = f"another process holds {lock_path(running.database)}", "stop it"
+    else:
+        who, stop = f"pid {running.pid}", f"stop it with `kill {running.pid}`"
+    return (
+        f"wargalapor: WargaLapor is already running on {running.database} ({who}); {stop} "
+        "(or `systemctl stop` its service) before starting another: one bot per database"
+    )
+
+
+def _serve(settings: Settings) -> int:
     from bot.geo.areas import AreaFileError, AreaIndex
     from bot.logs import setup_logging
     from bot.telegram.application import ALLOWED_UPDATES, build_application
@@ -72,10 +100,13 @@ async def _migrate(settings: Settings) -> int:
     from storage.db import Database
 
     db = Database(settings.database_path)
-    await db.open(migrate=False)
     try:
-        applied = await db.migrate()
+        await db.open(migrate=False)
+        applied = await db.migrate()  # waits for a bot or a migrate already at it, see db.py
         version = await db.schema_version()
+    except sqlite3.Error as error:
+        print(f"wargalapor: migrate failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         await db.close()
     names = ", ".join(applied) if applied else "none"

@@ -155,27 +155,14 @@ class BroadcastService:
     async def progress_text(self, broadcast: Broadcast, counts: Counts, *, final: bool) -> Html:
         language = await self._language(broadcast.author_id)
         remaining = max(0, broadcast.total - counts.sent - counts.failed - counts.blocked)
+        tally = {"id": broadcast.id, "sent": counts.sent, "failed": counts.failed}
+        tally["blocked"] = counts.blocked
         if final:
-            return t(
-                language,
-                "broadcast.finished",
-                id=broadcast.id,
-                sent=counts.sent,
-                failed=counts.failed,
-                blocked=counts.blocked,
-            )
-        rate = self.settings.broadcast_rate
-        eta = self.clock.now() + timedelta(seconds=remaining / rate)
+            return t(language, "broadcast.finished", **tally)
+        eta = self.clock.now() + timedelta(seconds=remaining / self.settings.broadcast_rate)
         local = eta.astimezone(self.settings.tz)
         return t(
-            language,
-            "broadcast.progress",
-            id=broadcast.id,
-            sent=counts.sent,
-            failed=counts.failed,
-            blocked=counts.blocked,
-            remaining=remaining,
-            eta=f"{local:%H:%M:%S}",
+            language, "broadcast.progress", remaining=remaining, eta=f"{local:%H:%M:%S}", **tally
         )
 
     async def _language(self, user_id: int) -> str:

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.domain.alerts import alert_messages, recipients
 from bot.domain.reporting import SUMMARY, new_token
 from bot.services import Services
 from storage.agency import AGENCY_CITIZEN_ID, ensure_agency_citizen, hand_to_agency
 from storage.drafts import Draft
+from storage.request_details import RequestExtras, save_in
 
 API_TOKEN_PREFIX = "api:"  # tells API reports apart in reports.draft_token
 
@@ -33,6 +36,8 @@ class AgencyReport:
     lon: float
     description: str
     address: str | None = None
+    extras: RequestExtras | None = None  # an Open311 request's answers, contact, media link
+    # (stored in the report's own transaction, so its alert card always has the answers)
 
 
 async def submit_agency_report(services: Services, request: AgencyReport) -> int:
@@ -54,11 +59,18 @@ async def submit_agency_report(services: Services, request: AgencyReport) -> int
         nearby_done=True,
         description=request.description,
     )
+    extras = request.extras
+
+    async def keep_extras(conn: aiosqlite.Connection, new_id: int) -> None:
+        # Every agency report gets its source row (who filed it), with or without extras.
+        await save_in(conn, new_id, request.agency, extras or RequestExtras())
+
     report_id = await store.reports.submit(
         draft,
         area_code=area.code if area else None,
         description=request.description,
         messages=lambda new_id: alert_messages(new_id, chats, photos=0, reason=reason),
+        within=keep_extras,
     )
     # A second, tiny transaction (submit owns its own): until it commits the report has the
     # stand-in as follower, which at worst parks a follow-up as undeliverable.

@@ -102,3 +102,52 @@ def acknowledges(status: str) -> bool:
 def resolves(status: str) -> bool:
     """Whether an event leaving the report in ``status`` stamps its resolution time."""
     return status == RESOLVED
+
+
+#: mySociety's Open311 extension (servicerequestupdates, as FixMyStreet reads and sends it):
+#: its status words, in the extension's order.
+MYSOCIETY_STATUSES: tuple[str, ...] = (
+    "OPEN",
+    "INVESTIGATING",
+    "IN_PROGRESS",
+    "ACTION_SCHEDULED",
+    "DUPLICATE",
+    "FIXED",
+    "CLOSED",
+    "NOT_COUNCILS_RESPONSIBILITY",
+    "NO_FURTHER_ACTION",
+    "INTERNAL_REFERRAL",
+)
+#: The word an update carries for the status it left a report in. A rejection always comes with
+#: the officer's reason, which may be anything: "no further action" is the general word.
+_TO_MYSOCIETY: Mapping[str, str] = {
+    NEW: "OPEN",
+    ACKNOWLEDGED: "INVESTIGATING",
+    IN_PROGRESS: "IN_PROGRESS",
+    RESOLVED: "FIXED",
+    CLOSED: "CLOSED",
+    REJECTED: "NO_FURTHER_ACTION",
+    DUPLICATE: "DUPLICATE",
+    REOPENED: "OPEN",
+}
+#: What an incoming word asks for: a status of ours, Open311's ``open``/``closed`` (which the
+#: update API maps onto the report's lifecycle), or None: a note, the status unchanged (a
+#: referral inside the agency does not move the case here).
+FROM_MYSOCIETY: Mapping[str, str | None] = {
+    "OPEN": "open",
+    "REOPEN": "open",  # FixMyStreet's word when its user reopens
+    "INVESTIGATING": ACKNOWLEDGED,
+    "ACTION_SCHEDULED": ACKNOWLEDGED,
+    "IN_PROGRESS": IN_PROGRESS,
+    "FIXED": RESOLVED,
+    "CLOSED": "closed",
+    "DUPLICATE": DUPLICATE,
+    "NOT_COUNCILS_RESPONSIBILITY": REJECTED,
+    "NO_FURTHER_ACTION": REJECTED,
+    "INTERNAL_REFERRAL": None,
+}
+
+
+def mysociety_status(status: str) -> str:
+    """mySociety's word for a status of ours (every status has one)."""
+    return _TO_MYSOCIETY[status]

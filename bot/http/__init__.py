@@ -6,7 +6,8 @@ The server and what guards every route:
 - :mod:`bot.http.protocol` — uvicorn's HTTP/1.1 protocol with the guards a public port needs
   (idle and slow request heads);
 - :mod:`bot.http.body` — request bodies read in chunks, up to a size and a deadline;
-- :mod:`bot.http.errors` — the one error the routes raise, in the GeoReport v2 shape;
+- :mod:`bot.http.errors` — the one error the routes raise, in the GeoReport v2 shape (XML for
+  an Open311 ``.xml`` path, JSON elsewhere);
 - :mod:`bot.http.catchall` — an exception no route expected still answers in that shape;
 - :mod:`bot.http.throttle` — a token bucket per client address for the public reads.
 
@@ -18,9 +19,15 @@ For operators and Telegram:
 
 For agencies:
 
-- :mod:`bot.http.open311` — Open311 GeoReport v2 at ``/open311/v2`` (reads public, POST keyed);
+- :mod:`bot.http.open311` — Open311 GeoReport v2 at ``/open311/v2`` (reads public, POST keyed),
+  its routes assembled; one job per module: ``open311_format`` (XML and JSON),
+  ``open311_common`` (format, jurisdiction, reader, key), ``open311_params`` (list filters),
+  ``open311_forms`` (the POST form), ``open311_discovery``, ``open311_services``,
+  ``open311_requests``, ``open311_updates`` (mySociety's servicerequestupdates),
+  ``open311_media`` (photos without their metadata);
 - :mod:`bot.http.public_view` — what a caller without a key sees of a report;
-- :mod:`bot.http.updates` — ``/api/v1/requests/{id}/updates``, agencies changing cases;
+- :mod:`bot.http.updates` — ``/api/v1/requests/{id}/updates``, agencies changing cases, and
+  :mod:`bot.http.agency_updates`, the fields and the change both update routes share;
 - :mod:`bot.http.apikeys` — who is calling (API keys, area scopes);
 - :mod:`bot.http.common` — the GeoReport error format and request bodies, shared by the above.
 

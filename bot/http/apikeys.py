@@ -8,7 +8,8 @@ lives is :func:`require_key`'s ``query_allowed`` (a route that must accept it, e
 FixMyStreet compatibility, passes True).
 
 Missing keys get 401 "required"; unknown and revoked keys get the very same 401 "not valid", so
-an answer never tells whether a guessed or leaked key was ever real. A key scoped to some
+an answer never tells whether a guessed or leaked key was ever real. Open311 routes pass
+``refusal=403``: GeoReport v2 answers a missing or bad key with 403. A key scoped to some
 kelurahan gets 403 for a report (or a location) outside them. Reads need no key: Open311 reads
 are public, and they never show the citizen.
 
@@ -33,6 +34,7 @@ async def require_key(
     body: Mapping[str, str],
     *,
     query_allowed: bool = False,
+    refusal: int = 401,
 ) -> ApiKey:
     in_query = request.query_params.get("api_key")
     if in_query is not None and not query_allowed:
@@ -43,10 +45,10 @@ async def require_key(
         )
     presented = (body.get("api_key") or in_query or request.headers.get(KEY_HEADER) or "").strip()
     if not presented:
-        raise ApiError(401, "api_key is required (X-API-Key header or api_key field)")
+        raise ApiError(refusal, "api_key is required (X-API-Key header or api_key field)")
     key = await keys.by_key(presented)
     if key is None or not key.active:
-        raise ApiError(401, "api_key is not valid")
+        raise ApiError(refusal, "api_key is not valid")
     return key
 
 

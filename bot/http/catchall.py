@@ -13,7 +13,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.http.errors import error_response
+from bot.http.errors import error_response, wants_xml
 
 log = logging.getLogger(__name__)
 
@@ -42,4 +42,7 @@ class CatchAll:
             )
             if started:
                 raise  # half an answer is out: only closing the connection is left
-            await error_response(500, "internal error; it has been logged")(scope, receive, send)
+            refusal = error_response(
+                500, "internal error; it has been logged", xml=wants_xml(scope["path"])
+            )
+            await refusal(scope, receive, send)

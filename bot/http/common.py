@@ -1,7 +1,8 @@
 """Errors in the GeoReport v2 format, and request bodies (form or JSON), for every API route.
 
-Every failure answers ``[{"code": <status>, "description": "…"}]`` with that HTTP status, even
-for routes Starlette itself rejects (404, 405), so an agency's client parses one shape only.
+Every failure answers ``[{"code": <status>, "description": "…"}]`` with that HTTP status (or
+its XML form for an Open311 ``.xml`` path, :func:`bot.http.errors.wants_xml`), even for routes
+Starlette itself rejects (404, 405), so an agency's client parses one shape only.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.http.body import read_limited
-from bot.http.errors import ApiError, error_response
+from bot.http.errors import ApiError, error_response, wants_xml
 
-__all__ = ["ApiError", "api_error", "error_response", "http_error", "read_body"]
+__all__ = ["ApiError", "api_error", "error_response", "http_error", "read_body", "read_pairs"]
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024  # a 1,000-character description fits many times over
+MAX_BODY_BYTES = 64 * 1024  # a 4,000-character description fits many times over
+MAX_FIELDS = 200  # a form's fields (attribute[…] entries included); more is refused
 
 
 async def api_error(request: Request, error: Exception) -> Response:
@@ -38,18 +40,38 @@ async def api_error(request: Request, error: Exception) -> Response:
             "reason": error.description,
         },
     )
-    return error_response(error.status, error.description, close=error.close_connection)
+    return error_response(
+        error.status,
+        error.description,
+        close=error.close_connection,
+        xml=wants_xml(request.url.path),
+        headers=error.headers,
+    )
 
 
-async def http_error(_request: Request, error: Exception) -> Response:
+async def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     descriptions = {404: "no such resource", 405: "method not allowed"}
-    return error_response(error.status_code, descriptions.get(error.status_code, error.detail))
+    return error_response(
+        error.status_code,
+        descriptions.get(error.status_code, error.detail),
+        xml=wants_xml(request.url.path),
+    )
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str, str]:
     """A POST body as text fields: ``application/x-www-form-urlencoded`` (what Open311 clients
-    send) or a JSON object. Values that are numbers in JSON become text, as in a form.
+    send) or a JSON object. Values that are numbers in JSON become text, as in a form; a field
+    sent twice keeps its last value."""
+    return dict(await read_pairs(request, limit))
+
+
+async def read_pairs(
+    request: Request, limit: int = MAX_BODY_BYTES, *, lists: bool = False
+) -> list[tuple[str, str]]:
+    """A POST body as (name, value) pairs in order, repeated names kept (a form's
+    ``attribute[CODE][]=a&attribute[CODE][]=b``); ``lists``: a JSON field may also be a list of
+    texts or numbers, one pair each. At most :data:`MAX_FIELDS` pairs.
 
     Every field is valid Unicode text: JSON may spell a lone surrogate (``"\\ud800"``), which
     no UTF-8 encoder (the key hash, SQLite) accepts, so it is refused here, once for all routes.
@@ -63,22 +85,35 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str, 
             raise ApiError(400, "malformed JSON body") from None
         if not isinstance(document, dict):
             raise ApiError(400, "the JSON body must be an object of fields")
-        fields = {}
+        pairs = []
         for name, value in document.items():
-            if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
-                raise ApiError(400, f"field {name!r} must be text or a number")
-            if value is not None:
-                fields[_text(str(name), "a field name")] = _text(str(value), f"field {name!r}")
-        return fields
+            values = value if lists and isinstance(value, list) else [value]
+            for item in values:
+                if isinstance(item, bool) or not isinstance(item, str | int | float | type(None)):
+                    more = " (or a list of them, for an attribute[…])" if lists else ""
+                    raise ApiError(400, f"field {name!r} must be text or a number{more}")
+                if item is not None:
+                    field = _text(str(name), "a field name")
+                    pairs.append((field, _text(str(item), f"field {name!r}")))
+        return _bounded(pairs)
     if content_type in ("application/x-www-form-urlencoded", ""):
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise ApiError(400, "the form body is not UTF-8") from None
-        return dict(parse_qsl(text, keep_blank_values=True))
+        try:
+            return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        except ValueError:
+            raise ApiError(400, f"the form has over {MAX_FIELDS} fields") from None
     raise ApiError(
         415, "send application/x-www-form-urlencoded or application/json (no multipart uploads)"
     )
+
+
+def _bounded(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    if len(pairs) > MAX_FIELDS:
+        raise ApiError(400, f"the body has over {MAX_FIELDS} fields")
+    return pairs
 
 
 def parse_json(body: bytes) -> Any:

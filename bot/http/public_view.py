@@ -5,7 +5,8 @@ doorstep, and the API is open to anyone. So without a key a point is rounded to 
 (about 110 m, the size of a block), and reports of a category marked ``sensitive`` in
 ``bot/data/categories.toml`` (security and order: a reporter next door to what they report) are
 not there at all, in lists, by id (the same 404 as a missing one) or in page counts. A holder of an
-API key (``X-API-Key`` header, or ``api_key`` as a header) works for the kelurahan of its scope: in
+API key (``X-API-Key`` header, or ``api_key`` as a header; in the query string for the
+servicerequestupdates extension only) works for the kelurahan of its scope: in
 those it sees the exact point and the sensitive reports, with their address; elsewhere it sees
 what everyone sees. An unscoped key covers everywhere.
 """
@@ -26,16 +27,25 @@ PUBLIC_DECIMALS = 3  # 0.001° of latitude is 111 m; of longitude at Jakarta's 6
 KEY_HEADERS = ("x-api-key", "api_key")
 
 
-async def optional_key(keys: ApiKeyRepository, request: Request) -> ApiKey | None:
+async def optional_key(
+    keys: ApiKeyRepository, request: Request, *, query_allowed: bool = False
+) -> ApiKey | None:
     """The key a read presents in a header, or None. A key that is sent but unknown or revoked
-    is refused (401) rather than read as anonymous: the agency should learn its key is dead.
-    Never from the query string: URLs end up in proxy logs and browser histories."""
+    is refused (403, GeoReport v2's answer) rather than read as anonymous: the agency should
+    learn its key is dead. From the query string only where ``query_allowed`` (the
+    servicerequestupdates extension, whose FixMyStreet client sends it there, empty when it has
+    none); elsewhere a key there is refused (400): URLs end up in proxy logs."""
     presented = next(
         (request.headers[name] for name in KEY_HEADERS if request.headers.get(name)), ""
     )
+    in_query = request.query_params.get("api_key")
     if not presented.strip():
-        return None
-    return await require_key(keys, request, {"api_key": presented})
+        if in_query is None or (query_allowed and not in_query.strip()):
+            return None
+        presented = in_query
+    return await require_key(
+        keys, request, {"api_key": presented}, query_allowed=query_allowed, refusal=403
+    )
 
 
 @dataclass(frozen=True)

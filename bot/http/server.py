@@ -65,11 +65,11 @@ def build_app(
     ``POST /telegram`` is mounted only when ``WEBHOOK_URL`` is set, and needs ``application``:
     its updates go on that application's queue.
     """
-    open311 = Open311Api(services)
+    open311 = Open311Api(services, application.bot if application else None)
     routes = [
         *HealthApi(services, polling).routes(),
         *open311.routes(),
-        *UpdatesApi(services, open311).routes(),
+        *UpdatesApi(services, open311.renderer).routes(),
         *StaffPages(services, application.bot if application else None).routes(),
     ]
     settings = services.settings

@@ -110,7 +110,11 @@ class ReportPages:
             notice = f'<p class="notice">{esc(message)}</p>'
         photos = await self.services.store.reports.photos(report.id)
         events = await self.services.store.reports.events(report.id)
-        body = self.views.detail_body(staff, report, photos, events, notice)
+        additions = await self.services.store.citizen_updates.summary(report.id)
+        details = await self.services.store.request_details.details(report.id)
+        body = self.views.detail_body(
+            staff, report, photos, events, notice, details, additions.event_ids
+        )
         page = layout(staff.language, f"#{report.id}", body, self._header(staff))
         return HTMLResponse(page)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.attributes import answered
 from bot.domain.cases import MAX_NOTE
 from bot.domain.statuses import STATUSES, moves
 from bot.geo.places import area_label
@@ -19,6 +20,7 @@ from bot.i18n import plain
 from bot.outbox.renderers import category_label, local_time, overdue_hours
 from bot.services import Services
 from storage.reports import Report, ReportEvent, ReportPhoto
+from storage.request_details import RequestDetails
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,11 @@ class StaffViews:
         photos: list[ReportPhoto],
         events: list[ReportEvent],
         notice: str = "",
+        details: RequestDetails | None = None,
+        added: frozenset[int] = frozenset(),
     ) -> str:
-        """A report's facts, its status form, photos and history, as the page's body."""
+        """A report's facts, its status form, photos and history, as the page's body;
+        ``added``: the events that are the reporter's additions after filing."""
         services = self.services
         language = staff.language
         area = services.areas.by_code.get(report.area_code or "")
@@ -144,6 +149,7 @@ class StaffViews:
             ("updated", esc(local_time(services, report.updated_at))),
             ("supporters", esc(report.supporters)),
             ("description", esc(report.description)),
+            *self.request_facts(report, details, language),
         ]
         body = [notice, f"<h1>#{report.id}</h1><table>"]
         body += [f"<tr><th>{text(language, key)}</th><td>{value}</td></tr>" for key, value in facts]
@@ -161,11 +167,33 @@ class StaffViews:
         else:
             body.append(f"<p>{text(language, 'no_photos')}</p>")
         body.append(f"<h2>{text(language, 'history')}</h2>")
-        body.append(self.history(staff, events))
+        body.append(self.history(staff, events, added))
         body.append(f"<p>{link('/staff', {'lang': language}, plain(language, 'web.back'))}</p>")
         return "".join(body)
 
-    def history(self, staff: Staff, events: list[ReportEvent]) -> str:
+    def request_facts(
+        self, report: Report, details: RequestDetails | None, language: str
+    ) -> list[tuple[str, str]]:
+        """What an agency's Open311 request brought: who filed it, the answers to the
+        category's questions, and the reporter's contact (staff only; the phone number stays
+        off the pages, like every citizen's: ``python -m bot case show`` prints it)."""
+        if details is None:
+            return []
+        facts = [("filed_by", esc(details.agency))]
+        category = self.services.categories.get(report.category_key)
+        pairs = answered(category.attributes, details.extras.answers, language) if category else []
+        if pairs:
+            facts.append(("answers", "<br>".join(f"{esc(q)}: {esc(a)}" for q, a in pairs)))
+        contact = details.extras.contact
+        name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+        shown = [part for part in (name, contact.email, contact.account_id) if part]
+        if shown:
+            facts.append(("contact", esc(" · ".join(shown))))
+        return facts
+
+    def history(
+        self, staff: Staff, events: list[ReportEvent], added: frozenset[int] = frozenset()
+    ) -> str:
         language = staff.language
         rows = []
         for event in events:
@@ -174,12 +202,21 @@ class StaffViews:
                 if event.actor_kind == "citizen"
                 else event.actor_name or event.actor_kind
             )
+            what = (
+                esc(plain(language, "additions.web_label"))
+                if event.id in added
+                else esc(plain(language, f"status.{event.new_status}"))
+            )
+            note = esc(event.note or "")
+            if event.photo_file_id:
+                alt = plain(language, "additions.web_photo") if event.id in added else ""
+                note += _thumbnail(event.photo_file_id, alt)
             rows.append(
                 [
                     esc(local_time(self.services, event.at)),
-                    esc(plain(language, f"status.{event.new_status}")),
+                    what,
                     text(language, "by", actor=actor),
-                    esc(event.note or ""),
+                    note,
                 ]
             )
         headings = [plain(language, "web.updated"), plain(language, "web.status"), "", ""]
@@ -204,6 +241,12 @@ class StaffViews:
             '<input name="duplicate_of" size="8" inputmode="numeric"></label></p>'
             f'<button type="submit">{text(language, "save")}</button></form>'
         )
+
+
+def _thumbnail(file_id: str, alt: str) -> str:
+    """A history line's photo, through the staff photo route (which checks who may see it)."""
+    src = f"/staff/photos/{esc(file_id)}"
+    return f' <a href="{src}"><img class="thumb" src="{src}" alt="{esc(alt)}" loading="lazy"></a>'
 
 
 def shorten(value: str, limit: int) -> str:

@@ -16,5 +16,7 @@ this package turns them into messages.
   and escalations, notices to the admins;
 - :mod:`~bot.outbox.citizen_senders` — follow-ups (and photos from the CLI) and surveys;
 - :mod:`~bot.outbox.broadcast_sender` — one broadcast row to one recipient;
-- :mod:`~bot.outbox.renderers` — alert cards and follow-ups rendered from a report's current state.
+- :mod:`~bot.outbox.renderers` — alert cards and follow-ups rendered from a report's current state;
+- :mod:`~bot.outbox.followup_text` — a follow-up's words: who acted, what happens next, for the
+  reporter or for a follower.
 """

@@ -7,10 +7,12 @@ file_id replaces the path so later sends reuse the upload.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from telegram import Message
 
+from bot.outbox.addition_views import with_add_info
 from bot.outbox.policy import Undeliverable
 from bot.outbox.renderers import followup_message, survey_message
 from bot.outbox.sending import Outgoing, language_of, report_of
@@ -30,14 +32,18 @@ def local_photo_path(file_id: str) -> Path | None:
 
 
 async def send_followup(out: Outgoing, row: OutboxRow) -> Message:
-    """A change to the citizen's report: a status, a note, a photo."""
+    """A change to a report the citizen filed or follows: a status, a note, a photo. Whether
+    they are its reporter is read here, at send time, from the report itself."""
     services = out.services
     report = await report_of(out, row)
     event = await services.store.reports.event(int(row.payload["event_id"]))
     if event is None:
         raise Undeliverable("event not found")
     language = await language_of(out, row.chat_id)
-    rendered = followup_message(services, report, event, language)
+    reporter = row.chat_id == report.citizen_id
+    rendered = followup_message(services, report, event, language, reporter=reporter)
+    markup = with_add_info(rendered.markup, report, row.chat_id, language)  # for the reporter
+    rendered = replace(rendered, markup=markup)
     if rendered.photo_file_id:
         local = local_photo_path(rendered.photo_file_id)
         photo = local.read_bytes() if local else rendered.photo_file_id
@@ -54,8 +60,11 @@ async def send_followup(out: Outgoing, row: OutboxRow) -> Message:
 
 
 async def send_survey(out: Outgoing, row: OutboxRow) -> Message:
-    """Asked only while the report is still resolved: a reopened one has its answer."""
+    """Asked only while the report is still resolved (a reopened one has its answer), and only of
+    its reporter: the answer closes or reopens the report, which a follower may not."""
     report = await report_of(out, row)
+    if row.chat_id != report.citizen_id:
+        raise Undeliverable("a survey is for the reporter alone")
     if report.status != "resolved":
         raise Undeliverable(f"report is {report.status} now")
     language = await language_of(out, row.chat_id)

@@ -11,13 +11,17 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import moments
 from bot.domain import statuses
 from bot.domain.alerts import OUTSIDE, UNCOVERED
+from bot.domain.attributes import answered
 from bot.geo.places import area_label, place_label
 from bot.i18n import Html, plain, t
+from bot.outbox.addition_views import card_additions
+from bot.outbox.followup_text import followup_text, officers_label
 from bot.services import Services
 from bot.telegram.callbacks import STATUS, SURVEY, VIEW_REPORT, Answer, ReportRef, Status
-from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text
+from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text, shorten
 from storage.outbox import OutboxKind
 from storage.reports import Report, ReportEvent
 
@@ -38,6 +42,8 @@ _BUTTONS = {
 #: The card's two rows of buttons: taking the case up, then closing it. Which of them a card shows
 #: is the officer's moves from the report's status (``bot.domain.statuses.moves``).
 _BUTTON_ROWS = (("ack", "prog"), ("res", "rej", "dup"))
+#: The card shows this much of a description, leaving room for the rest within 4,096.
+CARD_DESCRIPTION = 1500
 
 
 def _button_rows(status: str) -> tuple[tuple[str, ...], ...] | None:
@@ -56,22 +62,13 @@ class Rendered:
     photo_file_id: str | None = None
 
 
-def local_time(services: Services, iso: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    moment = datetime.fromisoformat(iso).astimezone(services.settings.tz)
-    return f"{moment.strftime(fmt)} {moment.tzname()}"
+def local_time(services: Services, iso: str, fmt: str = moments.DATE_TIME) -> str:
+    return moments.local_time(services.settings.tz, iso, fmt)
 
 
 def category_label(services: Services, report: Report, language: str) -> str:
     category = services.categories.get(report.category_key)
     return category.label(language) if category else report.category_key
-
-
-def unit_label(services: Services, report: Report, language: str) -> Html:
-    """The responsible unit a citizen is told about: their kelurahan, not an officer's name."""
-    area = services.areas.by_code.get(report.area_code or "")
-    if area is None:
-        return t(language, "followup.unit_outside")
-    return area_label(area, language)
 
 
 def status_keyboard(report: Report, language: str) -> InlineKeyboardMarkup | None:
@@ -109,13 +106,22 @@ async def alert_card(services: Services, report: Report, reason: str | None = No
                 language,
                 report.address,
             ),
-            description=report.description,
+            # An agency's may be 4,000 characters (Open311's limit); a citizen's is 1,000.
+            description=shorten(report.description, CARD_DESCRIPTION),
             status=t(language, f"status.{report.status}"),
         )
     ]
     if report.supporters:
         lines.append(t(language, "alert.supporters", count=report.supporters))
+    category = services.categories.get(report.category_key)
+    if category is not None and category.attributes:  # an Open311 request's answers
+        stored = await services.store.request_details.answers(report.id)
+        for question, answer in answered(category.attributes, stored, language):
+            lines.append(t(language, "alert.answer", question=question, answer=answer))
+    additions = await card_additions(services, report, language)  # the reporter's, after filing
+    lines += additions.lines
     events = await services.store.reports.events(report.id)
+    events = [event for event in events if event.id not in additions.event_ids]
     last = events[-1] if len(events) > 1 else None  # the first event is the report itself
     if last is not None:
         actor = (
@@ -147,59 +153,39 @@ async def alert_card(services: Services, report: Report, reason: str | None = No
     return Rendered(text, status_keyboard(report, language))
 
 
-def followup_message(
-    services: Services, report: Report, event: ReportEvent, language: str
-) -> Rendered:
-    unit = unit_label(services, report, language)
+def not_fixed_button(report_id: int, language: str) -> InlineKeyboardButton:
+    """The reporter's "❌ Not fixed" on a resolved report (reopens it; handlers/survey.py checks
+    that the one pressing it is the reporter)."""
+    return InlineKeyboardButton(
+        plain(language, "followup.not_fixed"),
+        callback_data=SURVEY.data(Answer(report_id, "not-fixed")),
+    )
+
+
+def followup_keyboard(report: Report, language: str, *, reporter: bool) -> InlineKeyboardMarkup:
+    """Everyone told may view the report; only the reporter gets "Not fixed", and only while the
+    report is still resolved (the keyboard is built at send time)."""
     buttons = [
         InlineKeyboardButton(
             plain(language, "followup.view"),
             callback_data=VIEW_REPORT.data(ReportRef(report.id)),
         )
     ]
-    if report.status == "resolved":
-        buttons.append(
-            InlineKeyboardButton(
-                plain(language, "followup.not_fixed"),
-                callback_data=SURVEY.data(Answer(report.id, "not-fixed")),
-            )
-        )
-    view = InlineKeyboardMarkup([buttons])
+    if reporter and report.status == statuses.RESOLVED:
+        buttons.append(not_fixed_button(report.id, language))
+    return InlineKeyboardMarkup([buttons])
+
+
+def followup_message(
+    services: Services, report: Report, event: ReportEvent, language: str, *, reporter: bool
+) -> Rendered:
+    """A follow-up for the reporter (``reporter``) or for a follower, who reads it as news of a
+    report they follow and gets no button only the reporter may press."""
     limit = CAPTION_LIMIT if event.photo_file_id else TEXT_LIMIT  # a photo's text is a caption
-    if event.actor_kind == "citizen" and event.note:
-        text = fit_text(
-            lambda note: t(language, "followup.citizen_note", ref=report.id, note=note),
-            event.note,
-            limit,
-        )
-        return Rendered(text, view, event.photo_file_id)
-    if event.old_status == event.new_status:
-        if event.note:
-            text = fit_text(
-                lambda note: t(language, "followup.note_only", ref=report.id, unit=unit, note=note),
-                event.note,
-                limit,
-            )
-        else:
-            text = t(language, "followup.photo_only", ref=report.id, unit=unit)
-        return Rendered(text, view, event.photo_file_id)
-    head = t(
-        language,
-        "followup.status",
-        ref=report.id,
-        category=category_label(services, report, language),
-        status=t(language, f"status.{event.new_status}"),
-        unit=unit,
+    text = followup_text(services, report, event, language, reporter=reporter, limit=limit)
+    return Rendered(
+        text, followup_keyboard(report, language, reporter=reporter), event.photo_file_id
     )
-    tail = []
-    if event.new_status == "duplicate" and report.duplicate_of:
-        tail.append(t(language, "followup.duplicate", original=report.duplicate_of))
-
-    def build(note: str) -> Html:
-        middle = [t(language, "followup.note", note=note)] if note else []
-        return Html("\n".join([head, *middle, *tail]))
-
-    return Rendered(fit_text(build, event.note or "", limit), view, event.photo_file_id)
 
 
 def _hours_since(services: Services, iso: str | None) -> int:
@@ -245,7 +231,7 @@ def survey_message(services: Services, report: Report, language: str) -> Rendere
         "survey.question",
         ref=report.id,
         category=category_label(services, report, language),
-        unit=unit_label(services, report, language),
+        who=officers_label(services, report, language),
     )
     return Rendered(text, markup)
 

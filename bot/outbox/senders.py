@@ -6,11 +6,13 @@ tools), and a kind without a sender fails at import instead of parking rows as d
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from types import MappingProxyType
 
 from telegram import Message
 
+from bot.outbox.addition_sender import send_citizen_update
 from bot.outbox.broadcast_sender import send_broadcast
 from bot.outbox.citizen_senders import send_followup, send_survey
 from bot.outbox.group_senders import (
@@ -26,6 +28,8 @@ from bot.outbox.policy import Undeliverable
 from bot.outbox.sending import Outgoing, Sender
 from storage.outbox import OutboxKind, OutboxRow
 
+log = logging.getLogger(__name__)
+
 SENDERS: Mapping[OutboxKind, Sender] = MappingProxyType(
     {
         OutboxKind.ALERT_PHOTOS: send_alert_photos,
@@ -38,8 +42,12 @@ SENDERS: Mapping[OutboxKind, Sender] = MappingProxyType(
         OutboxKind.FOLLOWUP: send_followup,
         OutboxKind.SURVEY: send_survey,
         OutboxKind.BROADCAST: send_broadcast,
+        OutboxKind.CITIZEN_UPDATE: send_citizen_update,
     }
 )
+
+#: What a citizen gets about one report: a reply to it adds to that report (domain/additions.py).
+ABOUT_A_REPORT = frozenset({OutboxKind.FOLLOWUP, OutboxKind.SURVEY})
 
 _missing = sorted(set(OutboxKind) - SENDERS.keys())
 if _missing:
@@ -53,4 +61,11 @@ async def send(out: Outgoing, row: OutboxRow) -> int | None:
     except ValueError:
         raise Undeliverable(f"unknown kind {row.kind}") from None
     message = await SENDERS[kind](out, row)
-    return message.message_id if isinstance(message, Message) else None
+    if not isinstance(message, Message):
+        return None
+    if kind in ABOUT_A_REPORT and row.report_id is not None:
+        try:
+            await out.services.additions.remember(row.chat_id, message.message_id, row.report_id)
+        except Exception:  # it went out: a failed note of it must not send it again
+            log.warning("could not remember the message's report", exc_info=True)
+    return message.message_id

@@ -48,9 +48,11 @@ from bot.telegram.broadcast_progress import TelegramProgressBoard
 from bot.telegram.callbacks import ButtonKind
 from bot.telegram.context import BotContext, attach_services
 from bot.telegram.inbox import InboxQueue
+from bot.telegram.polling_conflict import PollingConflicts
 from bot.telegram.rate_limiter import BotRateLimiter
 from bot.telegram.update_processor import PerChatUpdateProcessor
 from handlers import (
+    add_info,
     bans,
     broadcast,
     common,
@@ -116,7 +118,7 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("help", common.help_command, filters=private & new_message))
     add(CommandHandler("language", common.language_command, filters=private & new_message))
     add(CommandHandler("report", report_start.begin_report, filters=private & new_message))
-    add(CommandHandler("cancel", report_start.cancel_command, filters=private & new_message))
+    add(CommandHandler("cancel", add_info.cancel_command, filters=private & new_message))
     add(CommandHandler("status", tracking.status_command, filters=new_message))
     add(CommandHandler("myreports", tracking.my_reports, filters=private & new_message))
     add(CommandHandler("stop", broadcast.stop_command, filters=private & new_message))
@@ -168,12 +170,19 @@ def register_handlers(application: BotApplication) -> None:
     #    MATTERS: each route is its own group, and takes the message by ending the update
     #    (ApplicationHandlerStop) or lets the next group look. A report under way comes first
     #    (its steps read every text), then an admin's broadcast being composed, then the answer
-    #    to a reopened report's question; anything else may start a report, or gets the menu.
+    #    to a question the bot asked (a reopened report's note, ➕ Add information's prompt);
+    #    anything else may start a report, or gets the menu. Before them all (still group 0):
+    #    a reply to a bot message about a report, or an album's later photo, goes to that
+    #    report (handlers/add_info.py), even while another report is being drafted.
     text = private & new_message & ~filters.COMMAND
+    add(MessageHandler(text & add_info.REPLY_OR_ALBUM, add_info.reply_or_album))
     add(MessageHandler(text, report_steps.during_report), group=1)
     add(MessageHandler(text, private_text.broadcast_text), group=2)
-    add(MessageHandler(text, private_text.survey_note), group=3)
+    add(MessageHandler(text, private_text.prompt_answer), group=3)
     add(MessageHandler(text, report_start.outside_report), group=4)
+    # Errors: a 409 from polling (another poller on the token) is one clear line, not a
+    # traceback per retry (bot/telegram/polling_conflict.py); everything else, the general one.
+    application.add_error_handler(PollingConflicts())
     application.add_error_handler(common.on_error)
 
 
@@ -190,6 +199,7 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
         (callbacks.LANGUAGE, common.language_chosen),
         (callbacks.MY_REPORTS_PAGE, tracking.page_pressed),
         (callbacks.VIEW_REPORT, tracking.view_pressed),
+        (callbacks.ADD_INFO, add_info.add_info_pressed),
     ]
 
 

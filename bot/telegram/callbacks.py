@@ -282,6 +282,8 @@ RATING = ButtonKind(
     shown=Shown.PRIVATE,
     replaces_text=True,
 )
+#: "➕ Add information" on follow-ups and /status (``add``), and its prompt's Cancel (``cancel``).
+ADD_INFO = ButtonKind(Answer, "add-info:{report}:{answer}", shown=Shown.PRIVATE)
 
 # --- admins: area pickers, officers and invites --------------------------------------------------
 

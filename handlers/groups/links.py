@@ -10,9 +10,8 @@ from bot.domain.permissions import is_admin
 from bot.i18n import Html, t
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
-from handlers.areas import choice_keyboard, chosen_scope, scope_label
-from handlers.messages import drop_buttons
-from handlers.narrow import chat_of, message_of, pressed_message, query_of, user_of
+from handlers.areas import choice_keyboard, on_area_chosen, scope_label
+from handlers.narrow import chat_of, message_of, user_of
 from handlers.people import language_of
 from storage.groups import Scope
 
@@ -29,13 +28,20 @@ async def _admin_in_group(update: Update, context: BotContext, language: str) ->
     return True
 
 
-async def link_command(update: Update, context: BotContext) -> None:
+async def _admin_command(update: Update, context: BotContext) -> tuple[str, str] | None:
+    """/link and /unlink: the language and the typed area, for an admin inside a group only."""
     language = await language_of(update, context)
+    if not await _admin_in_group(update, context, language):
+        return None
+    return language, " ".join(context.args or []).strip()
+
+
+async def link_command(update: Update, context: BotContext) -> None:
+    if (asked := await _admin_command(update, context)) is None:
+        return
+    language, query = asked
     message = message_of(update)
     services = context.services
-    if not await _admin_in_group(update, context, language):
-        return
-    query = " ".join(context.args or []).strip()
     if not query:
         await message.reply_text(t(language, "groups.link_usage"))
         return
@@ -59,18 +65,6 @@ async def link_command(update: Update, context: BotContext) -> None:
     await message.reply_text(t(language, "groups.link_not_found", query=query))
 
 
-async def link_chosen(update: Update, context: BotContext) -> None:
-    """A picker button: the presser must be an admin too, whoever sent /link."""
-    language = await language_of(update, context)
-    scope = await chosen_scope(
-        update, context, language, "groups.link_admin_only", callbacks.LINK_AREA
-    )
-    if scope is None:
-        return
-    await drop_buttons(pressed_message(query_of(update)))
-    await _link(update, context, scope, language)
-
-
 async def _link(update: Update, context: BotContext, scope: Scope, language: str) -> None:
     services = context.services
     chat = chat_of(update)
@@ -80,17 +74,19 @@ async def _link(update: Update, context: BotContext, scope: Scope, language: str
     await context.bot.send_message(chat.id, t(language, key, scope=label))
 
 
+#: A /link picker button.
+link_chosen = on_area_chosen(callbacks.LINK_AREA, "groups.link_admin_only", _link)
+
+
 async def unlink_command(update: Update, context: BotContext) -> None:
-    language = await language_of(update, context)
-    message = message_of(update)
-    services = context.services
-    if not await _admin_in_group(update, context, language):
+    if (asked := await _admin_command(update, context)) is None:
         return
-    query = " ".join(context.args or []).strip()
+    language, query = asked
+    services = context.services
     scopes = [choice.scope for choice in services.directory.resolve(query)] if query else None
     removed = await group_links.unlink(services.store, chat_of(update).id, scopes)
     key = "groups.unlinked" if removed else "groups.unlinked_none"
-    await message.reply_text(t(language, key, count=removed))
+    await message_of(update).reply_text(t(language, key, count=removed))
 
 
 async def area_command(update: Update, context: BotContext) -> None:

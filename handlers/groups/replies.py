@@ -30,6 +30,8 @@ async def group_reply(update: Update, context: BotContext) -> None:
     pending = await services.store.alerts.pending_at(chat_id, target.message_id)
     card = None if pending else await services.store.alerts.card_at(chat_id, target.message_id)
     report_id = pending.report_id if pending else card.report_id if card else None
+    if report_id is None:  # the notice of a reporter's addition stands for the card
+        report_id = await services.additions.report_of_message(chat_id, target.message_id)
     if report_id is None:
         return
     language = services.settings.default_language

@@ -176,6 +176,8 @@ def _age(created_at: str, language: str) -> Html:
     minutes = max(
         0, int((datetime.now(UTC) - datetime.fromisoformat(created_at)).total_seconds() // 60)
     )
+    if minutes < 1:
+        return t(language, "nearby.age_just_now")
     if minutes < 60:
         return t(language, "nearby.age_minutes", n=minutes)
     if minutes < 48 * 60:

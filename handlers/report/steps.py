@@ -16,7 +16,7 @@ from telegram.constants import ChatAction
 from telegram.ext import ApplicationHandlerStop
 
 from bot.domain import descriptions, reporting
-from bot.domain.categories import typed_category
+from bot.domain.category_names import typed_category
 from bot.domain.reporting import (
     CATEGORY,
     DESCRIPTION,

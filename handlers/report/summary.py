@@ -71,25 +71,27 @@ async def submit(
 async def receipt(
     context: BotContext, report_id: int, language: str, *, already: bool, pressed: object = None
 ) -> None:
-    """Only now, with the report committed, does the citizen get the reference."""
+    """Only now, with the report committed, does the citizen get the reference; a reply to it
+    adds to the report (handlers/add_info.py)."""
     report = await context.services.store.reports.get(report_id)
     assert report is not None
     place = short_place(context.services.areas, report.lat, report.lon, language)
     key = "report.submitted_already" if already else "report.submitted"
-    await _answer(
-        context, report.citizen_id, t(language, key, ref=report_id, place_short=place), pressed
-    )
+    text = t(language, key, ref=report_id, place_short=place)
+    sent = await _answer(context, report.citizen_id, text, pressed)
+    await context.services.additions.remember(sent.chat_id, sent.message_id, report_id)
 
 
-async def _answer(context: BotContext, chat_id: int, text: str, pressed: object) -> None:
+async def _answer(context: BotContext, chat_id: int, text: str, pressed: object) -> Message:
     """In place of the pressed message when there is one, else anew, the keyboard taken away."""
     if isinstance(pressed, Message):
         try:
-            await pressed.edit_text(text, reply_markup=None)
-            return
+            edited = await pressed.edit_text(text, reply_markup=None)
+            if isinstance(edited, Message):
+                return edited
         except BadRequest:  # too old to edit, or already this text
             pass
-    await context.bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
+    return await context.bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
 
 
 async def just_sent(context: BotContext, user_id: int) -> int | None:

@@ -456,11 +456,16 @@ class Person(_ChatView):
         return self._deliver("message", self._user_message(self.user, content))
 
     async def send_photo(
-        self, data: bytes = TINY_JPEG, caption: str | None = None, media_group_id: str | None = None
+        self,
+        data: bytes = TINY_JPEG,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        reply_to: BotMessage | JSONDict | int | None = None,
     ) -> JSONDict:
-        """Send a photo; the bot sees three PhotoSize entries whose files hold ``data``."""
+        """Send a photo (as a reply to ``reply_to`` if given); the bot sees three PhotoSize
+        entries whose files hold ``data``."""
         content = self._photo_content(data, caption, media_group_id)
-        return self._deliver("message", self._user_message(self.user, content))
+        return self._deliver("message", self._user_message(self.user, content, reply_to))
 
     async def send_album(
         self, photos: list[bytes], caption: str | None = None, media_group_id: str | None = None
@@ -509,7 +514,9 @@ class Person(_ChatView):
             content["caption"] = caption
         return self._deliver("message", self._user_message(self.user, content))
 
-    async def send_sticker(self, emoji: str = "👍") -> JSONDict:
+    async def send_sticker(
+        self, emoji: str = "👍", reply_to: BotMessage | JSONDict | int | None = None
+    ) -> JSONDict:
         """Send a sticker (something a text-only step must cope with)."""
         record = self.world.new_file(
             b"RIFF\x00\x00\x00\x00WEBP",
@@ -529,7 +536,8 @@ class Person(_ChatView):
             "set_name": "SandboxStickers",
             "file_size": record.file_size,
         }
-        return self._deliver("message", self._user_message(self.user, {"sticker": sticker}))
+        message = self._user_message(self.user, {"sticker": sticker}, reply_to)
+        return self._deliver("message", message)
 
     async def send_voice(
         self, duration: int = 3, data: bytes = b"OggS\x00sandbox-voice"
