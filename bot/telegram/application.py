@@ -57,6 +57,7 @@ from handlers import (
     broadcast,
     common,
     gate,
+    keyboards,
     officer_admin,
     officers,
     people,
@@ -121,6 +122,9 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("status", tracking.status_command, filters=new_message))
     add(CommandHandler("myreports", tracking.my_reports, filters=private & new_message))
     add(CommandHandler("stop", broadcast.stop_command, filters=private & new_message))
+    # The reply main menu's labels are the same commands, even in the middle of a report.
+    menu_labels = filters.Text(list(keyboards.MENU_WORDS))
+    add(MessageHandler(private & new_message & menu_labels, common.menu_text))
     # 2. Citizen commands sent in a group: point to the private chat.
     add(
         CommandHandler(

@@ -10,7 +10,8 @@ from handlers import keyboards
 from handlers.messages import location_of, photo_of
 from handlers.narrow import chat_of, message_of, user_of
 from handlers.people import language_of
-from handlers.report.labels import KEYBOARD_LABELS
+from handlers.report import media, summary
+from handlers.report.labels import CONFIRM, KEYBOARD_LABELS
 from handlers.report.prompts import prompt, say
 from storage.drafts import Draft
 
@@ -68,7 +69,8 @@ async def cancel(context: BotContext, draft: Draft, language: str) -> None:
 
 
 async def outside_report(update: Update, context: BotContext) -> None:
-    """Outside a report, a photo or a location is the start of one: offer it, already filled in.
+    """Outside a report, a photo (its caption the description) or a location is the start of
+    one: the bot asks at once what the problem is, with the category buttons.
     The last route for a private message (bot/telegram/application.py): anything else is idle
     chat, answered with the menu."""
     language = await language_of(update, context)
@@ -77,23 +79,31 @@ async def outside_report(update: Update, context: BotContext) -> None:
     reporting_service = context.services.reporting
     photo = photo_of(message)
     location = location_of(message)
-    if photo is not None or location is not None:
-        if location is not None:
-            lat, lon, name, address = location
-            draft = await reporting_service.start_with(
-                user.id, chat.id, location=(lat, lon), place_name=name, address=address
-            )
-        else:
-            draft = await reporting_service.start_with(user.id, chat.id, photo=photo)
-        await prompt(context, draft, language)
+    if photo is not None:
+        result = await reporting_service.start_with(
+            user.id, chat.id, photo=photo, caption=message.caption
+        )
+        await media.received(message, context, result, language)
         return
-    if (message.text or "") in KEYBOARD_LABELS:
+    if location is not None:
+        lat, lon, name, address = location
+        started = await reporting_service.start_with(
+            user.id, chat.id, location=(lat, lon), place_name=name, address=address
+        )
+        await prompt(context, started.draft, language)
+        return
+    text = message.text or ""
+    if text in CONFIRM:  # "send" tapped twice: the first filed it and the draft is gone
+        sent = await summary.just_sent(context, user.id)
+        if sent is not None:
+            await summary.receipt(context, sent, language, already=True)
+            return
+    if text in KEYBOARD_LABELS:
         await message.reply_text(
             t(language, "common.nothing_to_cancel"),
             reply_markup=ReplyKeyboardRemove(),
         )
         return
     await message.reply_text(
-        t(language, "common.idle_text"),
-        reply_markup=keyboards.main_menu(language),
+        t(language, "common.idle_text"), reply_markup=keyboards.reply_menu(language)
     )

@@ -646,6 +646,7 @@ class BotApi:
             seq=seq,
             sent_at=time.monotonic(),
             changed_seq=seq,
+            sent_removing_keyboard=bool(markup and markup.get("remove_keyboard")),
             **fields,
         )
         state.bot_messages.append(bot_message)
