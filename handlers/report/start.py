@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.telegram.context import BotContext
 from handlers import keyboards
 from handlers.messages import location_of, photo_of
@@ -16,12 +16,13 @@ from handlers.report.prompts import prompt, say
 from storage.drafts import Draft
 
 
-async def begin_report(update: Update, context: BotContext) -> None:
-    """/report: a new draft, unless one is under way (continue?) or just cancelled (restore?)."""
-    language = await language_of(update, context)
-    user, chat = user_of(update), chat_of(update)
+async def _open_draft_offer(
+    context: BotContext, user_id: int, language: str
+) -> tuple[Draft, Html, InlineKeyboardMarkup] | None:
+    """What /report offers instead of a blank draft: to continue one under way, or to restore
+    one just cancelled; None when there is neither."""
     reporting_service = context.services.reporting
-    draft = await reporting_service.active_draft(user.id)
+    draft = await reporting_service.active_draft(user_id)
     if draft is not None and (draft.category_key or draft.photos or draft.has_location):
         category = reporting_service.category_of(draft)
         summary = (
@@ -29,25 +30,26 @@ async def begin_report(update: Update, context: BotContext) -> None:
             if category
             else t(language, "report.busy_summary_empty")
         )
-        await say(
-            context,
-            draft,
-            t(language, "report.busy", summary=summary),
-            keyboards.continue_or_restart(draft, language),
-        )
+        text = t(language, "report.busy", summary=summary)
+        return draft, text, keyboards.continue_or_restart(draft, language)
+    restorable = await reporting_service.restorable_draft(user_id)
+    if restorable is None:
+        return None
+    category = reporting_service.category_of(restorable)
+    label = category.label(language) if category else ""
+    text = t(language, "report.restore_offer", category=label)
+    return restorable, text, keyboards.restore_or_fresh(restorable, language)
+
+
+async def begin_report(update: Update, context: BotContext) -> None:
+    """/report: a new draft, unless one is under way (continue?) or just cancelled (restore?)."""
+    language = await language_of(update, context)
+    user, chat = user_of(update), chat_of(update)
+    offer = await _open_draft_offer(context, user.id, language)
+    if offer is not None:
+        await say(context, *offer)
         return
-    restorable = await reporting_service.restorable_draft(user.id)
-    if restorable is not None:
-        category = reporting_service.category_of(restorable)
-        label = category.label(language) if category else ""
-        await say(
-            context,
-            restorable,
-            t(language, "report.restore_offer", category=label),
-            keyboards.restore_or_fresh(restorable, language),
-        )
-        return
-    draft = await reporting_service.start(user.id, chat.id)
+    draft = await context.services.reporting.start(user.id, chat.id)
     await prompt(context, draft, language)
 
 
