@@ -98,6 +98,17 @@ async def test_a_link_telegram_found_does_not_make_tags_text(sandbox, make_bot, 
     assert preview.raw["entities"][0]["type"] == "bold"
 
 
+async def test_a_photo_caption_is_read_the_same_way(sandbox, make_bot, admin):
+    await make_bot(**FAST)
+    await admin.send("/broadcast")
+    await admin.next_message()
+    typed = "Genangan < 20 cm & mulai surut"
+    await admin.send_photo(caption=typed)
+    preview = await admin.next_message()
+    assert preview.kind == "photo" and preview.plain_text == typed
+    assert "Seperti ini" in (await admin.next_message()).plain_text
+
+
 async def test_broken_html_is_explained_and_can_go_as_typed(sandbox, make_bot, admin):
     bot = await make_bot(**FAST)
     [person] = await registered(sandbox, 1)

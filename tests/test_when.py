@@ -132,6 +132,19 @@ def test_not_understood(text):
 
 def test_the_zone_is_the_one_given():
     makassar = NOW.astimezone(ZoneInfo("Asia/Makassar"))
-    reading = read_when("besok 07:00", makassar)
-    assert reading.moment == datetime(2026, 11, 26, 7, tzinfo=ZoneInfo("Asia/Makassar"))
-    assert reading.moment.utcoffset() == timedelta(hours=8)
+    for text in ("besok 07:00", "besok 07:00 WITA"):
+        reading = read_when(text, makassar)
+        assert reading.moment == datetime(2026, 11, 26, 7, tzinfo=ZoneInfo("Asia/Makassar"))
+        assert reading.moment.utcoffset() == timedelta(hours=8)
+
+
+@pytest.mark.parametrize("text", ["besok 07:00 WITA", "besok 07:00 WIT", "besok 07:00 UTC"])
+def test_another_zone_is_not_taken_for_the_bots(text):
+    """Written to a bot on WIB, "07:00 WITA" is 06:00 WIB: refused, not read an hour off."""
+    assert read_when(text, NOW).kind == NOT_UNDERSTOOD
+
+
+def test_the_bots_own_zone_may_be_written():
+    assert read_when("besok 07:00 WIB", NOW).moment == at(11, 26, 7)
+    utc = NOW.astimezone(ZoneInfo("UTC"))
+    assert read_when("tomorrow 7am UTC", utc).moment == datetime(2026, 11, 26, 7, tzinfo=utc.tzinfo)

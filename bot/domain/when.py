@@ -26,121 +26,57 @@ UNDERSTOOD, PAST, NEEDS_TIME, NOT_UNDERSTOOD = "understood", "past", "needs_time
 #: ("2/1" written on 28 December); a date passed more recently is a mistake, and refused.
 NEXT_YEAR_AFTER = timedelta(days=180)
 
+
+def _numbered(*groups: str, start: int = 0) -> dict[str, int]:
+    """Each group's words (comma-separated) mapped to the group's position, from ``start``."""
+    return {w.strip(): n for n, group in enumerate(groups, start) for w in group.split(",")}
+
+
+def _meaning(**groups: str) -> dict[str, str]:
+    """Each group's words (comma-separated) mapped to the group's name."""
+    return {w.strip(): name for name, group in groups.items() for w in group.split(",")}
+
+
 #: Words for a day, as a number of days from today. Longest phrases are tried first.
-DAY_WORDS = {
-    "hari ini": 0,
-    "today": 0,
-    "nanti": 0,
-    "besok": 1,
-    "esok": 1,
-    "tomorrow": 1,
-    "lusa": 2,
-    "besok lusa": 2,
-    "day after tomorrow": 2,
-}
+DAY_WORDS = _numbered(
+    "hari ini, today, nanti", "besok, esok, tomorrow", "lusa, besok lusa, day after tomorrow"
+)
 #: Today, with the part of the day it implies ("malam ini" is this evening).
-TODAY_PARTS = {
-    "malam ini": "malam",
-    "nanti malam": "malam",
-    "tonight": "malam",
-    "sore ini": "sore",
-    "nanti sore": "sore",
-    "this afternoon": "sore",
-    "this evening": "sore",
-    "pagi ini": "pagi",
-    "this morning": "pagi",
-    "siang ini": "siang",
-    "nanti siang": "siang",
-}
-WEEKDAYS = {
-    "senin": 0,
-    "sen": 0,
-    "selasa": 1,
-    "sel": 1,
-    "rabu": 2,
-    "rab": 2,
-    "kamis": 3,
-    "kam": 3,
-    "jumat": 4,
-    "jum": 4,
-    "sabtu": 5,
-    "sab": 5,
-    "minggu": 6,
-    "ahad": 6,
-    "min": 6,
-    "monday": 0,
-    "mon": 0,
-    "tuesday": 1,
-    "tue": 1,
-    "tues": 1,
-    "wednesday": 2,
-    "wed": 2,
-    "thursday": 3,
-    "thu": 3,
-    "thur": 3,
-    "thurs": 3,
-    "friday": 4,
-    "fri": 4,
-    "saturday": 5,
-    "sat": 5,
-    "sunday": 6,
-    "sun": 6,
-}
-MONTHS = {
-    "januari": 1,
-    "january": 1,
-    "jan": 1,
-    "februari": 2,
-    "pebruari": 2,
-    "february": 2,
-    "feb": 2,
-    "peb": 2,
-    "maret": 3,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "mei": 5,
-    "may": 5,
-    "juni": 6,
-    "june": 6,
-    "jun": 6,
-    "juli": 7,
-    "july": 7,
-    "jul": 7,
-    "agustus": 8,
-    "august": 8,
-    "agu": 8,
-    "agt": 8,
-    "agus": 8,
-    "aug": 8,
-    "september": 9,
-    "sept": 9,
-    "sep": 9,
-    "oktober": 10,
-    "october": 10,
-    "okt": 10,
-    "oct": 10,
-    "november": 11,
-    "nopember": 11,
-    "nov": 11,
-    "nop": 11,
-    "desember": 12,
-    "december": 12,
-    "des": 12,
-    "dec": 12,
-}
+TODAY_PARTS = _meaning(
+    malam="malam ini, nanti malam, tonight",
+    sore="sore ini, nanti sore, this afternoon, this evening",
+    pagi="pagi ini, this morning",
+    siang="siang ini, nanti siang",
+)
+#: Monday is 0, as ``date.weekday()``; names and the short forms people write.
+WEEKDAYS = _numbered(
+    "senin, sen, monday, mon",
+    "selasa, sel, tuesday, tue, tues",
+    "rabu, rab, wednesday, wed",
+    "kamis, kam, thursday, thu, thur, thurs",
+    "jumat, jum, friday, fri",
+    "sabtu, sab, saturday, sat",
+    "minggu, ahad, min, sunday, sun",
+)
+MONTHS = _numbered(
+    "januari, january, jan",
+    "februari, pebruari, february, feb, peb",
+    "maret, march, mar",
+    "april, apr",
+    "mei, may",
+    "juni, june, jun",
+    "juli, july, jul",
+    "agustus, august, agu, agt, agus, aug",
+    "september, sept, sep",
+    "oktober, october, okt, oct",
+    "november, nopember, nov, nop",
+    "desember, december, des, dec",
+    start=1,
+)
 #: Parts of the day: "jam 7 malam" is 19:00, "jam 3 sore" 15:00, "jam 1 siang" 13:00.
-PARTS = {
-    "pagi": "pagi",
-    "morning": "pagi",
-    "siang": "siang",
-    "sore": "sore",
-    "afternoon": "sore",
-    "evening": "sore",
-    "malam": "malam",
-    "night": "malam",
-}
+PARTS = _meaning(
+    pagi="pagi, morning", siang="siang", sore="sore, afternoon, evening", malam="malam, night"
+)
 #: Words that introduce an hour: after them a bare number is one ("jam 7").
 HOUR_MARKS = frozenset({"jam", "pukul", "pkl", "at"})
 #: "depan"/"next" after or before a weekday: the next one, never today.
@@ -148,6 +84,7 @@ NEXT_WORDS = frozenset({"depan", "next"})
 #: Words that carry nothing: "hari Senin", "tanggal 1/12", "on Monday", "Senin ini".
 FILLERS = frozenset({"hari", "tanggal", "tgl", "on", "the", "of", "this", "ini"})
 
+_ZONES = r"\b(wib|wita|wit|utc[+-]?\d{0,2}(?::\d{2})?)(?![\w+-])"
 _TOKEN = re.compile(
     r"""
     (?P<ymd>\d{4}-\d{1,2}-\d{1,2})
@@ -197,7 +134,10 @@ class _Parts:
 
 def read_when(text: str, now: datetime) -> Reading:
     """The moment ``text`` names, in ``now``'s zone; see :class:`Reading`."""
-    parts = _parse(_normalise(text))
+    cleaned, zones = _normalise(text)
+    if zones - {zone_label(now).casefold()}:
+        return Reading(NOT_UNDERSTOOD)  # "07:00 WITA" to a bot on WIB: not silently an hour off
+    parts = _parse(cleaned)
     if parts is None:
         return Reading(NOT_UNDERSTOOD)
     has_day = bool(parts.seen & {"day", "date"})
@@ -215,12 +155,13 @@ def read_when(text: str, now: datetime) -> Reading:
     return Reading(UNDERSTOOD, moment)
 
 
-def _normalise(text: str) -> str:
-    """Lower case; "Jum'at" is "jumat", "pkl." is "pkl", a "WIB" after the time says nothing
-    (the zone is the bot's)."""
+def _normalise(text: str) -> tuple[str, set[str]]:
+    """Lower case, "Jum'at" as "jumat", "pkl." as "pkl"; and the zones named ("wib"), taken
+    out: a zone says nothing when it is the bot's own."""
     lowered = text.casefold().replace("’", "").replace("'", "")
     lowered = re.sub(r"\b(pkl|jam|tgl)\.", r"\1 ", lowered)
-    return re.sub(r"\b(wib|wita|wit)\b\.?", " ", lowered).strip(" .!")
+    zones = set(re.findall(_ZONES, lowered))
+    return re.sub(_ZONES, " ", lowered).strip(" .!"), zones
 
 
 def _tokens(text: str) -> list[tuple[str, str, re.Match[str]]] | None:
