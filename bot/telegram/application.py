@@ -188,6 +188,8 @@ def register_handlers(application: BotApplication) -> None:
 
 def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContext], Any]]]:
     """Every kind of button with the handler for its presses."""
+    from handlers import stats  # as for its command: imported where it is registered
+
     return [
         (callbacks.STATUS, group_alerts.status_pressed),
         (callbacks.LINK_AREA, group_links.link_chosen),
@@ -200,6 +202,7 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
         (callbacks.MY_REPORTS_PAGE, tracking.page_pressed),
         (callbacks.VIEW_REPORT, tracking.view_pressed),
         (callbacks.ADD_INFO, add_info.add_info_pressed),
+        (callbacks.STATS_DETAILS, stats.details_pressed),
     ]
 
 

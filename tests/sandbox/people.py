@@ -416,11 +416,15 @@ class Person(_ChatView):
     # -- messages ------------------------------------------------------------------------
 
     async def send(
-        self, text: str, reply_to: BotMessage | JSONDict | int | None = None
+        self,
+        text: str,
+        reply_to: BotMessage | JSONDict | int | None = None,
+        entities: list[JSONDict] | None = None,
     ) -> JSONDict:
-        """Write ``text``; a leading ``/command`` gets its bot_command entity."""
+        """Write ``text``; a leading ``/command`` gets its bot_command entity. ``entities`` is
+        formatting made with Telegram's own buttons (bold, links...), as Telegram delivers it."""
         content: JSONDict = {"text": text}
-        entities = _command_entities(text)
+        entities = _command_entities(text) + list(entities or [])
         if entities:
             content["entities"] = entities
         return self._deliver("message", self._user_message(self.user, content, reply_to))

@@ -357,6 +357,8 @@ class BotApi:
             return self._answer(call, err)
         if fault == "5xx":
             return self._answer(call, ApiError(502, "Bad Gateway"))
+        if fault == "400":
+            return self._answer(call, bad_request(self.faults.bad_request))
         if fault == "drop":
             return self._drop(request, call)
 
