@@ -135,9 +135,14 @@ async def test_an_officer_signs_in_lists_filters_and_exports(sandbox, staff_bot,
         lon, lat = feature["geometry"]["coordinates"]
         assert -6.3 < lat < -6.1 and 106.7 < lon < 106.9
 
-        assert (await web.get(link)).status_code == 401  # the link works once
+        # The link again while its session lives (a second tap in Telegram): the list.
+        again = await web.get(link)
+        assert again.status_code == 303 and again.headers["location"] == "/staff"
         assert (await web.get("/staff/login?token=forged")).status_code == 400
         assert (await web.get("/staff/login")).status_code == 400
+    async with client(staff_bot) as elsewhere:  # no session: the link works once
+        used = await elsewhere.get(link)
+        assert used.status_code == 401 and "sudah dipakai" in used.text
 
 
 async def test_detail_photos_and_a_status_change_reach_the_citizen(sandbox, staff_bot, admin):
