@@ -18,7 +18,6 @@ import pytest
 from PIL import Image
 
 from bot.http.errors import ApiError
-from bot.http.staff_upload import parse_multipart
 from tests.helpers import KOTA_TUA, file_report
 from tests.test_groups import officer_for
 from tests.test_staff_pages import client, csrf_of, pinangsia_report, signed_in
@@ -352,6 +351,8 @@ async def test_what_the_reporter_added_has_its_own_box(sandbox, staff_bot, admin
 
 
 def test_the_multipart_reader_takes_what_browsers_send():
+    from bot.http.staff_upload import parse_multipart
+
     boundary = "----WebKitFormBoundaryx7Q"
     body = (
         (
