@@ -353,7 +353,7 @@ async def test_on_a_phone_the_pages_fit_and_a_report_is_resolved_with_a_photo(
 async def test_a_message_takes_the_maps_place_when_it_cannot_load(
     sandbox, make_bot, admin, tmp_path
 ):
-    bot, port, officer, _warga, ref = await staff_bot(sandbox, make_bot, admin)
+    _bot, port, officer, _warga, ref = await staff_bot(sandbox, make_bot, admin)
     folder = shots(tmp_path)
     cases = [
         ("/leaflet/leaflet.js", "Peta tidak dapat dimuat di sini", "map"),
