@@ -244,6 +244,26 @@ async def test_expired_links_admins_and_strangers(sandbox, staff_bot, admin):
     assert logins["n"] == 2  # the officer's and the admin's; none for the stranger
 
 
+async def test_a_used_or_expired_link_opens_the_list_while_its_session_lives(
+    sandbox, staff_bot, admin
+):
+    services = staff_bot.services
+    officer = await officer_for(sandbox, services.store, admin)
+    async with signed_in(staff_bot, officer) as web:
+        first = await login_link(officer)  # a second link, never opened, then expired
+        services.clock.advance(timedelta(minutes=11))
+        try:
+            expired = await web.get(first)
+            assert expired.status_code == 303 and expired.headers["location"] == "/staff"
+            assert (await web.get("/staff")).status_code == 200
+            csrf = csrf_of((await web.get("/staff")).text)
+            assert (await web.post("/staff/logout", data={"csrf": csrf})).status_code == 200
+            signed_out = await web.get(first)  # no session now: the link's own answer
+        finally:
+            services.clock.advance(-timedelta(minutes=11))
+        assert signed_out.status_code == 401 and "kedaluwarsa" in signed_out.text
+
+
 async def test_sessions_are_stored_hashed_and_expire(staff_bot):
     services = staff_bot.services
     sessions = WebSessionRepository(services.store.db)

@@ -187,10 +187,8 @@ class ReportPages:
             )
             return await self._refused(staff, report, http_status, draft)
 
-        if not status:
+        if status not in OFFICER_MOVES:  # none chosen (or a forged one)
             return await refuse(400, "choose_status_first")
-        if status not in OFFICER_MOVES:
-            return await refuse(400, "bad_filter", name="status")
         if note is not None and len(note) > MAX_NOTE:
             return await refuse(400, "note_too_long", max=MAX_NOTE)
         duplicate_of = None
