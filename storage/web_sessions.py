@@ -117,3 +117,13 @@ class WebSessionRepository:
             (file_id, file_id),
         )
         return int(row["report_id"]) if row else None
+
+    async def local_photo(self, file_unique_id: str) -> tuple[int, str] | None:
+        """A photo kept on disk until its first upload to Telegram (the staff pages' and the
+        case CLI's, ``file_id`` ``local:<path>``), by its ``file_unique_id``: its report and
+        its file id, which is Telegram's once the upload has happened."""
+        row = await self._db.fetchone(
+            "SELECT report_id, file_id FROM report_photos WHERE file_unique_id = ? LIMIT 1",
+            (file_unique_id,),
+        )
+        return (int(row["report_id"]), str(row["file_id"])) if row else None

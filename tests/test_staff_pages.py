@@ -135,9 +135,14 @@ async def test_an_officer_signs_in_lists_filters_and_exports(sandbox, staff_bot,
         lon, lat = feature["geometry"]["coordinates"]
         assert -6.3 < lat < -6.1 and 106.7 < lon < 106.9
 
-        assert (await web.get(link)).status_code == 401  # the link works once
+        # The link again while its session lives (a second tap in Telegram): the list.
+        again = await web.get(link)
+        assert again.status_code == 303 and again.headers["location"] == "/staff"
         assert (await web.get("/staff/login?token=forged")).status_code == 400
         assert (await web.get("/staff/login")).status_code == 400
+    async with client(staff_bot) as elsewhere:  # no session: the link works once
+        used = await elsewhere.get(link)
+        assert used.status_code == 401 and "sudah dipakai" in used.text
 
 
 async def test_detail_photos_and_a_status_change_reach_the_citizen(sandbox, staff_bot, admin):
@@ -237,6 +242,26 @@ async def test_expired_links_admins_and_strangers(sandbox, staff_bot, admin):
     assert "admins and officers only" in refusal.plain_text
     logins = await services.store.db.fetchone("SELECT COUNT(*) AS n FROM web_logins")
     assert logins["n"] == 2  # the officer's and the admin's; none for the stranger
+
+
+async def test_a_used_or_expired_link_opens_the_list_while_its_session_lives(
+    sandbox, staff_bot, admin
+):
+    services = staff_bot.services
+    officer = await officer_for(sandbox, services.store, admin)
+    async with signed_in(staff_bot, officer) as web:
+        first = await login_link(officer)  # a second link, never opened, then expired
+        services.clock.advance(timedelta(minutes=11))
+        try:
+            expired = await web.get(first)
+            assert expired.status_code == 303 and expired.headers["location"] == "/staff"
+            assert (await web.get("/staff")).status_code == 200
+            csrf = csrf_of((await web.get("/staff")).text)
+            assert (await web.post("/staff/logout", data={"csrf": csrf})).status_code == 200
+            signed_out = await web.get(first)  # no session now: the link's own answer
+        finally:
+            services.clock.advance(-timedelta(minutes=11))
+        assert signed_out.status_code == 401 and "kedaluwarsa" in signed_out.text
 
 
 async def test_sessions_are_stored_hashed_and_expire(staff_bot):

@@ -176,7 +176,10 @@ def assert_no_inline_or_foreign_code(page: str) -> None:
         if 'type="application/json"' in attributes:
             continue
         assert re.search(r'\bsrc="/staff/static/', attributes), f"<script{attributes}>"
-    assert not re.search(r'\b(src|href)="(https?:)?//', page), "a foreign script or stylesheet"
+    assert not re.search(r'\bsrc="(https?:)?//', page), "a foreign script or image"
+    assert not re.search(r'<link\b[^>]*\bhref="(https?:)?//', page), "a foreign stylesheet"
+    for target in re.findall(r'<a\b[^>]*\bhref="((?:https?:)?//[^"]*)"', page):  # links only
+        assert target.startswith("https://www.openstreetmap.org/"), target
     assert "<style" not in page.lower()
     assert not re.search(r"\sstyle=", page), "an inline style attribute"
     assert not re.search(r"\son[a-z]+=", page), "an inline event handler"

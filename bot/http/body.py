@@ -39,8 +39,9 @@ def _kilobytes(limit: int) -> str:
     return f"{limit // 1024} KB" if limit < 1024 * 1024 else f"{limit // (1024 * 1024)} MB"
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The body, at most ``limit`` bytes; 413 above it, 408 when it arrives too slowly."""
+async def read_limited(request: Request, limit: int, *, seconds: float | None = None) -> bytes:
+    """The body, at most ``limit`` bytes; 413 above it, 408 when it does not arrive within
+    ``seconds`` (the app's read timeout unless a route allows longer: a photo upload)."""
     too_large = BodyRefused(413, f"request body over {_kilobytes(limit)}")
     declared = request.headers.get("content-length")
     if declared is not None:
@@ -50,7 +51,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
         if int(declared) > limit:
             raise too_large
     body = bytearray()
-    seconds = read_timeout(request)
+    seconds = max(seconds or 0.0, read_timeout(request))
     try:
         async with asyncio.timeout(seconds):
             async for chunk in request.stream():

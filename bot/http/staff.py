@@ -2,19 +2,22 @@
 
 Routes: ``GET /staff`` (filters ``status``, ``category``, ``area``, ``overdue=1``; ``page``),
 ``GET /staff/reports/{id}``, ``POST /staff/reports/{id}/status`` (``csrf``, ``status``,
-``note``, ``duplicate_of``), ``GET /staff/photos/{file_id}``, ``GET /staff/export.csv`` and
-``/staff/export.geojson`` (the list's filters, no paging), ``GET /staff/login?token=…``,
-``POST /staff/logout``. Every page is Indonesian unless ``?lang=en`` or the person chose English
-in the bot.
+``note``, ``duplicate_of``, ``photo``), ``POST /staff/reports/{id}/note`` (``csrf``, ``note``,
+``photo``; both forms ``multipart/form-data`` or plain), ``GET /staff/photos/{file_id}``,
+``GET /staff/export.csv`` and ``/staff/export.geojson`` (the list's filters, no paging),
+``GET /staff/login?token=…``, ``POST /staff/logout``. Every page is Indonesian unless
+``?lang=en`` or the person chose English in the bot.
 
 This module only assembles them; each job has its own module:
 
 - :mod:`bot.http.staff_signin` — the one-time link, the session cookie, logout, who is asking;
 - :mod:`bot.http.staff_access` — which reports that person may see and move, the filters;
-- :mod:`bot.http.staff_pages` — the list, one report, the status form's answer;
+- :mod:`bot.http.staff_pages` — the list, one report, the forms' answers;
+- :mod:`bot.http.staff_upload` — forms with a photo: read within bounds, cleaned, kept;
 - :mod:`bot.http.staff_exports` — the list as CSV and GeoJSON;
 - :mod:`bot.http.staff_photos` — report photos from Telegram, cached in memory;
-- :mod:`bot.http.staff_views` — the HTML, rendered from what the others decided;
+- :mod:`bot.http.staff_views` and :mod:`bot.http.staff_forms` — the HTML, rendered from what
+  the others decided;
 - :mod:`bot.http.staff_guard` — refusals as pages, security headers (CSP), the CSRF check.
 
 ``/staff/static`` serves Leaflet (vendored) and the pages' own script and stylesheet.
@@ -80,6 +83,7 @@ class StaffPages:
             page("/staff/logout", self.sign_in.logout, "POST"),
             page("/staff/reports/{report_id}", self.pages.detail),
             page("/staff/reports/{report_id}/status", self.pages.change, "POST"),
+            page("/staff/reports/{report_id}/note", self.pages.note, "POST"),
             page("/staff/photos/{file_id}", self.photo_pages.photo),
             page("/staff/export.csv", self.exports.export_csv),
             page("/staff/export.geojson", self.exports.export_geojson),

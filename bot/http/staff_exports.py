@@ -20,6 +20,7 @@ from starlette.responses import Response
 from bot.http.staff_access import StaffAccess
 from bot.http.staff_signin import StaffSignIn
 from bot.http.staff_views import Staff
+from bot.i18n import plain
 from bot.outbox.renderers import category_label, overdue_hours
 from bot.services import Services
 from storage.reports import Report
@@ -116,6 +117,7 @@ def geojson_export(services: Services, reports: list[Report], language: str) -> 
                 "properties": {
                     "id": report.id,
                     "status": report.status,
+                    "status_name": plain(language, f"status.{report.status}"),
                     "category": report.category_key,
                     "category_name": category_label(services, report, language),
                     "kelurahan_code": report.area_code,

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from bot.http.common import ApiError, read_body
 from bot.http.templates import TILE_ORIGIN, message_page
 from bot.i18n import LANGUAGES, plain
+from bot.images import MAX_PHOTO_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +91,21 @@ def guard(handler: Handler, default_language: str) -> Handler:
         except ApiError as error:  # a body too large, too slow, or not a form at all
             language = query_language(request, default_language)
             key = _BODY_REFUSALS.get(error.status, "bad_form")
-            response = HTMLResponse(
-                message_page(language, plain(language, f"web.{key}")), status_code=error.status
-            )
+            if key == "too_large" and _multipart(request):
+                key = "upload_too_large"  # a photo, most likely: say how large one may be
+            message = plain(language, f"web.{key}", max=MAX_PHOTO_BYTES // (1024 * 1024))
+            response = HTMLResponse(message_page(language, message), status_code=error.status)
+            if error.close_connection:  # the rest of the body was left unread
+                response.headers["Connection"] = "close"
         response.headers.update(PAGE_HEADERS)
         return response
 
     return guarded
+
+
+def _multipart(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";")[0].strip().lower() == "multipart/form-data"
 
 
 def csrf_for(session_token: str) -> str:
@@ -106,13 +115,19 @@ def csrf_for(session_token: str) -> str:
 
 async def read_form(request: Request, session_token: str, user_id: int) -> dict[str, str]:
     """A staff form's fields, once its CSRF token is right (403 otherwise) and every field is
-    text SQLite and Telegram can take (400 otherwise).
+    text SQLite and Telegram can take (400 otherwise)."""
+    form = await read_body(request)
+    check_form(request, form, session_token, user_id)
+    return form
+
+
+def check_form(request: Request, form: dict[str, str], session_token: str, user_id: int) -> None:
+    """The CSRF token, then every field's text.
 
     The tokens are compared as bytes: ``hmac.compare_digest`` raises TypeError on a str with
     non-ASCII characters, and a forged field may hold anything, a lone surrogate from a JSON
     ``"\\ud800"`` included.
     """
-    form = await read_body(request)
     supplied = form.get("csrf", "")
     try:
         given = supplied.encode("ascii")
@@ -129,4 +144,3 @@ async def read_form(request: Request, session_token: str, user_id: int) -> dict[
             (name + value).encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: not text anything downstream can store
             raise PageError(400, "bad_form") from None
-    return form

@@ -13,6 +13,10 @@ most of the bot's memory. So:
 - downloads go through the running application's own ``Bot`` (its connection pool, its rate
   limiter), not a client built and torn down per photo.
 
+A photo uploaded from the staff pages or the case CLI is a file beside the database until its
+first send to Telegram (file id ``local:<path>``); it is read from there, and its address names it
+by its ``file_unique_id`` (``local:<name>``), so no page shows the server's paths.
+
 The content type is sniffed from the bytes (:func:`bot.images.sniff`), never taken from Telegram
 or the citizen, and the answers carry ``nosniff``, so a file is shown as an image or downloaded,
 never run as a page; anything but a JPEG, PNG or WebP is a download.
@@ -23,6 +27,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,6 +38,7 @@ from bot.http.staff_access import StaffAccess
 from bot.http.staff_guard import PageError
 from bot.http.staff_signin import StaffSignIn
 from bot.images import HEAD_BYTES, MAX_PHOTO_BYTES, sniff
+from bot.outbox.citizen_senders import LOCAL_PHOTO_PREFIX
 
 DOWNLOADS_AT_ONCE = 4  # distinct files in memory before the cache has them: 40 MB at most
 _MB = 1024 * 1024
@@ -104,6 +110,9 @@ class PhotoFetcher:
             task.exception()  # retrieved, even when every waiter went away
 
     async def _fetch(self, file_id: str) -> Photo:
+        if file_id.startswith(LOCAL_PHOTO_PREFIX):
+            data = await asyncio.to_thread(self._read_local, file_id)
+            return self._landed_bytes(file_id, data)
         if self.bot is None:
             raise PageError(503, "photo_missing")
         async with self._slots:
@@ -118,11 +127,24 @@ class PhotoFetcher:
                 raise PageError(502, "photo_missing") from None
             except TelegramError:
                 raise PageError(502, "photo_missing") from None
+        return self._landed_bytes(file_id, data)
+
+    def _landed_bytes(self, file_id: str, data: bytes) -> Photo:
         self._check_size(len(data))  # getFile may leave the size out
         image = sniff(data[:HEAD_BYTES])
         photo = Photo(data, image.media_type if image else "application/octet-stream")
         self.cache.put(file_id, photo)
         return photo
+
+    def _read_local(self, file_id: str) -> bytes:
+        """A file the database names (the route asked it first), never a path from a URL."""
+        path = Path(file_id.removeprefix(LOCAL_PHOTO_PREFIX))
+        try:
+            if path.stat().st_size > self.max_bytes:
+                raise PageError(413, "photo_too_big", max=self.max_bytes // _MB)
+            return path.read_bytes()
+        except OSError:
+            raise PageError(404, "photo_missing") from None
 
     def _check_size(self, size: int) -> None:
         if size > self.max_bytes:
@@ -137,9 +159,15 @@ class PhotoPages:
 
     async def photo(self, request: Request) -> Response:
         staff = await self.sign_in.staff(request)
-        file_id = request.path_params["file_id"]
+        file_id = str(request.path_params["file_id"])
         sessions = self.sign_in.sessions
-        report_id = await sessions.photo_report(file_id) if len(file_id) < 300 else None
+        report_id = None
+        if len(file_id) < 300 and file_id.startswith(LOCAL_PHOTO_PREFIX):  # by its unique id
+            found = await sessions.local_photo(file_id)
+            if found is not None:
+                report_id, file_id = found
+        elif len(file_id) < 300:
+            report_id = await sessions.photo_report(file_id)
         if report_id is None:
             raise PageError(404, "photo_missing")
         await self.access.report_for(staff, str(report_id))

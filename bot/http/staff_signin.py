@@ -77,6 +77,10 @@ class StaffSignIn:
         )
         if outcome == "unknown":
             raise PageError(400, "login_missing")
+        if outcome in ("used", "expired") and await self._signed_in(request):
+            # The link again (a second tap in Telegram, a tab restored) while its session
+            # lives: the list, not an error about a link the person no longer needs.
+            return RedirectResponse("/staff", status_code=303)
         if outcome != "ok" or session is None:
             raise PageError(401, f"login_{outcome}")
         response = RedirectResponse("/staff", status_code=303)
@@ -91,6 +95,12 @@ class StaffSignIn:
             secure=base.startswith("https://"),
         )
         return response
+
+    async def _signed_in(self, request: Request) -> bool:
+        token = request.cookies.get(COOKIE, "")
+        if not token:
+            return False
+        return await self.sessions.session(token, self.services.clock.now()) is not None
 
     async def logout(self, request: Request) -> Response:
         staff = await self.staff(request)

@@ -1,5 +1,6 @@
 """What the staff pages show, as HTML: who is signed in, the list's filter form and table, a
-report's facts, status form, photos and history.
+report's facts, its place (a link and a small map), what the reporter added after filing, its
+forms (:mod:`bot.http.staff_forms`), photos and history.
 
 Why apart from the modules that decide who may see and do what (:mod:`bot.http.staff_signin`,
 :mod:`bot.http.staff_access`, :mod:`bot.http.staff_pages`): this one only renders what it is
@@ -9,18 +10,32 @@ given, every value through :func:`bot.http.templates.esc`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.domain.attributes import answered
-from bot.domain.cases import MAX_NOTE
-from bot.domain.statuses import STATUSES, moves
+from bot.domain.statuses import STATUSES
 from bot.geo.places import area_label
+from bot.http.staff_forms import Draft, forms
 from bot.http.staff_guard import csrf_for
-from bot.http.templates import esc, link, select, table, text
+from bot.http.templates import (
+    esc,
+    link,
+    map_block,
+    map_url,
+    select,
+    status_badge,
+    table,
+    text,
+)
 from bot.i18n import plain
+from bot.outbox.citizen_senders import LOCAL_PHOTO_PREFIX
 from bot.outbox.renderers import category_label, local_time, overdue_hours
 from bot.services import Services
 from storage.reports import Report, ReportEvent, ReportPhoto
 from storage.request_details import RequestDetails
+
+#: The photos' groups on a report's page, by ``report_photos.role``, in this order.
+PHOTO_ROLES = ("citizen", "update", "resolution")
 
 
 @dataclass(frozen=True)
@@ -89,19 +104,23 @@ class StaffViews:
             f'<button type="submit">{text(language, "filter")}</button></form>'
         )
 
+    def _status(self, language: str, report: Report) -> str:
+        status = status_badge(language, report.status)
+        if overdue_hours(self.services, report) is not None:
+            status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
+        return status
+
     def report_table(self, staff: Staff, reports: list[Report]) -> str:
+        """The list: a table at a desk, cards on a phone (:func:`bot.http.templates.table`)."""
         language = staff.language
         services = self.services
         rows = []
         for report in reports:
             area = services.areas.by_code.get(report.area_code or "")
-            status = esc(plain(language, f"status.{report.status}"))
-            if overdue_hours(services, report) is not None:
-                status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
             rows.append(
                 [
                     link(f"/staff/reports/{report.id}", {"lang": language}, f"#{report.id}"),
-                    status,
+                    self._status(language, report),
                     esc(category_label(services, report, language)),
                     esc(area_label(area, language) if area else "—"),
                     esc(local_time(services, report.created_at)),
@@ -112,7 +131,7 @@ class StaffViews:
             plain(language, f"web.{key}")
             for key in ("ref", "status", "category", "place", "created", "description")
         ]
-        return table(headings, rows)
+        return table(headings, rows, "cards reports")
 
     def detail_body(
         self,
@@ -123,15 +142,14 @@ class StaffViews:
         notice: str = "",
         details: RequestDetails | None = None,
         added: frozenset[int] = frozenset(),
+        draft: Draft | None = None,
     ) -> str:
-        """A report's facts, its status form, photos and history, as the page's body;
-        ``added``: the events that are the reporter's additions after filing."""
+        """A report's facts, place, additions, forms, photos and history, as the page's body;
+        ``added``: the events that are the reporter's additions after filing; ``draft``: a
+        refused form, shown again as it was sent."""
         services = self.services
         language = staff.language
         area = services.areas.by_code.get(report.area_code or "")
-        status = esc(plain(language, f"status.{report.status}"))
-        if overdue_hours(services, report) is not None:
-            status += f' <span class="overdue">{text(language, "overdue_mark")}</span>'
         place = ", ".join(
             part
             for part in (
@@ -141,35 +159,76 @@ class StaffViews:
             )
             if part
         )
+        where = (
+            esc(f"{place} ({report.lat:.5f}, {report.lon:.5f})")
+            + f' <a class="map-link" href="{esc(map_url(report.lat, report.lon))}"'
+            f' rel="noopener noreferrer" target="_blank">{text(language, "open_map")}</a>'
+        )
         facts = [
-            ("status", status),
+            ("status", self._status(language, report)),
             ("category", esc(category_label(services, report, language))),
-            ("place", esc(f"{place} ({report.lat:.5f}, {report.lon:.5f})")),
+            ("place", where),
             ("created", esc(local_time(services, report.created_at))),
             ("updated", esc(local_time(services, report.updated_at))),
             ("supporters", esc(report.supporters)),
             ("description", esc(report.description)),
             *self.request_facts(report, details, language),
         ]
-        body = [notice, f"<h1>#{report.id}</h1><table>"]
+        body = [notice, f'<h1>#{report.id}</h1><table class="facts">']
         body += [f"<tr><th>{text(language, key)}</th><td>{value}</td></tr>" for key, value in facts]
         body.append("</table>")
-        body.append(self.status_form(staff, report))
-        body.append(f"<h2>{text(language, 'photos')}</h2>")
-        if photos:
-            images = "".join(
-                f'<a href="/staff/photos/{esc(photo.file_id)}">'
-                f'<img src="/staff/photos/{esc(photo.file_id)}" alt="{esc(photo.role)}"'
-                ' loading="lazy"></a>'
-                for photo in photos
+        body.append(
+            map_block(
+                language,
+                "map small",
+                point=f"{report.lat:.6f},{report.lon:.6f}",
+                status=report.status,
             )
-            body.append(f'<div class="photos">{images}</div>')
-        else:
-            body.append(f"<p>{text(language, 'no_photos')}</p>")
+        )
+        body.append(self.additions(staff, events, added))
+        body.append(forms(language, report, staff.session_token, staff.admin, draft))
+        body.append(self.photo_groups(staff, photos))
         body.append(f"<h2>{text(language, 'history')}</h2>")
         body.append(self.history(staff, events, added))
         body.append(f"<p>{link('/staff', {'lang': language}, plain(language, 'web.back'))}</p>")
         return "".join(body)
+
+    def additions(self, staff: Staff, events: list[ReportEvent], added: frozenset[int]) -> str:
+        """What the reporter sent after filing (issue 10), in a box of its own near the top:
+        it may change what an officer does, and the history alone buries it among the statuses
+        (where these lines are marked too)."""
+        language = staff.language
+        mine = [event for event in events if event.id in added]
+        if not mine:
+            return ""
+        items = []
+        for event in mine:
+            what = esc(event.note or "")
+            if event.photo_file_id:
+                what += _thumbnail(event.photo_file_id, plain(language, "additions.web_photo"))
+            items.append(f"<li><time>{esc(local_time(self.services, event.at))}</time> {what}</li>")
+        heading = text(language, "additions", count=len(mine))
+        return f'<section class="additions"><h2>{heading}</h2><ul>{"".join(items)}</ul></section>'
+
+    def photo_groups(self, staff: Staff, photos: list[ReportPhoto]) -> str:
+        """The photos by who took them: the reporter's at filing, the reporter's later, the
+        officers' (the "after" photos)."""
+        language = staff.language
+        parts = [f"<h2>{text(language, 'photos')}</h2>"]
+        if not photos:
+            parts.append(f"<p>{text(language, 'no_photos')}</p>")
+        roles = [role for role in PHOTO_ROLES if any(p.role == role for p in photos)]
+        roles += sorted({p.role for p in photos} - set(PHOTO_ROLES))
+        for role in roles:
+            label = plain(language, f"web.photos_{role}") if role in PHOTO_ROLES else role
+            images = "".join(
+                f'<a href="{photo_src(photo.file_id)}">'
+                f'<img src="{photo_src(photo.file_id)}" alt="{esc(label)}" loading="lazy"></a>'
+                for photo in photos
+                if photo.role == role
+            )
+            parts.append(f'<h3>{esc(label)}</h3><div class="photos">{images}</div>')
+        return "".join(parts)
 
     def request_facts(
         self, report: Report, details: RequestDetails | None, language: str
@@ -220,32 +279,22 @@ class StaffViews:
                 ]
             )
         headings = [plain(language, "web.updated"), plain(language, "web.status"), "", ""]
-        return table(headings, rows)
+        return table(headings, rows, "cards history")
 
-    def status_form(self, staff: Staff, report: Report) -> str:
-        language = staff.language
-        allowed = moves(report.status, "admin" if staff.admin else "officer")
-        if not allowed:
-            return f"<p>{text(language, 'final')}</p>"
-        options = [(status, plain(language, f"status.{status}")) for status in allowed]
-        return (
-            f"<h2>{text(language, 'change_status')}</h2>"
-            f'<form method="post" action="/staff/reports/{report.id}/status?lang={esc(language)}">'
-            f'<input type="hidden" name="csrf" value="{esc(staff.csrf)}">'
-            f"<p><label>{text(language, 'new_status')} {select('status', options, None)}"
-            "</label></p>"
-            f"<p><label>{text(language, 'note')}<br>"
-            f'<textarea name="note" rows="3" cols="60" maxlength="{MAX_NOTE}"></textarea>'
-            "</label></p>"
-            f"<p><label>{text(language, 'duplicate_of')} "
-            '<input name="duplicate_of" size="8" inputmode="numeric"></label></p>'
-            f'<button type="submit">{text(language, "save")}</button></form>'
-        )
+
+def photo_src(file_id: str) -> str:
+    """A photo's address on the staff pages. A photo uploaded from the web or the case CLI is
+    a file beside the database until its first send to Telegram (its id ``local:<path>``): its
+    address names it by the file's name, never by the server's path."""
+    if file_id.startswith(LOCAL_PHOTO_PREFIX):
+        name = Path(file_id.removeprefix(LOCAL_PHOTO_PREFIX)).stem
+        return f"/staff/photos/{esc(LOCAL_PHOTO_PREFIX + name)}"
+    return f"/staff/photos/{esc(file_id)}"
 
 
 def _thumbnail(file_id: str, alt: str) -> str:
     """A history line's photo, through the staff photo route (which checks who may see it)."""
-    src = f"/staff/photos/{esc(file_id)}"
+    src = photo_src(file_id)
     return f' <a href="{src}"><img class="thumb" src="{src}" alt="{esc(alt)}" loading="lazy"></a>'
 
 
