@@ -19,7 +19,7 @@ async def acknowledged(sandbox, store, admin, warga, **report):
     """A report in Gambir, its card in the group, acknowledged: the reporter has the follow-up."""
     group = await linked_group(sandbox, store, admin, GAMBIR)
     ref = await file_report(warga, **report)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(admin, "Terima", message=card)
     await group.next_edit(card)
     followup = await warga.next_message()
@@ -89,7 +89,7 @@ async def test_a_photo_reply_to_the_reference_adds_the_photo_in_english(sandbox,
     ref = await file_report(warga)
     reference = warga.last_message  # "✅ Laporan #… diterima"
     assert f"#{ref}" in reference.plain_text
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await warga.send("/language")
     choice = await warga.next_message()
     await warga.tap("English", message=choice)
@@ -161,7 +161,7 @@ async def test_only_the_reporter_may_add(sandbox, bot, store, admin):
     await visitor.next_message()
     group = await linked_group(sandbox, store, admin, GAMBIR)
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await bot.services.cases.follow(ref, neighbour.user_id)
     await bot.services.cases.follow(ref, visitor.user_id)
     await group.tap(admin, "Terima", message=card)
@@ -188,7 +188,7 @@ async def test_rejected_and_resolved_reports_say_what_to_do(sandbox, bot, store,
     group = await linked_group(sandbox, store, admin, GAMBIR)
     warga = sandbox.citizen()
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(admin, "Tolak", message=card)
     question = await group.next_message()
     await group.reply_to(question, admin, "Bukan wewenang kelurahan, sudah diteruskan ke PLN")
@@ -202,7 +202,7 @@ async def test_rejected_and_resolved_reports_say_what_to_do(sandbox, bot, store,
     assert await store.citizen_updates.for_report(ref) == []
 
     other = await file_report(warga, description="Got mampet di depan pasar sejak kemarin")
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(admin, "Selesai", message=card)
     await group.next_message()  # the "after" photo question
     resolved = await warga.next_message()

@@ -128,7 +128,7 @@ async def test_an_officers_after_photo_is_its_updates_media(sandbox, site_bot, a
     group.add_member(officer)
     warga = sandbox.citizen()
     ref = await report_with_photo(warga, phone_photo())
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     assert f"#{ref}" in card.plain_text
     await group.tap(officer, "Selesai", message=card)
     ask_photo = await group.next_message()
