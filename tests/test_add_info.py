@@ -9,7 +9,7 @@ from bot.domain.cases import Actor, anywhere
 from storage.citizen_updates import ReportMessageRepository
 from storage.db import Database, migrations
 from tests.helpers import file_report, jpeg
-from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
+from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for, resolve_from
 from tests.test_staff_pages import BASE, signed_in
 
 MORE = "Airnya sudah sampai pinggang sekarang, dua mobil mogok"
@@ -45,7 +45,7 @@ async def test_a_reply_to_a_follow_up_adds_the_text_for_the_officers(sandbox, bo
     assert "➕ 1 tambahan dari pelapor" in edited.plain_text and MORE in edited.plain_text
     assert "Terakhir: 👀 Diterima oleh" in edited.plain_text  # still the officers' last change
     spent = sorted(c.method for c in sandbox.calls[before:] if c.method != "getUpdates")
-    assert spent == ["editMessageText", "sendMessage", "sendMessage"]  # answer, notice, card
+    assert spent == ["editMessageCaption", "sendMessage", "sendMessage"]  # answer, notice, card
     [added] = await store.citizen_updates.for_report(ref)
     assert added.note == MORE and added.photo_file_id is None
     event = (await store.reports.events(ref))[-1]
@@ -192,7 +192,7 @@ async def test_rejected_and_resolved_reports_say_what_to_do(sandbox, bot, store,
     await group.tap(admin, "Tolak", message=card)
     question = await group.next_message()
     await group.reply_to(question, admin, "Bukan wewenang kelurahan, sudah diteruskan ke PLN")
-    assert "ditolak" in (await group.next_message()).plain_text
+    assert "ditolak" in (await group.next_edit(question)).plain_text
     rejected = await warga.next_message()
     assert "ditolak" in rejected.plain_text and "➕ Tambah info" not in rejected.buttons
     await warga.send("Tapi lampunya masih mati sampai sekarang", reply_to=rejected)
@@ -203,8 +203,7 @@ async def test_rejected_and_resolved_reports_say_what_to_do(sandbox, bot, store,
 
     other = await file_report(warga, description="Got mampet di depan pasar sejak kemarin")
     card = await next_alert(group)
-    await group.tap(admin, "Selesai", message=card)
-    await group.next_message()  # the "after" photo question
+    await resolve_from(group, admin, card)
     resolved = await warga.next_message()
     assert "sudah diselesaikan" in resolved.plain_text and "➕ Tambah info" not in resolved.buttons
     await warga.send_photo(jpeg(9), reply_to=resolved)
@@ -238,7 +237,7 @@ async def test_an_album_gets_one_answer_and_one_notice(sandbox, bot, store, admi
     assert len(await store.citizen_updates.for_report(ref)) == 3
     assert await store.drafts.get(warga.user_id) is None
     spent = sorted(c.method for c in sandbox.calls[before:] if c.method != "getUpdates")
-    assert spent == ["editMessageText", "sendMediaGroup", "sendMessage"]  # 3 photos, 3 calls
+    assert spent == ["editMessageCaption", "sendMediaGroup", "sendMessage"]  # 3 photos, 3 calls
 
 
 async def test_limits_text_length_photos_and_rate(sandbox, bot, store, admin):

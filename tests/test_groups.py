@@ -43,6 +43,21 @@ async def next_alert(group):
     return card
 
 
+async def resolve_from(group, officer, card, *, photo=None, caption=None, reason=None):
+    """``officer`` presses ✅ Selesai on ``card`` and answers the question it asks: with an
+    "after" photo (the default), or, where the category allows it, ⏭️ Tanpa foto and
+    ``reason``. Returns the question, which now says how it ended."""
+    await group.tap(officer, "Selesai", message=card)
+    question = await group.next_message()
+    if reason is None:
+        await group.reply_photo_to(question, officer, photo or jpeg(99), caption=caption)
+    else:
+        await group.tap(officer, "Tanpa foto", message=question)
+        await group.next_edit(question)
+        await group.reply_to(question, officer, reason)
+    return await group.next_edit(question)
+
+
 async def test_link_rules(sandbox, bot, store, admin):
     group = sandbox.group(title="Kelurahan Gambir")
     lurah = sandbox.citizen(first_name="Lurah")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from storage.groups import Scope
 from tests.helpers import file_report
-from tests.test_groups import GAMBIR, linked_group, next_alert
+from tests.test_groups import GAMBIR, linked_group, next_alert, resolve_from
 
 FAST = {"SWEEP_SECONDS": "0.2", "OUTBOX_POLL_SECONDS": "0.3", "QUIET_HOURS": "off"}
 
@@ -16,8 +16,7 @@ async def resolved_report(sandbox, store, admin, warga):
     group = await linked_group(sandbox, store, admin, GAMBIR)
     ref = await file_report(warga)
     card = await next_alert(group)
-    await group.tap(admin, "Selesai", message=card)
-    await group.next_message()  # the "after" photo question
+    await resolve_from(group, admin, card)
     resolved = await warga.next_message()
     assert "sudah diselesaikan petugas Kelurahan Gambir" in resolved.plain_text
     return ref, group, resolved
