@@ -33,9 +33,8 @@ async def recipients(
 def alert_messages(
     report_id: int, chat_ids: list[int], *, photos: int, reason: str | None, cause: str = "new"
 ) -> list[OutboxMessage]:
-    """The card for each chat, then the photos after the first when ``photos`` (how many the
-    group should see) is more than one. A reopened report's new card passes 0: the group saw
-    them with the first card, and the new one still shows the first."""
+    """The card for each chat, then the photos after the first when the report has more than
+    one (``photos``: how many the reporter sent)."""
     messages = []
     for chat_id in chat_ids:
         payload = {"report_id": report_id, "reason": reason}

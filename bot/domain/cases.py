@@ -103,16 +103,17 @@ class CasesService:
     async def _reopen_alerts(
         self, report_id: int
     ) -> tuple[frozenset[int], Callable[[int, int], list[OutboxMessage]]]:
-        """A reopened report goes back to the groups as a fresh alert card (whoever reopened it:
-        the citizen's survey answer, an agency through the CLI or HTTP); with the chats it goes
-        to, whose old card the new one retires instead of a refresh."""
+        """A reopened report goes back to the groups as a fresh alert, photos and all (whoever
+        reopened it: the citizen's survey answer, an agency through the CLI or HTTP); with the
+        chats it goes to, whose old card the new one retires instead of a refresh."""
         report = await self.store.reports.get(report_id)
         if report is None or self.areas is None:
             return frozenset(), lambda _report_id, _event_id: []
         area = self.areas.by_code.get(report.area_code or "")
         chats, reason = await recipients(self.store, area, self.admin_chat_id)
+        photos = [p for p in await self.store.reports.photos(report_id) if p.role == "citizen"]
         return frozenset(chats), lambda report_id, event_id: alert_messages(
-            report_id, chats, photos=0, reason=reason, cause=f"reopen{event_id}"
+            report_id, chats, photos=len(photos), reason=reason, cause=f"reopen{event_id}"
         )
 
     async def change_status(

@@ -19,6 +19,7 @@ from bot.outbox.renderers import STATUS_ACTIONS, category_label
 from bot.telegram import callbacks
 from bot.telegram.callbacks import Answer
 from bot.telegram.context import BotContext
+from bot.telegram.message_length import shorten
 from handlers.groups.acting import actor_of
 from handlers.groups.cards import answer_change
 from handlers.narrow import chat_of, pressed_message, query_of, user_of
@@ -41,6 +42,7 @@ BUSY = {
     questions.RESOLVE_REASON: "alert.busy_resolve",
 }
 TIME = "%H:%M"
+NAME_IN_POPUP = 40  # a pop-up holds 200 characters; a Telegram name may be 128
 
 
 def mention(user_id: int, name: str | None, language: str) -> Html:
@@ -170,7 +172,7 @@ def _busy(context: BotContext, other: Question, language: str) -> str:
     return plain(
         language,
         "alert.busy_popup",
-        name=other.officer_name or "?",
+        name=shorten(other.officer_name or "?", NAME_IN_POPUP),
         what=plain(language, BUSY[other.action]),
         ref=other.report_id,
         since=since,

@@ -14,12 +14,15 @@ from bot.domain.permissions import is_admin, may_act_on
 from bot.i18n import plain, t, to_plain
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
+from bot.telegram.message_length import shorten
 from handlers.groups.acting import actor_of
 from handlers.groups.alerts import mention, photo_optional, question_keyboard, question_text
 from handlers.groups.answers import Shown, mark_duplicate, show_on_question
 from handlers.narrow import chat_of, pressed_message, query_of, user_of
 from storage.questions import Question
 from storage.reports import Report
+
+POPUP_LIMIT = 200  # Telegram's limit on a button's pop-up
 
 
 async def _pressed_question(
@@ -101,7 +104,7 @@ async def duplicate_confirmed(update: Update, context: BotContext) -> None:
     actor = actor_of(update, is_admin(services, user_of(update).id))
     done, said = await mark_duplicate(context, report, press.original, actor, chat_of(update).id)
     if not done:
-        await query.answer(to_plain(said), show_alert=True)
+        await query.answer(shorten(to_plain(said), POPUP_LIMIT), show_alert=True)
         return
     await services.questions.close(question, questions.State.ANSWERED)
     await query.answer()
