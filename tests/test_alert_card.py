@@ -5,7 +5,7 @@ buttons. Counted in Bot API calls and messages, before (album, pin, card) and no
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.cases import Actor
 from tests.helpers import (
@@ -114,8 +114,9 @@ async def test_the_card_shows_when_the_sla_runs_out_and_then_that_it_is_overdue(
     ref = await file_report(warga)  # a flood: 6 hours to acknowledge
     card = await next_alert(group)
     report = await store.reports.get(ref)
-    reported = bot.services.clock.now().astimezone(bot.settings.tz)
-    deadline = (reported + timedelta(hours=6)).strftime("%d/%m %H:%M")
+    reported = datetime.fromisoformat(report.created_at).astimezone(bot.settings.tz)
+    started = datetime.fromisoformat(report.sla_started_at).astimezone(bot.settings.tz)
+    deadline = (started + timedelta(hours=6)).strftime("%d/%m %H:%M")
     assert f"🕒 Dilaporkan {reported:%d/%m %H:%M} WIB" in card.plain_text
     assert f"⏱️ Batas SLA {deadline} WIB" in card.plain_text
     assert "lewat SLA" not in card.plain_text
