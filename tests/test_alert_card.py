@@ -195,6 +195,10 @@ async def test_a_reopened_report_retires_its_old_card(sandbox, make_bot, admin):
     assert "Diterima" in answer.text
     await group.next_edit(new)
     assert old.buttons == [] and "👀 Diterima" in new.plain_text
+    answer = await group.press(admin, old, callback_data=f"status:{ref}:acknowledged")
+    assert "sudah berstatus" in answer.text  # a stale press refreshes only the live card
+    await group.expect_no_message(within=0.3)
+    assert old.buttons == [] and "Laporan dibuka lagi" in old.plain_text
 
 
 async def test_a_reply_to_the_cards_other_photos_is_a_note(sandbox, bot, store, admin):
