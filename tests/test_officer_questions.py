@@ -6,9 +6,10 @@ is taken when it can only be one, and a duplicate's original is shown before it 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.domain.cases import Actor
+from bot.domain.retention import Retention
 from tests.helpers import KOTA_TUA, file_report, jpeg
 from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
 
@@ -285,3 +286,17 @@ async def test_a_duplicate_in_english(sandbox, make_bot, admin):
 
 async def _any(_report) -> bool:
     return True
+
+
+async def test_old_questions_are_deleted_with_old_messages(sandbox, bot, store, admin):
+    group, [budi] = await officers(sandbox, store, admin, "Budi")
+    await file_report(sandbox.citizen())
+    card = await next_alert(group)
+    await group.tap(budi, "Tolak", message=card)
+    question = await group.next_message()
+    await asked(store, question)
+    retention = Retention(bot.settings, store.db)
+    assert "questions" not in await retention.run(datetime.now(UTC))
+    later = datetime.now(UTC) + timedelta(days=bot.settings.retention_days + 1)
+    assert (await retention.run(later))["questions"] == 1
+    assert await store.questions.at(question.chat_id, question.message_id) is None
