@@ -4,18 +4,17 @@ The bot runs in its own process (bench/rate_bot.py: the real application, with t
 raised out of the way as in framework_floor.py; ``--telegram-pace`` runs ``python -m bot`` with the
 production pace of a burst of 2 then 26 messages/s instead). The sandbox (the fake Bot API of the
 tests) and the citizens run here. Every citizen, at its own point in Jakarta, files one whole
-report: /report, category, location, photo, Done, description, confirm (7 updates), each update
+report: /report, category, location, a photo with its caption, send (5 updates), each update
 sent as soon as the previous answer arrived, or after a pause of ``--think`` seconds on average
 (uniform 0 to twice that) like a person reading. ``--ramp`` spreads the citizens' first update
 over that many seconds (0: all at the same instant).
 
 Latency of an update: from the moment it is queued at the sandbox to the sandbox storing the last
-message of the bot's answer (the one the citizen acts on: for the description, the summary after
-"saved"). Reports/s: confirmed reports over the time from the first update to the last
-confirmation. Peak RSS: the bot process's VmHWM. Every confirmed reference is checked against
-the reports the database holds at the end. ``--echo`` puts the bare PTB echo bot of
-framework_floor.py in the bot's place, each citizen sending seven texts: the same crowd against
-the framework floor.
+message of the bot's answer (the one the citizen acts on). Reports/s: confirmed reports over the
+time from the first update to the last confirmation. Peak RSS: the bot process's VmHWM. Every
+confirmed reference is checked against the reports the database holds at the end. ``--echo``
+puts the bare PTB echo bot of framework_floor.py in the bot's place, each citizen sending five
+texts: the same crowd against the framework floor.
 
 Run: python bench/crowd.py [--citizens 1000] [--think 0] [--ramp 0] [--telegram-pace] [--echo]
 Goal (issue 7): p99 <= 200 ms.
@@ -69,8 +68,8 @@ class Pausing(Citizen):
 
 
 async def echo_flow(citizen: Citizen, index: int) -> None:
-    """Seven texts, each echoed before the next: the floor's version of one report flow."""
-    for i in range(7):
+    """Five texts, each echoed before the next: the floor's version of one report flow."""
+    for i in range(5):
         text = f"halo {index}-{i}"
         (answer,) = await citizen.step("echo", lambda t=text: citizen.person.send(t))
         if answer.text != text:
@@ -145,7 +144,7 @@ async def run(args: argparse.Namespace) -> dict:
     first = min(step.sent for step in steps)
     span = max(confirmations) - first if confirmations else float("nan")
     references = sorted(r for c in crowd for r in c.reports)
-    done = len(confirmations)  # citizens who got to the end (a report, or seven echoes)
+    done = len(confirmations)  # citizens who got to the end (a report, or five echoes)
     result = {
         "citizens": args.citizens,
         "think": args.think,

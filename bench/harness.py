@@ -279,26 +279,23 @@ class Citizen:
         return await self.step(name, lambda: self.person.send(texts[0]), expect)
 
     async def file_report(self, number: int, category: str = "Banjir") -> int:
-        """The whole report flow (7 updates), each answer checked; returns the reference."""
+        """The whole report flow (5 updates: /report, category, location, a photo with the
+        description as its caption, send), each answer checked; returns the reference."""
         person = self.person
         (menu,) = await self.step("/report", lambda: person.send("/report"))
-        (ask_location,) = await self.press("category", menu, category)
-        if not ask_location.has_reply_keyboard:
+        (ask_location,) = await self.tap_reply("category", menu, category)
+        if not any("Kirim lokasi saya" in label for label in ask_location.buttons):
             raise BotSilent(
                 f"category: expected the location prompt, got {ask_location.describe()}"
             )
-        (ask_photos,) = await self.step("location", lambda: person.share_location(*self.where))
-        if not any("Lewati" in label for label in ask_photos.buttons):
-            raise BotSilent(f"location: expected the photo step, got {ask_photos.describe()}")
-        (photo_saved,) = await self.step("photo", lambda: person.send_photo(jpeg(number % 50)))
-        (ask_description,) = await self.tap_reply("done", photo_saved, "Selesai")
-        if not ask_description.has_reply_keyboard:
-            raise BotSilent(
-                f"done: expected the description prompt, got {ask_description.describe()}"
-            )
+        (ask_photo,) = await self.step("location", lambda: person.share_location(*self.where))
+        if "foto" not in ask_photo.plain_text:
+            raise BotSilent(f"location: expected the photo step, got {ask_photo.describe()}")
         description = DESCRIPTION.format(n=number)
-        _, summary = await self.step("description", lambda: person.send(description), expect=2)
-        (submitted,) = await self.press("confirm", summary, "Kirim laporan")
+        (summary,) = await self.step(
+            "photo", lambda: person.send_photo(jpeg(number % 50), caption=description)
+        )
+        (submitted,) = await self.tap_reply("confirm", summary, "Kirim laporan")
         if "#" not in submitted.plain_text:
             raise BotSilent(f"confirm: no reference in {submitted.describe()}")
         reference = int(submitted.plain_text.split("#", 1)[1].split()[0].rstrip("."))

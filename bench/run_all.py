@@ -29,6 +29,7 @@ BENCHMARKS = (
     "geo_lookup",
     "nearby",
     "startup",
+    "calls_per_report",
     "framework_floor",
     "crowd",
     "outbox_throughput",

@@ -1,6 +1,7 @@
-"""/broadcast for admins: compose (HTML text, optional photo), pick the audience, preview it
-exactly as recipients will see it, then send now or schedule. /broadcasts lists and cancels
-(handlers/broadcast_list.py). /stop lets a citizen turn announcements off.
+"""/broadcast for admins: compose (text as typed, or Telegram HTML; optional photo), preview it
+exactly as recipients will see it, pick the audience, then send now or schedule ("besok 07:00").
+/broadcasts lists and cancels (handlers/broadcast_list.py). /stop lets a citizen turn
+announcements off.
 
 This module takes the admin's commands, messages and presses to the step they belong to: the
 draft's moves are bot/domain/compose.py's, each step's questions handlers/broadcast_steps.py's.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot.domain.compose import AREA, AUDIENCE, TEXT, WHEN, Confirmation, may
+from bot.domain.compose import AREA, AUDIENCE, PLAIN, TEXT, WHEN, Confirmation, may
 from bot.domain.permissions import is_admin
 from bot.i18n import t
 from bot.telegram import callbacks
@@ -20,9 +21,11 @@ from handlers.broadcast_steps import (
     area_chosen,
     ask_audience,
     ask_text,
+    ask_when_text,
     confirm,
     drop,
     say,
+    show_preview,
     step,
     take_area,
     take_text,
@@ -60,7 +63,7 @@ async def on_message(message: Message, context: BotContext, language: str) -> bo
     draft = await services.composer.draft(user_id)
     if draft is None:
         return False
-    if draft.step == TEXT:
+    if draft.step in (TEXT, PLAIN):  # broken HTML waiting: a new text replaces it
         await take_text(message, context, draft, language)
     elif draft.step == AREA:
         await take_area(message, context, draft, language)
@@ -128,7 +131,10 @@ async def button(update: Update, context: BotContext) -> None:
     elif action == "schedule" and may(draft, "schedule"):
         await drop(pressed)
         await composer.ask_when(draft)
-        await say(context, user_id, t(language, "broadcast.ask_when"))
+        await say(context, user_id, ask_when_text(context, language))
+    elif action == "plain" and may(draft, "plain") and draft.text:
+        await drop(pressed)
+        await show_preview(context, draft, draft.text, draft.photo_file_id, language)
     elif action == "edit":
         await drop(pressed)
         await composer.edit_text(draft)

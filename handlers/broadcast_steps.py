@@ -1,23 +1,55 @@
 """The Telegram side of each /broadcast step: reading what the admin sent, the preview, and the
 questions with their buttons. The draft's moves are bot/domain/compose.py's.
 
-Invalid HTML is caught at the preview, which is a real send to the admin: Telegram's own parser
-judges it, before a single recipient is involved.
+What the admin typed is sent as typed unless it is well-formed Telegram HTML
+(bot/domain/typed_html.py decides, and explains broken HTML in the admin's language, offering to
+send it as typed). The preview is then a real send to the admin, so whatever Telegram would
+still refuse is refused there, before a single recipient is involved; Telegram's own (English)
+words are logged, never shown.
 """
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+import html
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 from telegram.error import BadRequest
 
 from bot.domain.compose import AUDIENCES, DAY_CHOICES, DAYS, Confirmation, text_limit
+from bot.domain.stats import number
+from bot.domain.typed_html import Problem, prepare, visible_text
+from bot.domain.when import NEEDS_TIME, PAST, Reading, spoken
 from bot.i18n import Html, plain, t
+from bot.moments import zone_label
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.areas import scope_label
 from storage.broadcast_drafts import BroadcastDraft
 from storage.broadcasts import Audience
 from storage.groups import Scope
+
+log = logging.getLogger(__name__)
+
+#: Entities that are formatting the admin made with Telegram's buttons. Links, mentions and
+#: hashtags Telegram finds by itself in any text are not: a typed text with a link in it is
+#: still read as typed (and its tags, if any, as HTML).
+FORMATTING = frozenset(
+    {
+        MessageEntity.BOLD,
+        MessageEntity.ITALIC,
+        MessageEntity.UNDERLINE,
+        MessageEntity.STRIKETHROUGH,
+        MessageEntity.SPOILER,
+        MessageEntity.CODE,
+        MessageEntity.PRE,
+        MessageEntity.TEXT_LINK,
+        MessageEntity.TEXT_MENTION,
+        MessageEntity.BLOCKQUOTE,
+        MessageEntity.EXPANDABLE_BLOCKQUOTE,
+        MessageEntity.CUSTOM_EMOJI,
+    }
+)
 
 
 def step(word: str) -> str:
@@ -58,24 +90,71 @@ async def take_text(
 ) -> None:
     photo = message.photo[-1].file_id if message.photo else None
     source = message.caption if photo else message.text
-    entities = message.caption_entities if photo else message.entities
+    entities = (message.caption_entities if photo else message.entities) or ()
     if not source:
         await ask_text(context, draft.user_id, language)
         return
-    # Formatting made with Telegram's own buttons arrives as entities; typed tags as text.
-    html = (message.caption_html if photo else message.text_html) if entities else source
+    problem: Problem | None = None
+    if any(entity.type in FORMATTING for entity in entities):
+        # Formatting made with Telegram's own buttons: PTB writes it as HTML, text escaped.
+        sent = (message.caption_html if photo else message.text_html) or ""
+    else:
+        prepared = prepare(source)
+        sent, problem = prepared.html, prepared.problem
     limit = text_limit(photo=photo is not None)
-    if len(source) > limit:
+    length = len(visible_text(sent))
+    if length > limit:
         await say(
-            context, draft.user_id, t(language, "broadcast.too_long", length=len(source), max=limit)
+            context, draft.user_id, t(language, "broadcast.too_long", length=length, max=limit)
         )
         return
-    try:
-        await _preview(context, draft.user_id, html, photo)
-    except BadRequest as error:
-        await say(context, draft.user_id, t(language, "broadcast.bad_html", error=error.message))
+    if problem is not None:
+        await context.services.composer.hold_text(draft, sent, photo)
+        await say(context, draft.user_id, explain(problem, language), _plain_choice(language))
         return
-    await context.services.composer.set_text(draft, html, photo)
+    await show_preview(context, draft, sent, photo, language, typed=source)
+
+
+def explain(problem: Problem, language: str) -> Html:
+    """Broken HTML in the admin's words: what is wrong, and the two ways on."""
+    what = t(language, f"broadcast.html_{problem.kind}", tag=problem.tag)
+    return t(language, "broadcast.html_problem", problem=what)
+
+
+def _plain_choice(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [text_button(language, "broadcast.send_plain", step("plain"))],
+            [text_button(language, "report.cancel", step("cancel"))],
+        ]
+    )
+
+
+async def show_preview(
+    context: BotContext,
+    draft: BroadcastDraft,
+    sent: str,
+    photo: str | None,
+    language: str,
+    *,
+    typed: str | None = None,
+) -> None:
+    """The announcement sent to the admin exactly as recipients will get it, then the audience
+    question. A refusal is told in the admin's words; when the admin's formatting was what
+    Telegram refused, sending the text as typed (``typed``) is offered."""
+    try:
+        await _preview(context, draft.user_id, sent, photo)
+    except BadRequest as error:
+        log.warning("broadcast preview refused", extra={"reason": error.message})
+        alternative = html.escape(typed, quote=False) if typed is not None else None
+        if alternative is not None and alternative != sent:
+            await context.services.composer.hold_text(draft, alternative, photo)
+            markup: InlineKeyboardMarkup | None = _plain_choice(language)
+        else:
+            markup = None
+        await say(context, draft.user_id, t(language, "broadcast.preview_refused"), markup)
+        return
+    await context.services.composer.set_text(draft, sent, photo)
     await ask_audience(context, draft.user_id, language)
 
 
@@ -189,21 +268,44 @@ async def confirm(
         language,
         "broadcast.confirm",
         audience=describe_audience(context, confirmation.audience, language),
-        count=confirmation.count,
+        reach=reach(confirmation, language),
     )
     await say(context, chat_id, text, markup)
+
+
+def reach(confirmation: Confirmation, language: str) -> Html:
+    """How many it reaches, as people ("1.234 warga") or groups ("3 grup"), never "chats"."""
+    who = "groups" if confirmation.audience.kind in ("groups", "area_groups") else "people"
+    one = "_one" if confirmation.count == 1 else ""
+    return t(language, f"broadcast.reach_{who}{one}", count=number(language, confirmation.count))
+
+
+def ask_when_text(context: BotContext, language: str) -> Html:
+    zone = zone_label(context.services.composer.local_now())
+    return t(language, "broadcast.ask_when", zone=zone)
 
 
 async def take_when(
     message: Message, context: BotContext, draft: BroadcastDraft, language: str
 ) -> None:
-    scheduled = await context.services.composer.schedule(draft, message.text or "")
-    if scheduled is None:
-        await say(context, draft.user_id, t(language, "broadcast.bad_when"))
+    typed = (message.text or "").strip()
+    scheduled = await context.services.composer.schedule(draft, typed)
+    if isinstance(scheduled, Reading):
+        await say(context, draft.user_id, _not_scheduled(context, scheduled, typed, language))
         return
     broadcast_id, moment = scheduled
     await say(
         context,
         draft.user_id,
-        t(language, "broadcast.scheduled", id=broadcast_id, when=f"{moment:%d/%m/%Y %H:%M %Z}"),
+        t(language, "broadcast.scheduled", id=broadcast_id, when=spoken(moment, language)),
     )
+
+
+def _not_scheduled(context: BotContext, reading: Reading, typed: str, language: str) -> Html:
+    """Why that time will not do, with what to write instead."""
+    if reading.kind == PAST and reading.moment is not None:
+        return t(language, "broadcast.when_past", when=spoken(reading.moment, language))
+    if reading.kind == NEEDS_TIME:
+        return t(language, "broadcast.when_needs_time", typed=typed)
+    zone = zone_label(context.services.composer.local_now())
+    return t(language, "broadcast.when_unknown", zone=zone)

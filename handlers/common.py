@@ -38,10 +38,7 @@ async def start(update: Update, context: BotContext) -> None:
     welcome = t(language, "common.welcome", name=name)
     if await context.services.citizens.set_announcements(user.id, on=True):
         welcome = Html(f"{t(language, 'broadcast.resumed')}\n\n{welcome}")
-    await message_of(update).reply_text(
-        welcome,
-        reply_markup=keyboards.main_menu(language),
-    )
+    await message_of(update).reply_text(welcome, reply_markup=keyboards.reply_menu(language))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -72,11 +69,21 @@ async def language_chosen(update: Update, context: BotContext) -> None:
 
 
 async def menu_pressed(update: Update, context: BotContext) -> None:
-    """The main-menu buttons are shortcuts to the matching commands."""
+    """The inline main-menu buttons (on messages from before the reply menu) are shortcuts to
+    the matching commands."""
     query = query_of(update)
     press = callbacks.MENU.parse(query.data)
-    action = press.word if press else ""
     await query.answer()
+    await _open(press.word if press else "", update, context)
+
+
+async def menu_text(update: Update, context: BotContext) -> None:
+    """A label of the reply main menu, whatever else is under way: the matching command."""
+    await _open(keyboards.MENU_WORDS.get(message_of(update).text or "", ""), update, context)
+    raise ApplicationHandlerStop  # not also a report step's text
+
+
+async def _open(action: str, update: Update, context: BotContext) -> None:
     if action == "report":
         await begin_report(update, context)
     elif action == "mine":

@@ -16,6 +16,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from bot.domain.reporting import MAX_PHOTOS
 from bot.i18n import LANGUAGES, plain
 from bot.telegram import callbacks
 from bot.telegram.callbacks import ButtonKind
@@ -76,17 +77,26 @@ def open_private_chat(language: str, bot_username: str) -> InlineKeyboardMarkup:
     )
 
 
-def categories(draft: Draft, items: Iterable[Category], language: str) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            c.label(language),
-            callback_data=callbacks.DRAFT_CATEGORY.data(callbacks.DraftChoice(draft.token, c.key)),
-        )
-        for c in items
-    ]
-    rows = _rows(buttons, 2)
-    rows.append([_button(language, "report.cancel", _draft(draft, callbacks.DRAFT_CANCEL))])
-    return InlineKeyboardMarkup(rows)
+def categories(items: Iterable[Category], language: str) -> ReplyKeyboardMarkup:
+    """The categories as a reply keyboard, two to a row: a tap sends the label, which the
+    category step reads like a typed name (no button press to answer, no stale buttons)."""
+    labels: list[KeyboardButton | str] = [c.label(language) for c in items]
+    rows = [list(labels[i : i + 2]) for i in range(0, len(labels), 2)]
+    rows.append([plain(language, "report.cancel")])
+    return _reply(rows, plain(language, "report.category_placeholder"))
+
+
+def reply_menu(language: str) -> ReplyKeyboardMarkup:
+    """The main menu as a reply keyboard (the welcome and idle chat): "make a report" is then
+    one message, with nothing to acknowledge."""
+    return ReplyKeyboardMarkup(
+        [
+            [plain(language, "menu.report")],
+            [plain(language, "menu.mine"), plain(language, "menu.help")],
+            [plain(language, "menu.language")],
+        ],
+        resize_keyboard=True,
+    )
 
 
 def _reply(
@@ -106,13 +116,15 @@ def location_request(language: str) -> ReplyKeyboardMarkup:
     return _reply([[share], back_cancel_row(language)])
 
 
-def photos(draft: Draft, category: Category | None, language: str) -> ReplyKeyboardMarkup:
-    first: list[KeyboardButton | str] = [plain(language, "report.done")]
-    if category is not None and not category.photo_required and not draft.photos:
-        first.append(plain(language, "report.skip"))
-    rows = [first]
+def photo_step(draft: Draft, language: str, *, optional: bool) -> ReplyKeyboardMarkup:
+    """The photo step: skip where the category can do without a photo (typing the description
+    does the same), done and remove when it is revisited with photos, back and cancel."""
+    first: list[KeyboardButton | str] = []
     if draft.photos:
-        rows.append([plain(language, "report.remove_photos")])
+        first = [plain(language, "report.done"), plain(language, "report.remove_photos")]
+    elif optional:
+        first = [plain(language, "report.skip")]
+    rows = [first] if first else []
     rows.append(back_cancel_row(language))
     return _reply(rows)
 
@@ -121,33 +133,29 @@ def description(language: str) -> ReplyKeyboardMarkup:
     return _reply([back_cancel_row(language)], plain(language, "report.description_placeholder"))
 
 
-def summary(draft: Draft, language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [_button(language, "report.confirm", _draft(draft, callbacks.DRAFT_CONFIRM))],
-            [
-                _button(language, "report.edit", _draft(draft, callbacks.DRAFT_EDIT)),
-                _button(language, "report.cancel", _draft(draft, callbacks.DRAFT_CANCEL)),
-            ],
-        ]
-    )
+def summary(draft: Draft, language: str) -> ReplyKeyboardMarkup:
+    """Send; a photo more (up to three), edit, cancel."""
+    second: list[KeyboardButton | str] = []
+    if len(draft.photos) < MAX_PHOTOS:
+        second.append(plain(language, "report.more_photos"))
+    second += [plain(language, "report.edit"), plain(language, "report.cancel")]
+    return _reply([[plain(language, "report.confirm")], second])
 
 
 EDITABLE_FIELDS = ("category", "location", "photos", "description")
 
 
-def edit_menu(draft: Draft, language: str) -> InlineKeyboardMarkup:
-    fields = [
-        _button(
-            language,
-            f"report.edit_{field}",
-            callbacks.DRAFT_EDIT_FIELD.data(callbacks.DraftChoice(draft.token, field)),
-        )
-        for field in EDITABLE_FIELDS
+def edit_menu(language: str) -> ReplyKeyboardMarkup:
+    fields: list[KeyboardButton | str] = [
+        plain(language, f"report.edit_{field}") for field in EDITABLE_FIELDS
     ]
-    rows = _rows(fields, 2)
-    rows.append([_button(language, "report.edit_back", _draft(draft, callbacks.DRAFT_SUMMARY))])
-    return InlineKeyboardMarkup(rows)
+    back: list[KeyboardButton | str] = [plain(language, "report.edit_back")]
+    return _reply([fields[:2], fields[2:], back])
+
+
+def long_description(language: str) -> ReplyKeyboardMarkup:
+    """An over-long description: cut it to the limit, or write it again."""
+    return _reply([[plain(language, "report.cut_yes"), plain(language, "report.cut_no")]])
 
 
 def continue_or_restart(draft: Draft, language: str) -> InlineKeyboardMarkup:
@@ -217,24 +225,24 @@ def reply_labels(key: str) -> frozenset[str]:
     return frozenset(plain(language, key) for language in LANGUAGES)
 
 
-def nearby(draft: Draft, report_ids: Sequence[int], language: str) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            InlineKeyboardButton(
-                plain(language, "nearby.follow", ref=report_id),
-                callback_data=callbacks.DRAFT_FOLLOW.data(
-                    callbacks.DraftReport(draft.token, report_id)
-                ),
-            )
-        ]
-        for report_id in report_ids
+#: The reply main menu's labels in every language, by the menu word each one stands for.
+MENU_WORDS = {
+    plain(language, f"menu.{word}"): word
+    for language in LANGUAGES
+    for word in ("report", "mine", "help", "language")
+}
+
+
+def nearby(report_ids: Sequence[int], language: str) -> ReplyKeyboardMarkup:
+    """Follow one of the reports nearby (its reference is in the label), or go on."""
+    rows: list[list[KeyboardButton | str]] = [
+        [plain(language, "nearby.follow", ref=report_id)] for report_id in report_ids
     ]
-    rows.append([_button(language, "nearby.different", _draft(draft, callbacks.DRAFT_DIFFERENT))])
-    return InlineKeyboardMarkup(rows)
+    rows.append([plain(language, "nearby.different")])
+    return _reply(rows)
 
 
-def candidate(draft: Draft, language: str) -> InlineKeyboardMarkup:
-    """A found address: yes, or type again (the reply keyboard stays for sharing a point)."""
-    return InlineKeyboardMarkup(
-        [[_button(language, "report.address_yes", _draft(draft, callbacks.DRAFT_ADDRESS_OK))]]
-    )
+def candidate(language: str) -> ReplyKeyboardMarkup:
+    """A found place: yes, or the location step's own keyboard (share a point, type again)."""
+    share = KeyboardButton(plain(language, "report.share_location"), request_location=True)
+    return _reply([[plain(language, "report.address_yes")], [share], back_cancel_row(language)])

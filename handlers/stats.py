@@ -1,55 +1,36 @@
-"""/stats [period]: report figures for an admin's city or an officer's areas, then a chart."""
+"""/stats [period]: report figures for an admin's city or an officer's areas, as one message:
+the chart with a short summary as its caption (handlers/stats_text.py) and a "details" button
+for the full breakdown.
+
+The button carries the period and who asked; a press by anyone else is refused (in a group the
+others see it too, and their areas may differ), and the asker's right to see the figures is
+checked again at the press, as for every button.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import contextlib
 
-from telegram import Chat, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
+from telegram.error import BadRequest
 
-from bot.domain.stats import (
-    Audience,
-    Period,
-    audience_for,
-    chart_png,
-    collect,
-    hours,
-    number,
-    parse_period,
-    period_label,
-)
-from bot.i18n import Html, t
+from bot.domain.compose import MAX_CAPTION
+from bot.domain.stats import Audience, audience_for, chart_png, collect, parse_period, period_label
+from bot.i18n import Html, plain, t, to_plain
+from bot.telegram import callbacks
 from bot.telegram.context import BotContext
-from handlers.areas import scope_label
-from handlers.narrow import chat_of, message_of, user_of
+from handlers.narrow import chat_of, message_of, pressed_message, query_of, user_of
 from handlers.people import language_of
-from storage.stats import StatsSummary
-
-STATUS_ORDER = (
-    "new",
-    "acknowledged",
-    "in_progress",
-    "reopened",
-    "resolved",
-    "closed",
-    "rejected",
-    "duplicate",
-)
-MAX_SCOPES_SHOWN = 4
+from handlers.stats_text import details_text, heading, summary_text
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
     """``/stats``, ``/stats 7d|30d|90d|all`` or ``/stats 2026-11``, for admins and officers."""
     language = await language_of(update, context)
     services = context.services
-    message, chat = message_of(update), chat_of(update)
-    audience = await audience_for(
-        services,
-        services.chat_admins.asking(context.bot),
-        user_of(update).id,
-        chat.id,
-        in_group=chat.type != Chat.PRIVATE,
-    )
+    message, chat, user = message_of(update), chat_of(update), user_of(update)
+    audience = await _audience(context, user.id, chat)
     if audience is None:
         await message.reply_text(t(language, "stats.not_allowed"))
         return
@@ -60,106 +41,71 @@ async def stats_command(update: Update, context: BotContext) -> None:
         return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     summary = await collect(services, audience, period)
-    heading = [
-        _scope_line(context, audience, language),
-        _period_line(context, period, now, language),
-    ]
+    head = heading(context, audience, period, now, language)
     if summary.total == 0:
-        text = t(language, "stats.no_reports", details=Html("\n".join(heading)))
+        text = t(language, "stats.no_reports", details=Html("\n".join(head)))
         await message.reply_text(text)
         return
-    await message.reply_text(_summary_text(context, summary, heading, language))
-    png = await chart_png(services, summary, language, period)
-    if png is not None:
-        await message.reply_photo(
-            png,
-            caption=t(language, "stats.caption", period=period_label(period, language)),
-        )
-
-
-def _scope_line(context: BotContext, audience: Audience, language: str) -> Html:
-    if audience.everywhere:
-        return t(language, "stats.scope_all")
-    labels = [scope_label(context.services, s, language) for s in audience.scopes]
-    shown = "; ".join(labels[:MAX_SCOPES_SHOWN])
-    if len(labels) > MAX_SCOPES_SHOWN:
-        shown += f"; {t(language, 'stats.more', count=len(labels) - MAX_SCOPES_SHOWN)}"
-    return t(language, "stats.scope", scopes=Html(shown))
-
-
-def _period_line(context: BotContext, period: Period, now: datetime, language: str) -> Html:
-    label = period_label(period, language)
-    if period.since is None:
-        return t(language, "stats.period_open", period=label)
-    tz = context.services.settings.tz
-    last = now if period.until is None else period.until - timedelta(days=1)
-    return t(
-        language,
-        "stats.period",
-        period=label,
-        start=period.since.astimezone(tz).strftime("%d/%m/%Y"),
-        end=last.astimezone(tz).strftime("%d/%m/%Y"),
-    )
-
-
-def _row(language: str, label: str, count: int) -> Html:
-    return t(language, "stats.row", label=label, count=number(language, count))
-
-
-def _summary_text(
-    context: BotContext, summary: StatsSummary, heading: list[Html], language: str
-) -> Html:
-    services = context.services
-    lines: list[str] = [t(language, "stats.title"), *heading]
-    lines.append(t(language, "stats.total", count=number(language, summary.total)))
-    lines += ["", t(language, "stats.by_status")]
-    for status in sorted(summary.by_status, key=_status_rank):
-        lines.append(_row(language, t(language, f"status.{status}"), summary.by_status[status]))
-    lines += ["", t(language, "stats.by_category")]
-    for item in summary.by_category:
-        category = services.categories.get(item.key)
-        lines.append(_row(language, category.label(language) if category else item.key, item.total))
-    lines += ["", t(language, "stats.by_city")]
-    for city, count in summary.by_city.items():
-        lines.append(_row(language, city or t(language, "stats.outside_area"), count))
-    lines += [
-        "",
-        t(language, "stats.times"),
-        _median(
-            language,
-            "stats.to_acknowledge",
-            summary.median_hours_to_acknowledge,
-            summary.acknowledged,
-        ),
-        _median(language, "stats.to_resolve", summary.median_hours_to_resolve, summary.resolved),
-        "",
-        t(language, "stats.overdue", count=number(language, summary.overdue)),
-    ]
-    if summary.worst_areas:
-        lines.append(t(language, "stats.worst"))
-        for rank, area in enumerate(summary.worst_areas, start=1):
-            lines.append(
-                t(
-                    language,
-                    "stats.worst_line",
-                    rank=rank,
-                    kelurahan=area.name,
-                    kecamatan=area.district,
-                    kota=area.city,
-                    count=number(language, area.count),
+    text = summary_text(summary, head, language)
+    details = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(language, "stats.details_button"),
+                    callback_data=callbacks.STATS_DETAILS.data(
+                        callbacks.StatsDetails(period.key, user.id)
+                    ),
                 )
-            )
-    return Html("\n".join(lines))
-
-
-def _median(language: str, key: str, value: float | None, count: int) -> Html:
-    shown = (
-        t(language, "stats.none")
-        if value is None
-        else t(language, "stats.hours", hours=hours(language, value))
+            ]
+        ]
     )
-    return t(language, key, hours=shown, count=number(language, count))
+    png = await chart_png(services, summary, language, period)
+    if png is None:
+        await message.reply_text(text, reply_markup=details)
+    elif len(to_plain(text)) <= MAX_CAPTION:
+        await message.reply_photo(png, caption=text, reply_markup=details)
+    else:  # many areas named: the text on its own, the chart after it
+        await message.reply_text(text, reply_markup=details)
+        caption = t(language, "stats.caption", period=period_label(period, language))
+        await message.reply_photo(png, caption=caption)
 
 
-def _status_rank(status: str) -> tuple[int, str]:
-    return (STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER), status)
+async def details_pressed(update: Update, context: BotContext) -> None:
+    """The "📋 Details" button: the full breakdown, for the asker, if they still may see it."""
+    query = query_of(update)
+    language = await language_of(update, context)
+    press = callbacks.STATS_DETAILS.parse(query.data)
+    pressed = pressed_message(query)
+    if press is None or not isinstance(pressed, Message):
+        await query.answer(t(language, "common.stale_button"))
+        return
+    if query.from_user.id != press.user:
+        await query.answer(plain(language, "stats.details_not_yours"), show_alert=True)
+        return
+    audience = await _audience(context, press.user, pressed.chat)
+    if audience is None:
+        await query.answer(plain(language, "stats.not_allowed"), show_alert=True)
+        return
+    services = context.services
+    now = services.clock.now()
+    period = parse_period(press.period, now, services.settings.tz)
+    if period is None:
+        await query.answer(t(language, "common.stale_button"))
+        return
+    await query.answer()
+    summary = await collect(services, audience, period)
+    head = heading(context, audience, period, now, language)
+    with contextlib.suppress(BadRequest):  # already gone: a second press in flight
+        await pressed.edit_reply_markup(None)
+    await pressed.reply_text(details_text(context, summary, head, language), do_quote=True)
+
+
+async def _audience(context: BotContext, user_id: int, chat: Chat) -> Audience | None:
+    services = context.services
+    return await audience_for(
+        services,
+        services.chat_admins.asking(context.bot),
+        user_id,
+        chat.id,
+        in_group=chat.type != Chat.PRIVATE,
+    )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence, Sized
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -74,12 +76,31 @@ def sql_statements(script: str) -> list[str]:
     return statements
 
 
+async def _switch_to_wal(conn: aiosqlite.Connection) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the lock it needs.
+
+    SQLite does not call the busy handler for this pragma when waiting could deadlock (two
+    connections each holding a shared lock, each wanting the exclusive one), so a process
+    starting beside another that is converting a new file gets "database is locked" at once,
+    whatever the busy timeout; the retry gives it the same patience as any other statement.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(random.uniform(0.005, 0.05))
+
+
 async def _configure(conn: aiosqlite.Connection) -> None:
     conn.row_factory = aiosqlite.Row
     # First: switching a new database to WAL takes a lock another process starting at the same
     # moment may hold, and without a busy timeout the wait would be an error instead.
     await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA journal_mode=WAL")
+    await _switch_to_wal(conn)
     await conn.execute("PRAGMA foreign_keys=ON")
     await conn.execute("PRAGMA synchronous=NORMAL")
 

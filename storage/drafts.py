@@ -32,6 +32,8 @@ class Draft:
     description: str | None = None
     nearby_done: bool = False
     candidate: dict[str, Any] | None = None  # a place found for a typed address, unconfirmed
+    approximate: bool = False  # the point stands for a whole area (a typed kelurahan name)
+    long_description: str | None = None  # over the limit, kept until the citizen cuts it
     created_at: str = ""
     updated_at: str = ""
     cancelled_at: str | None = None
@@ -61,6 +63,8 @@ def _draft(row: aiosqlite.Row) -> Draft:
         description=row["description"],
         nearby_done=bool(row["nearby_done"]),
         candidate=json.loads(row["candidate"]) if row["candidate"] else None,
+        approximate=bool(row["approximate"]),
+        long_description=row["long_description"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         cancelled_at=row["cancelled_at"],
@@ -83,8 +87,8 @@ class DraftRepository:
             await conn.execute(
                 "INSERT OR REPLACE INTO drafts (user_id, chat_id, token, step, category_key,"
                 " lat, lon, place_name, address, photos, photos_done, description,"
-                " nearby_done, candidate, created_at, updated_at, cancelled_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " nearby_done, candidate, approximate, long_description, created_at, updated_at,"
+                " cancelled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     draft.user_id,
                     draft.chat_id,
@@ -100,6 +104,8 @@ class DraftRepository:
                     draft.description,
                     int(draft.nearby_done),
                     json.dumps(draft.candidate) if draft.candidate else None,
+                    int(draft.approximate),
+                    draft.long_description,
                     created,
                     now,
                     draft.cancelled_at,

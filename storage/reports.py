@@ -41,6 +41,7 @@ class Report:
     sla_started_at: str | None = None
     reminded_at: str | None = None
     escalated_at: str | None = None
+    approximate: bool = False  # the point stands for a whole area (a typed kelurahan name)
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> Self:
@@ -128,8 +129,8 @@ class ReportRepository:
                 return int(existing["id"])
             cursor = await conn.execute(
                 "INSERT INTO reports (citizen_id, category_key, lat, lon, place_name, address,"
-                " area_code, description, created_at, updated_at, draft_token)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " area_code, description, created_at, updated_at, draft_token, approximate)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     draft.user_id,
                     draft.category_key,
@@ -142,6 +143,7 @@ class ReportRepository:
                     now,
                     now,
                     draft.token,
+                    int(draft.approximate),
                 ),
             )
             report_id = cursor.lastrowid

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from tests.conftest import ROOT, TOKEN, RunningBot
@@ -48,15 +49,16 @@ async def at_location_step(warga, category: str = "Banjir"):
 
 
 async def until_description(warga, category: str = "Banjir", photos: int = 1, where=MONAS):
-    """/report, a category, a location and ``photos`` photos; ends at the description step."""
+    """/report, a category, a location and ``photos`` photos without a caption (none: Skip);
+    ends at the description step."""
     await at_location_step(warga, category)
     await warga.share_location(*where)
     await warga.next_message()
     for seed in range(photos):
         await warga.send_photo(jpeg(seed))
         await warga.next_message()
-    if photos < 3:
-        await warga.tap("Selesai" if photos else "Lewati")
+    if not photos:
+        await warga.tap("Lewati")
         await warga.next_message()
 
 
@@ -64,18 +66,34 @@ async def until_summary(warga, **kwargs):
     description = kwargs.pop("description", DESCRIPTION)
     await until_description(warga, **kwargs)
     await warga.send(description)
-    await warga.next_message()  # "description saved", takes the reply keyboard away
     return await warga.next_message()  # the summary
 
 
 async def file_report(warga, **kwargs) -> int:
-    description = kwargs.pop("description", DESCRIPTION)
-    await until_description(warga, **kwargs)
-    await warga.send(description)
-    await warga.next_message()
-    await warga.next_message()
+    await until_summary(warga, **kwargs)
     await warga.tap("Kirim laporan")
     return reference_in((await warga.next_message()).plain_text)
+
+
+async def file_in_five(
+    warga, category: str = "Banjir", where=MONAS, description=DESCRIPTION, *, opened=False
+):
+    """The short way: /report (unless ``opened``: the categories are already asked), a
+    category, the location, a photo with the description as its caption, send. Returns the bot's
+    messages from the category question on, and the reference."""
+    start = len(warga.messages) - 1 if opened else len(warga.messages)
+    if not opened:
+        await warga.send("/report")
+        await warga.next_message()
+    await warga.tap(category)
+    await warga.next_message()
+    await warga.share_location(*where)
+    await warga.next_message()
+    await warga.send_photo(jpeg(5), caption=description)
+    await warga.next_message()
+    await warga.tap("✅")
+    ref = reference_in((await warga.next_message()).plain_text)
+    return warga.messages[start:], ref
 
 
 async def run_cli(
@@ -105,3 +123,35 @@ async def run_cli(
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode is not None
     return subprocess.CompletedProcess(args, process.returncode, out.decode(), err.decode())
+
+
+#: A phone shows about this many characters on a line of a chat bubble (a 360–400 dp screen).
+PHONE_LINE = 40
+#: Methods that send, edit, delete or answer: what a report costs in Telegram's 30 a second.
+_SPENDING = ("send", "edit", "delete")
+
+
+def phone_rows(text: str, width: int = PHONE_LINE) -> int:
+    """The lines ``text`` takes on a phone: each of its lines wrapped at ``width`` characters."""
+    rows = 0
+    for line in text.split("\n"):
+        wrapped = textwrap.wrap(line, width, break_long_words=True, break_on_hyphens=False)
+        rows += max(1, len(wrapped))
+    return rows
+
+
+def actions_of(sandbox, person) -> int:
+    """How many updates (messages, presses) ``person`` has sent the bot so far."""
+    return sum(1 for chat in sandbox.world.update_chat.values() if chat == person.chat_id)
+
+
+def calls_to(sandbox, chat_id: int, since: int = 0) -> list[str]:
+    """The Bot API methods the bot called for ``chat_id`` since call number ``since`` that send,
+    edit, delete or answer (a typing indicator, ``sendChatAction``, not counted)."""
+    return [
+        call.method
+        for call in sandbox.world.calls[since:]
+        if call.chat_id == chat_id
+        and call.method != "sendChatAction"
+        and (call.method.lower().startswith(_SPENDING) or call.method == "answerCallbackQuery")
+    ]

@@ -37,11 +37,11 @@ _MARKERS = (
     (ERROR, ERROR_TEXT),
     (BUSY, "Anda sedang membuat laporan"),
     (RESTORE, "Pulihkan atau mulai baru"),
-    (SUMMARY, "Periksa laporan Anda"),
-    (DESCRIPTION, "Jelaskan masalahnya"),
-    (PHOTOS, "Kirim 1–3 foto"),
-    (PHOTOS, "tersimpan. Kirim lagi atau tekan"),
-    (LOCATION, "Di mana lokasinya?"),
+    (SUMMARY, "Ringkasan:"),
+    (DESCRIPTION, "Tulis penjelasan"),
+    (PHOTOS, "📷 Kirim foto"),
+    (PHOTOS, "kirim fotonya"),
+    (LOCATION, "— di mana?"),
     (CATEGORY, "Pilih kategori"),
     (IDLE, "Mau melaporkan sesuatu?"),
 )
@@ -52,13 +52,12 @@ _NEEDS_BUTTON = {SUMMARY: "Kirim laporan", BUSY: "Lanjutkan", RESTORE: "Pulihkan
 REFERENCE_SHOWN = (
     re.compile(r"Laporan #(\d+) diterima"),  # report.submitted
     re.compile(r"sudah terkirim sebagai #(\d+)"),  # report.submitted_already
-    re.compile(r"Terkirim sebagai #(\d+)"),  # report.submitted_mark, on the summary
     re.compile(r"baru saja Anda kirim sebagai #(\d+)"),  # report.double_submission
 )
 _PHOTO_COUNT = (
     re.compile(r"Foto (\d+)/\d+ tersimpan"),  # report.photo_received
-    re.compile(r"(\d+)/\d+ tersimpan"),  # report.photo_duplicate
-    re.compile(r"Sudah ada (\d+) foto"),
+    re.compile(r"sudah ada di laporan \((\d+)/\d+\)"),  # report.photo_duplicate
+    re.compile(r"Sudah (\d+) foto"),  # report.ask_more_photos
 )
 #: A follow-up's sentence for each status (bot/locales/id.toml, followup.*), and the status label
 #: the soaks count it under.
@@ -103,6 +102,20 @@ def button_data(message, label: str) -> str | None:
         if label.casefold() in text.casefold():
             return data
     return None
+
+
+def reply_label(message, label: str) -> str | None:
+    """The whole label of the reply-keyboard button containing ``label`` (None if absent)."""
+    if message.has_inline_keyboard:
+        return None
+    for text in message.buttons:
+        if label.casefold() in text.casefold():
+            return text
+    return None
+
+
+def has_button(message, label: str) -> bool:
+    return button_data(message, label) is not None or reply_label(message, label) is not None
 
 
 def photo_count(text: str) -> int:
@@ -156,6 +169,7 @@ class SoakCitizen:
     _waiting: float = 0.0  # current patience: ``patience``, doubled per nudge in a row
     _last_press: tuple[object, str] | None = None
     _last_query: object | None = None  # the sandbox's record of the last button press
+    _last_tap: str | None = None  # the last reply-keyboard label sent
 
     @property
     def user_id(self) -> int:
@@ -186,24 +200,18 @@ class SoakCitizen:
             if state in (None, ERROR, IDLE):
                 await self._nudge()
             elif state == CATEGORY:
-                await self._press(message, plan.category)
+                await self._reply_button(message, plan.category)
             elif state == LOCATION:
                 await self._do(self.person.share_location(*plan.where))
-            elif state == PHOTOS:
-                have = photo_count(message.plain_text)
-                if have < plan.photos:
-                    await self._do(self.person.send_photo(jpeg(self.number * 10 + have)))
-                else:
-                    await self._reply_button(message, "Selesai" if plan.photos else "Lewati")
-            elif state == DESCRIPTION:
-                await self._send(plan.description)
+            elif state in (PHOTOS, DESCRIPTION):
+                await self._photos_or_description(plan, message, state)
             elif state == SUMMARY:
-                photos = f"Foto: {plan.photos or 'tidak ada'}"
+                photos = f"{plan.photos} foto" if plan.photos else "tanpa foto"
                 assert photos in message.plain_text, (
                     f"{self.person}: the summary lost or doubled a photo ({photos} expected):\n"
                     f"{message.plain_text}"
                 )
-                await self._press(message, "Kirim laporan")
+                await self._reply_button(message, "Kirim laporan")
             elif state == BUSY:
                 await self._press(message, "Lanjutkan")
             elif state == RESTORE:
@@ -214,6 +222,19 @@ class SoakCitizen:
             + "\nchat:\n"
             + self.person.transcript()
         )
+
+    async def _photos_or_description(self, plan: Plan, message, state: str) -> None:
+        """Photos one by one, the last with the description as its caption (none: the
+        description typed); a count the bot showed says how many it already has."""
+        have = photo_count(message.plain_text)
+        if state == DESCRIPTION and have == 0 and plan.photos:
+            have = plan.photos - 1  # the prompt shows no count: the next photo says it
+        if have < plan.photos:
+            caption = plan.description if have == plan.photos - 1 else None
+            seed = self.number * 10 + have
+            await self._do(self.person.send_photo(jpeg(seed), caption=caption))
+        else:
+            await self._send(plan.description)
 
     def _shown(self, start: int) -> set[int]:
         found: set[int] = set()
@@ -226,9 +247,9 @@ class SoakCitizen:
         if state is None:
             return False
         needed = _NEEDS_BUTTON.get(state)
-        if needed is not None and button_data(message, needed) is None:
+        if needed is not None and not has_button(message, needed):
             return False  # the bot already took this question away: its answer is on the way
-        return not (state == CATEGORY and not message.has_inline_keyboard)
+        return not (state == CATEGORY and not message.buttons)
 
     async def _answer(self, start: int):
         """The latest actionable message after the last action, once the chat is quiet; None
@@ -268,10 +289,11 @@ class SoakCitizen:
         if high > 0:
             await asyncio.sleep(self.rng.uniform(low, high))
 
-    async def _do(self, action) -> None:
+    async def _do(self, action, tap: str | None = None) -> None:
         await self._pause()
         self._mark = len(self.person.state.bot_messages)
         self._last_press = self._last_query = None
+        self._last_tap = tap
         await action
 
     async def _send(self, text: str) -> None:
@@ -283,17 +305,16 @@ class SoakCitizen:
         await self._pause()
         self._mark = len(self.person.state.bot_messages)
         self._last_press = (message, label)
+        self._last_tap = None
         # wait=0: the popup is not what the citizen waits for; the next prompt is.
         await self.person.press(message, data, wait=0)
         self._last_query = next(reversed(self.sandbox.world.callbacks.values()))
 
     async def _reply_button(self, message, label: str) -> None:
-        """A reply-keyboard button sends its label as text."""
-        if any(label in text for text in message.buttons):
-            await self._do(self.person.tap(label, message=message))
-        else:  # the keyboard is still on screen from the previous prompt
-            full = {"Selesai": "✅ Selesai", "Lewati": "⏭️ Lewati"}[label]
-            await self._send(full)
+        """A reply-keyboard button sends its whole label as text."""
+        full = reply_label(message, label)
+        assert full is not None, f"no {label!r} button on {message.describe()}"
+        await self._do(self.person.send(full), tap=full)
 
     async def _nudge(self) -> None:
         """No usable answer: tap the same button again if it is still there, else /report.
@@ -306,6 +327,9 @@ class SoakCitizen:
             if button_data(message, label) is not None:
                 await self._press(message, label)
                 return
+        if self._last_tap is not None:  # the same button again, as a person taps twice
+            await self._do(self.person.send(self._last_tap), tap=self._last_tap)
+            return
         await self._send("/report")
 
 

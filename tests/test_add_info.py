@@ -338,10 +338,10 @@ async def test_what_the_prompt_and_a_duplicate_do_not_take(sandbox, bot, store, 
     assert "teks atau foto" in (await warga.next_message()).plain_text  # not just the caption
     await warga.share_location(-6.1760, 106.8280)  # a place: a new report, as ever
     offer = await warga.next_message()
-    assert "Mau melaporkan masalah di lokasi ini?" in offer.plain_text
+    assert "Lokasi diterima — apa masalahnya?" in offer.plain_text
     assert await store.citizen_updates.for_report(ref) == []
-    await warga.tap("Tidak", message=offer)
-    await warga.next_edit(offer)
+    await warga.tap("Batal", message=offer)
+    assert "dibatalkan" in (await warga.next_message()).plain_text
 
     copy = await file_report(warga, description="Banjir lagi di depan pintu timur Monas")
     reference = warga.last_message

@@ -219,18 +219,17 @@ async def test_a_photo_sent_as_a_file_still_gets_a_card(sandbox, bot, store, adm
     await at_location_step(warga)
     await warga.share_location(*MONAS)
     await warga.next_message()
-    await warga.send_document(jpeg(5), file_name="banjir.jpg", mime_type="image/jpeg")
-    await warga.next_message()
-    await warga.tap("Selesai")
-    await warga.next_message()
-    await warga.send(DESCRIPTION)
-    await warga.next_message()
-    await warga.next_message()
+    await warga.send_document(
+        jpeg(5), file_name="banjir.jpg", mime_type="image/jpeg", caption=DESCRIPTION
+    )
+    await warga.next_message()  # the summary
     await warga.tap("Kirim laporan")
     ref = reference_in((await warga.next_message()).plain_text)
+    assert [p.role for p in await store.reports.photos(ref)] == ["citizen"]  # kept as its photo
     card = await next_alert(group)
     assert card.kind == "text" and f"Laporan #{ref}" in card.plain_text
     assert card.buttons[0] == "👀 Terima" and map_link(card) == osm(*MONAS)
+    assert any("can't use file" in (call.error or "") for call in sandbox.calls_to("sendPhoto"))
     await group.tap(admin, "Terima", message=card)
     assert "👀 Diterima" in (await group.next_edit(card)).plain_text  # edited as a text
 

@@ -77,7 +77,8 @@ async def test_announcement_to_all_citizens_with_preview_and_progress(sandbox, m
     assert preview.text == WARNING and preview.kind == "text"  # exactly what recipients get
     confirm = await admin.next_message()
     assert "Semua warga" in confirm.plain_text or "semua warga" in confirm.plain_text
-    assert "5 chat" in confirm.plain_text  # four citizens and the admin
+    assert "Akan dikirim ke 5 warga." in confirm.plain_text  # four citizens and the admin
+    assert "chat" not in confirm.plain_text
     await admin.tap("Kirim sekarang", message=confirm)
     for person in people:
         received = await person.next_message(timeout=5)
@@ -98,9 +99,11 @@ async def test_invalid_html_is_reported_before_sending(sandbox, make_bot, admin)
     await admin.next_message()
     await admin.send("<b>Awas banjir")
     refusal = await admin.next_message()
-    assert "tidak valid" in refusal.plain_text
+    assert "tag <b> belum ditutup dengan </b>" in refusal.plain_text  # in the admin's words
+    assert "parse" not in refusal.plain_text and "Kirim apa adanya" in refusal.buttons[0]
+    assert not [c for c in sandbox.world.calls if c.status == 400]  # never tried on Telegram
     draft = await bot.services.store.broadcast_drafts.get(admin.user_id)
-    assert draft.step == "text"
+    assert draft.step == "plain"
     await admin.send("<b>Awas</b> banjir")
     await admin.next_message()  # the preview
     assert "Kirim ke siapa" in (await admin.next_message()).plain_text
@@ -123,7 +126,7 @@ async def test_citizens_of_an_area_and_groups_of_an_area(sandbox, make_bot, admi
     days = await admin.next_message()
     await admin.tap("90 hari", message=days)
     confirm = await admin.next_message()
-    assert "1 chat" in confirm.plain_text
+    assert "Akan dikirim ke 1 warga." in confirm.plain_text
     await admin.tap("Kirim sekarang", message=confirm)
     assert "Kerja bakti" in (await gambir_warga.next_message(timeout=5)).plain_text
     await kota_tua_warga.expect_no_message(within=1.0)
@@ -133,7 +136,7 @@ async def test_citizens_of_an_area_and_groups_of_an_area(sandbox, make_bot, admi
     await admin.next_message()
     await admin.send("Kel. Gambir")
     confirm = await admin.next_message()
-    assert "2 chat" in confirm.plain_text  # the kelurahan's group and its kota's
+    assert "Akan dikirim ke 2 grup." in confirm.plain_text  # the kelurahan's group, its kota's
     await admin.tap("Kirim sekarang", message=confirm)
     for group in (gambir_group, pusat_group):
         await sandbox.world.wait_for(

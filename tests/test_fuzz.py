@@ -1053,10 +1053,12 @@ async def test_what_the_fuzz_found_is_answered_not_logged(
     choice = await warga.next_message()
     assert await answered(sandbox, double_tap(sandbox, warga, choice, "lang:id"))
     pelapor = sandbox.citizen()
-    summary = await until_summary(pelapor)
-    edit = next(data for _, data in summary.inline_buttons if callbacks.DRAFT_EDIT.parse(data))
-    assert await answered(sandbox, double_tap(sandbox, pelapor, summary, edit))
-    assert "Kirim laporan" not in summary.buttons  # the edit menu replaced the summary's buttons
+    await until_summary(pelapor)
+    await pelapor.send("/report")  # midway: continue or start over (inline buttons)
+    busy = await pelapor.next_message()
+    go_on = next(data for _, data in busy.inline_buttons if callbacks.DRAFT_CONTINUE.parse(data))
+    assert await answered(sandbox, double_tap(sandbox, pelapor, busy, go_on))
+    assert "▶️ Lanjutkan" not in busy.buttons  # the first press took the buttons away
 
     await warga.send("/help")
     warga.block_bot()  # while the bot is answering

@@ -58,13 +58,13 @@ async def test_a_neighbour_follows_a_report_within_250_m(sandbox, bot, store):
     budi = sandbox.citizen(first_name="Budi")
     await at_location_step(budi, "Banjir")
     await budi.share_location(-6.1760, 106.8275)  # about 75 m from the first report
-    await budi.next_message()  # location received (takes the keyboard away)
     offer = await budi.next_message()
+    assert offer.plain_text.startswith("📍 Kel. Gambir")  # the place taken, then the question
     assert f"#{ref}" in offer.plain_text and "🌊 Banjir" in offer.plain_text
     assert " m · " in offer.plain_text and "baru saja" in offer.plain_text
     await budi.tap(f"ikuti #{ref}")
     followed = await budi.next_message()
-    assert f"mengikuti laporan #{ref}" in followed.plain_text
+    assert f"mengikuti laporan #{ref}" in followed.plain_text and followed.removes_keyboard
     assert budi.user_id in await store.reports.followers(ref)
     assert (await store.reports.get(ref)).supporters == 1
     assert await store.reports.count_by_citizen(budi.user_id) == 0
@@ -77,7 +77,6 @@ async def test_mine_is_different_continues_the_report(sandbox, bot, store):
     budi = sandbox.citizen()
     await at_location_step(budi, "Banjir")
     await budi.share_location(*MONAS)
-    await budi.next_message()
     await budi.next_message()
     await budi.send("sama kok")
     assert f"#{ref}" in (await budi.next_message()).plain_text  # asked again, with the list
@@ -92,11 +91,11 @@ async def test_reports_beyond_250_m_or_of_another_category_are_not_offered(sandb
     budi = sandbox.citizen()
     await at_location_step(budi, "Banjir")
     await budi.share_location(-6.1754, 106.8302)  # about 330 m east
-    assert "Kirim 1–3 foto" in (await budi.next_message()).plain_text  # straight to photos
+    assert "📷 Kirim foto" in (await budi.next_message()).plain_text  # straight to photos
     ani = sandbox.citizen()
     await at_location_step(ani, "Sampah")
     await ani.share_location(*MONAS)
-    assert "Kirim 1–3 foto" in (await ani.next_message()).plain_text
+    assert "📷 Kirim fotonya" in (await ani.next_message()).plain_text
 
 
 async def test_own_reports_are_not_offered_to_follow(sandbox, bot, store):

@@ -36,13 +36,8 @@ async def report_with_photo(warga, photo: bytes, category: str = "Banjir") -> in
     await at_location_step(warga, category)
     await warga.share_location(*MONAS)
     await warga.next_message()
-    await warga.send_photo(photo)
-    await warga.next_message()
-    await warga.tap("Selesai")
-    await warga.next_message()
-    await warga.send(DESCRIPTION)
-    await warga.next_message()
-    await warga.next_message()
+    await warga.send_photo(photo, caption=DESCRIPTION)
+    await warga.next_message()  # the summary
     await warga.tap("Kirim laporan")
     return reference_in((await warga.next_message()).plain_text)
 

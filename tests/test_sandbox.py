@@ -389,3 +389,37 @@ async def test_restart_continues_from_the_confirmed_offset(fake_telegram: Sandbo
     echoes = [m.text for m in warga.messages]
     assert echoes == ["echo: satu", "echo: dua"]  # nothing redelivered
     assert fake_telegram.world.pending == []
+
+
+@pytest.mark.asyncio
+async def test_an_album_from_a_citizen_is_one_update_per_photo(fake_telegram: Sandbox) -> None:
+    """As Telegram delivers it: each photo its own message, one media_group_id, the album's
+    caption on its first photo only; a video is a video."""
+    warga = fake_telegram.citizen()
+    sent = await warga.send_album([PHOTO, PHOTO + b"2", PHOTO + b"3"], caption="banjir")
+    queued = [update["message"] for update in fake_telegram.world.pending]
+    assert [m["message_id"] for m in queued] == [m["message_id"] for m in sent]
+    assert len({m["media_group_id"] for m in queued}) == 1
+    assert [m.get("caption") for m in queued] == ["banjir", None, None]
+    assert all(len(m["photo"]) == 3 for m in queued)
+    video = await warga.send_video(duration=7)
+    assert video["video"]["duration"] == 7 and video["video"]["mime_type"] == "video/mp4"
+
+
+@pytest.mark.asyncio
+async def test_a_removed_reply_keyboard_stays_removed_when_buttons_come_by_an_edit(
+    fake_telegram: Sandbox, echo_bot: Application
+) -> None:
+    """A message sent with ReplyKeyboardRemove took the keyboard away on arrival: inline buttons
+    added to it later, and taken off again, do not bring the old reply keyboard back."""
+    warga = fake_telegram.citizen(started=True)
+    bot = echo_bot.bot
+    await bot.send_message(warga.chat_id, "Lokasi?", reply_markup=ReplyKeyboardMarkup([["Ya"]]))
+    sent = await bot.send_message(warga.chat_id, "Ringkasan", reply_markup=ReplyKeyboardRemove())
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("Kirim", callback_data="ok")]])
+    await bot.edit_message_reply_markup(warga.chat_id, sent.message_id, reply_markup=buttons)
+    summary = warga.messages[-1]
+    assert summary.removes_keyboard and summary.has_inline_keyboard
+    await bot.edit_message_reply_markup(warga.chat_id, sent.message_id, reply_markup=None)
+    with pytest.raises(AssertionError, match="no button"):
+        await warga.tap("Ya", timeout=0.3)

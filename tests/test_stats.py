@@ -83,12 +83,21 @@ async def next_answer(chat):
 
 
 async def stats_of(chat, text="/stats", person=None):
-    """The text answer and the chart after it."""
+    """The answer: the chart, with the summary as its caption."""
     if person is None:
         await chat.send(text)
     else:
         await chat.send(person, text)
-    return await next_answer(chat), await next_answer(chat)
+    return await next_answer(chat)
+
+
+async def details_of(chat, answer, person=None):
+    """Press the answer's details button: the full breakdown that comes back."""
+    if person is None:
+        await chat.tap("📋", message=answer)
+    else:
+        await chat.tap(person, "📋", message=answer)
+    return await next_answer(chat)
 
 
 def png_of(sandbox, message) -> bytes:
@@ -96,35 +105,68 @@ def png_of(sandbox, message) -> bytes:
     return sandbox.world.files[message.photo].data
 
 
-async def test_admin_sees_the_whole_city(sandbox, bot, store, admin):
+def assert_lines(message, expected_lines):
+    lines = lines_of(message)
+    for expected in expected_lines:
+        assert expected in lines, f"{expected!r} not in {message.plain_text}"
+
+
+async def test_admin_sees_the_whole_city(sandbox, make_bot, admin):
+    # The seeded resolved report is 8 days past its resolution: the sweep's auto-close (after 7
+    # days by default) would close it somewhere between the summary and the details.
+    bot = await make_bot(AUTO_CLOSE_DAYS="30")
+    store = bot.services.store
     await seed(bot)
-    text, chart = await stats_of(admin)
-    lines = lines_of(text)
-    for expected in (
-        "Wilayah: seluruh wilayah layanan",
-        "Jumlah laporan: 13",
-        "• 🆕 Baru: 8",
-        "• 👀 Diterima: 1",
-        "• ♻️ Dibuka lagi: 1",
-        "• ✅ Selesai: 1",
-        "• 📁 Ditutup: 1",
-        "• 🔁 Duplikat: 1",
-        "• 🌊 Banjir: 9",
-        "• 🗑️ Sampah: 3",
-        "• 🚧 Jalan rusak: 1",
-        "• Jakarta Pusat: 8",
-        "• Jakarta Barat: 4",
-        "• Di luar wilayah layanan: 1",
-        "• Sampai diterima: 2 jam (5 laporan)",  # 1, 1, 2, 3, 4 hours
-        "• Sampai selesai: 24 jam (3 laporan)",  # 10, 24, 48 hours
-        "⏰ Terlambat ditanggapi (melewati batas waktu kategorinya): 7",
-        "1. Kel. Pinangsia (Kec. Taman Sari, Jakarta Barat): 3",
-        "2. Kel. Gambir (Kec. Gambir, Jakarta Pusat): 2",
-        "3. Kel. Cideng (Kec. Gambir, Jakarta Pusat): 1",
-    ):
-        assert expected in lines, f"{expected!r} not in {text.plain_text}"
-    assert lines[2].startswith("Periode: 30 hari terakhir (")
-    assert "<b>Statistik laporan</b>" in text.text
+    answer = await stats_of(admin)
+    assert_lines(
+        answer,
+        (
+            "Wilayah: seluruh wilayah layanan",
+            "Jumlah laporan: 13",
+            "Masih terbuka: 10 — 🆕 Baru 8 · 👀 Diterima 1 · ♻️ Dibuka lagi 1",
+            "Tertutup: 3 — ✅ Selesai 1 · 📁 Ditutup 1 · 🔁 Duplikat 1",
+            # 1, 1, 2, 3, 4 hours; and 10, 24, 48 hours
+            "⏱️ Median sampai diterima 2 jam (5 laporan), sampai selesai 24 jam (3 laporan)",
+            "⏰ Terlambat ditanggapi: 7",
+            "1. Kel. Pinangsia (Kec. Taman Sari, Jakarta Barat): 3",
+            "2. Kel. Gambir (Kec. Gambir, Jakarta Pusat): 2",
+            "3. Kel. Cideng (Kec. Gambir, Jakarta Pusat): 1",
+        ),
+    )
+    assert len(lines_of(answer)) <= 15  # readable beside the chart on a phone
+    assert lines_of(answer)[2].startswith("Periode: 30 hari terakhir (")
+    assert "<b>Statistik laporan</b>" in answer.text
+    assert answer.buttons == ["📋 Rincian lengkap"]
+    png = png_of(sandbox, answer)  # one message: the chart is the summary's photo
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 5_000
+
+    details = await details_of(admin, answer)
+    assert details.reply_to_message_id == answer.message_id
+    assert_lines(
+        details,
+        (
+            "Wilayah: seluruh wilayah layanan",
+            "Jumlah laporan: 13",
+            "• 🆕 Baru: 8",
+            "• 👀 Diterima: 1",
+            "• ♻️ Dibuka lagi: 1",
+            "• ✅ Selesai: 1",
+            "• 📁 Ditutup: 1",
+            "• 🔁 Duplikat: 1",
+            "• 🌊 Banjir: 9",
+            "• 🗑️ Sampah: 3",
+            "• 🚧 Jalan rusak: 1",
+            "• Jakarta Pusat: 8",
+            "• Jakarta Barat: 4",
+            "• Di luar wilayah layanan: 1",
+            "• Sampai diterima: 2 jam (5 laporan)",
+            "• Sampai selesai: 24 jam (3 laporan)",
+            "⏰ Terlambat ditanggapi (melewati batas waktu kategorinya): 7",
+            "1. Kel. Pinangsia (Kec. Taman Sari, Jakarta Barat): 3",
+            "3. Kel. Cideng (Kec. Gambir, Jakarta Pusat): 1",
+        ),
+    )
+    assert answer.buttons == []  # shown once; /stats again for fresh figures
     # The overdue rule is the one the report cards use.
     now = bot.services.clock.now()
     since = _iso(now - timedelta(days=30))
@@ -132,24 +174,28 @@ async def test_admin_sees_the_whole_city(sandbox, bot, store, admin):
         r for r in await store.reports.search(ReportQuery(), limit=100) if r.created_at >= since
     ]
     assert sum(overdue_hours(bot.services, r) is not None for r in reports) == 7
-    png = png_of(sandbox, chart)
-    assert png.startswith(PNG_SIGNATURE) and len(png) > 5_000
-    assert chart.text == "📊 Laporan menurut kategori, 30 hari terakhir"
 
-    text, chart = await stats_of(admin, "/stats 7d")
-    assert "Jumlah laporan: 11" in lines_of(text) and "Jalan rusak" not in text.plain_text
-    assert "Periode: 7 hari terakhir (" in text.plain_text
-    assert "• Sampai selesai: 24 jam (1 laporan)" in lines_of(text)
-    assert png_of(sandbox, chart).startswith(PNG_SIGNATURE)
+    answer = await stats_of(admin, "/stats 7d")
+    assert_lines(answer, ("Jumlah laporan: 11",))
+    assert "Periode: 7 hari terakhir (" in answer.plain_text
+    assert "sampai selesai 24 jam (1 laporan)" in answer.plain_text
+    assert png_of(sandbox, answer).startswith(PNG_SIGNATURE)
+    details = await details_of(admin, answer)
+    assert "Jalan rusak" not in details.plain_text and "• 🌊 Banjir: 9" in lines_of(details)
 
-    text, chart = await stats_of(admin, "/stats all")
-    lines = lines_of(text)
-    assert "Jumlah laporan: 14" in lines and "Periode: semua waktu" in lines
-    assert "• 💡 Lampu jalan mati: 1" in lines
-    assert "⏰ Terlambat ditanggapi (melewati batas waktu kategorinya): 8" in lines
-    assert "1. Kel. Gambir (Kec. Gambir, Jakarta Pusat): 3" in lines  # ties go by name
-    assert "2. Kel. Pinangsia (Kec. Taman Sari, Jakarta Barat): 3" in lines
-    assert chart.kind == "photo"
+    answer = await stats_of(admin, "/stats all")
+    assert_lines(
+        answer,
+        (
+            "Jumlah laporan: 14",
+            "Periode: semua waktu",
+            "⏰ Terlambat ditanggapi: 8",
+            "1. Kel. Gambir (Kec. Gambir, Jakarta Pusat): 3",  # ties go by name
+            "2. Kel. Pinangsia (Kec. Taman Sari, Jakarta Barat): 3",
+        ),
+    )
+    details = await details_of(admin, answer)
+    assert_lines(details, ("• 💡 Lampu jalan mati: 1", "Periode: semua waktu"))
 
 
 async def test_bad_and_empty_periods(sandbox, bot, admin):
@@ -169,34 +215,49 @@ async def test_an_officer_sees_only_their_kelurahan_in_their_language(sandbox, b
     await seed(bot)
     officer = sandbox.citizen(first_name="Budi", language_code="en")
     await store.officers.add(officer.user_id, Scope("kelurahan", GAMBIR), by=admin.user_id)
-    text, chart = await stats_of(officer)
-    lines = lines_of(text)
-    for expected in (
-        "Area: Kel. Gambir (Kec. Gambir)",
-        "Reports: 4",
-        "• 🆕 New: 2",
-        "• ♻️ Reopened: 1",
-        "• 🔁 Duplicate: 1",
-        "• 🌊 Flood: 3",
-        "• 🗑️ Garbage: 1",
-        "• Jakarta Pusat: 4",
-        "• To acknowledgement: 1.5 h (2 acknowledged)",  # 1 and 2 hours
-        "⏰ Overdue for acknowledgement (past the category's deadline): 2",
-        "1. Kel. Gambir (Kec. Gambir, Jakarta Pusat): 2",
-    ):
-        assert expected in lines, f"{expected!r} not in {text.plain_text}"
+    answer = await stats_of(officer)
+    assert_lines(
+        answer,
+        (
+            "Area: Kel. Gambir (Kec. Gambir)",
+            "Reports: 4",
+            "Still open: 3 — 🆕 New 2 · ♻️ Reopened 1",
+            "Closed: 1 — 🔁 Duplicate 1",
+            # 1 and 2 hours; the reopened one had been resolved in 24
+            "⏱️ Median to acknowledgement 1.5 h (2 acknowledged), to resolution 24 h (1 resolved)",
+            "⏰ Overdue for acknowledgement: 2",
+            "1. Kel. Gambir (Kec. Gambir, Jakarta Pusat): 2",
+        ),
+    )
+    assert len(lines_of(answer)) <= 15
+    assert answer.buttons == ["📋 Full details"]
+    assert png_of(sandbox, answer).startswith(PNG_SIGNATURE)
+    details = await details_of(officer, answer)
+    assert_lines(
+        details,
+        (
+            "📋 Report statistics in detail",
+            "• 🌊 Flood: 3",
+            "• 🗑️ Garbage: 1",
+            "• Jakarta Pusat: 4",
+            "• To acknowledgement: 1.5 h (2 acknowledged)",
+            "⏰ Overdue for acknowledgement (past the category's deadline): 2",
+        ),
+    )
     for elsewhere in ("Pinangsia", "Cideng", "Jakarta Barat", "Outside"):
-        assert elsewhere not in text.plain_text
-    assert png_of(sandbox, chart).startswith(PNG_SIGNATURE)
-    assert chart.text == "📊 Reports by category, last 30 days"
+        assert elsewhere not in answer.plain_text and elsewhere not in details.plain_text
 
     kecamatan = sandbox.citizen(first_name="Sari")
     await store.officers.add(kecamatan.user_id, Scope("kecamatan", "Gambir"), by=admin.user_id)
-    text, _ = await stats_of(kecamatan)
-    lines = lines_of(text)
-    assert "Wilayah: Kec. Gambir, Jakarta Pusat (6 kelurahan)" in lines
-    assert "Jumlah laporan: 8" in lines  # Gambir's 4 and Cideng's 4
-    assert "2. Kel. Cideng (Kec. Gambir, Jakarta Pusat): 1" in lines
+    answer = await stats_of(kecamatan)
+    assert_lines(
+        answer,
+        (
+            "Wilayah: Kec. Gambir, Jakarta Pusat (6 kelurahan)",
+            "Jumlah laporan: 8",  # Gambir's 4 and Cideng's 4
+            "2. Kel. Cideng (Kec. Gambir, Jakarta Pusat): 1",
+        ),
+    )
 
 
 async def test_strangers_are_refused_and_group_admins_see_their_group(sandbox, bot, store, admin):
@@ -212,14 +273,35 @@ async def test_strangers_are_refused_and_group_admins_see_their_group(sandbox, b
     group.add_member(lurah, status="administrator")
     group.add_member(stranger, status="member")
     await store.groups.link(group.chat_id, [Scope("kelurahan", PINANGSIA)], None, admin.user_id)
-    text, chart = await stats_of(group, person=lurah)
-    lines = lines_of(text)
-    assert "Wilayah: Kel. Pinangsia (Kec. Taman Sari)" in lines
-    assert "Jumlah laporan: 4" in lines and "• Jakarta Barat: 4" in lines
-    assert "Gambir" not in text.plain_text
-    assert chart.kind == "photo", group.transcript()
+    answer = await stats_of(group, person=lurah)
+    assert_lines(answer, ("Wilayah: Kel. Pinangsia (Kec. Taman Sari)", "Jumlah laporan: 4"))
+    assert "Gambir" not in answer.plain_text
+    assert answer.kind == "photo", group.transcript()
+    # The details are the asker's: another member's press is refused, and nothing is posted.
+    refused = await group.tap(stranger, "📋", message=answer)
+    assert refused.show_alert and "untuk yang meminta statistiknya" in refused.text
+    assert answer.buttons == ["📋 Rincian lengkap"]
+    details = await details_of(group, answer, person=lurah)
+    assert "• Jakarta Barat: 4" in lines_of(details) and "Gambir" not in details.plain_text
     await group.send(stranger, "/stats")
     assert "hanya untuk admin" in (await next_answer(group)).plain_text
+
+
+async def test_the_details_button_checks_the_asker_again(sandbox, bot, store, admin):
+    """An officer removed since asking gets no details; forged data naming someone else, or
+    carrying a period that is none, gets nothing either."""
+    await seed(bot)
+    officer = sandbox.citizen(first_name="Budi")
+    await store.officers.add(officer.user_id, Scope("kelurahan", GAMBIR), by=admin.user_id)
+    answer = await stats_of(officer)
+    forged = await officer.press(answer, callback_data=f"stats:30d:{admin.user_id}")
+    assert forged.show_alert and "untuk yang meminta statistiknya" in forged.text
+    nonsense = await officer.press(answer, callback_data=f"stats:kemarin:{officer.user_id}")
+    assert "tidak berlaku" in nonsense.text
+    assert await bot.services.officers.remove(officer.user_id) == 1
+    refused = await officer.tap("📋", message=answer)
+    assert refused.show_alert and "hanya untuk admin" in refused.text
+    await officer.expect_no_message(within=0.3)
 
 
 def test_periods():

@@ -2,22 +2,24 @@
 
 Why a drafts table (storage/broadcast_drafts.py) instead of conversation state in memory: every
 step is saved before the bot answers, so a restart resumes the admin exactly where they were.
-The steps: ``text`` (HTML, optional photo) → ``audience`` → ``area`` (for the area audiences) →
-``days`` (how recent a reporter counts, for area citizens) → ``confirm`` (the recipient count;
-send now or schedule) → ``when``. Changing the text or the audience goes back; cancelling drops
-the draft. The handlers (handlers/broadcast*.py) parse the admin's messages and presses, call one
-method here, and render; the preview that judges the HTML is theirs, since only Telegram can.
+The steps: ``text`` (HTML, optional photo; ``plain`` while broken HTML waits for the admin to
+send it again or as typed, bot/domain/typed_html.py) → ``audience`` → ``area`` (for the area
+audiences) → ``days`` (how recent a reporter counts, for area citizens) → ``confirm`` (the
+recipient count; send now or schedule) → ``when`` (read by bot/domain/when.py). Changing the text
+or the audience goes back; cancelling drops the draft. The handlers (handlers/broadcast*.py) parse
+the admin's messages and presses, call one method here, and render; the preview, a real send,
+is theirs.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from bot.clock import Clock
 from bot.domain.broadcasts import audience_for
+from bot.domain.when import UNDERSTOOD, Reading, read_when
 from bot.geo.areas import AreaIndex
 from storage.broadcast_drafts import BroadcastDraft
 from storage.broadcasts import Audience
@@ -25,6 +27,8 @@ from storage.groups import Scope
 from storage.store import Store
 
 TEXT, AUDIENCE, AREA, DAYS, CONFIRM, WHEN = "text", "audience", "area", "days", "confirm", "when"
+#: The admin's HTML was broken: waiting for a new text, or for "send it as typed".
+PLAIN = "plain"
 MAX_TEXT = 4096  # Telegram's limit for a message
 MAX_CAPTION = 1024  # and for a photo's caption
 AUDIENCES = ("citizens", "area_citizens", "groups", "area_groups")
@@ -38,46 +42,8 @@ MOVES_FROM = {
     "days": (DAYS,),
     "send": (CONFIRM,),
     "schedule": (CONFIRM,),
+    "plain": (PLAIN,),
 }
-_WHEN = (
-    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2})[:.](\d{2})$"), "dmy"),
-    (re.compile(r"^(\d{1,2})/(\d{1,2})\s+(\d{1,2})[:.](\d{2})$"), "dm"),
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})\s+(\d{1,2})[:.](\d{2})$"), "ymd"),
-    (re.compile(r"^(\d{1,2})[:.](\d{2})$"), "hm"),
-)
-
-
-def parse_when(text: str, now: datetime) -> datetime | None:
-    """Local date and time as admins write them: 30/11 07:00, 30/11/2026 07:00,
-    2026-11-30 07:00, or 07:00 (the next one to come)."""
-    cleaned = text.strip()
-    for pattern, form in _WHEN:
-        match = pattern.match(cleaned)
-        if not match:
-            continue
-        numbers = [int(g) for g in match.groups()]
-        try:
-            if form == "dmy":
-                day, month, year, hour, minute = numbers
-            elif form == "dm":
-                day, month, hour, minute = numbers
-                year = now.year
-            elif form == "ymd":
-                year, month, day, hour, minute = numbers
-            else:
-                hour, minute = numbers
-                year, month, day = now.year, now.month, now.day
-            moment = now.replace(
-                year=year, month=month, day=day, hour=hour, minute=minute, second=0, microsecond=0
-            )
-        except ValueError:
-            return None
-        if form == "hm" and moment <= now:
-            moment += timedelta(days=1)
-        if form == "dm" and moment <= now:
-            moment = moment.replace(year=now.year + 1)
-        return moment
-    return None
 
 
 def text_limit(*, photo: bool) -> int:
@@ -127,6 +93,13 @@ class BroadcastComposer:
         """The text (already previewed, so Telegram accepts its HTML); next, the audience."""
         await self.store.broadcast_drafts.save(
             replace(draft, step=AUDIENCE, text=html, photo_file_id=photo_file_id)
+        )
+
+    async def hold_text(self, draft: BroadcastDraft, html: str, photo_file_id: str | None) -> None:
+        """The escaped text of broken HTML, kept until the admin chooses to send it as typed
+        (:meth:`set_text` then) or sends a new text."""
+        await self.store.broadcast_drafts.save(
+            replace(draft, step=PLAIN, text=html, photo_file_id=photo_file_id)
         )
 
     async def edit_text(self, draft: BroadcastDraft) -> None:
@@ -179,16 +152,19 @@ class BroadcastComposer:
     async def ask_when(self, draft: BroadcastDraft) -> None:
         await self.store.broadcast_drafts.save(replace(draft, step=WHEN))
 
-    async def schedule(self, draft: BroadcastDraft, text: str) -> tuple[int, datetime] | None:
-        """The broadcast at the local time the admin wrote (its id and that time), or None when
-        it is not a time :func:`parse_when` understands or it has passed."""
-        local_now = self.clock.now().astimezone(self.tz)
-        moment = parse_when(text, local_now)
-        if moment is None or moment <= local_now:
-            return None
-        broadcast_id = await self._create(draft, moment, running=False)
+    def local_now(self) -> datetime:
+        return self.clock.now().astimezone(self.tz)
+
+    async def schedule(self, draft: BroadcastDraft, text: str) -> tuple[int, datetime] | Reading:
+        """The broadcast at the local time the admin wrote (its id and that time), or the
+        :class:`Reading` that says why not (not understood, passed, no hour); the draft then
+        stays at its step, so the admin just writes the time again."""
+        reading = read_when(text, self.local_now())
+        if reading.kind != UNDERSTOOD or reading.moment is None:
+            return reading
+        broadcast_id = await self._create(draft, reading.moment, running=False)
         await self.store.broadcast_drafts.delete(draft.user_id)
-        return broadcast_id, moment
+        return broadcast_id, reading.moment
 
     async def cancel(self, user_id: int) -> None:
         await self.store.broadcast_drafts.delete(user_id)

@@ -4,13 +4,17 @@ Why a drafts table instead of PTB's ConversationHandler state: PTB writes conver
 persistence on a timer, so a crash can forget the last steps a citizen already saw acknowledged.
 Here every step is saved before the bot answers, and the step a citizen is on is simply the first
 thing the draft still lacks, so a restart (or a crash) resumes exactly where they were.
+
+Why the step is "what it still lacks" rather than a fixed order: people send what they have. A
+photo may come first (its caption is the description), a location before the category, a photo
+during the nearby question; each is kept, and the draft asks only for what is still missing. The
+first photo ends the photo step (more may follow, up to three, until the report is sent), and a
+typed description ends it for a category that can do without one.
 """
 
 from __future__ import annotations
 
 import enum
-import math
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,15 +22,21 @@ from datetime import UTC, datetime, timedelta
 
 from geopy.distance import distance
 
-from bot.domain import statuses
+from bot.domain import descriptions
 from bot.domain.alerts import alert_messages, recipients
+from bot.domain.captions import CaptionUse as CaptionUse  # for the handlers
+from bot.domain.captions import with_caption
+from bot.domain.descriptions import MAX_DESCRIPTION as MAX_DESCRIPTION  # for bot/http/open311.py
+from bot.domain.descriptions import MIN_DESCRIPTION as MIN_DESCRIPTION
+from bot.domain.descriptions import Cut, normalise
+from bot.domain.nearby import Nearby as Nearby  # for the handlers
+from bot.domain.nearby import nearby_reports
 from bot.geo.areas import AreaIndex
 from bot.geo.geocoding import Geocoder, OfflineGeocoder
 from storage.categories import Category
 from storage.db import utc_now
 from storage.drafts import Draft
 from storage.photos import PhotoRef
-from storage.reports import Report
 from storage.store import Store
 
 CATEGORY, LOCATION, NEARBY, PHOTOS, DESCRIPTION, SUMMARY, OFFER = (
@@ -40,14 +50,9 @@ CATEGORY, LOCATION, NEARBY, PHOTOS, DESCRIPTION, SUMMARY, OFFER = (
 )
 STEP_ORDER = (CATEGORY, LOCATION, PHOTOS, DESCRIPTION, SUMMARY)  # NEARBY is never gone back to
 MAX_PHOTOS = 3
-MIN_DESCRIPTION = 10
-MAX_DESCRIPTION = 1000
 DOUBLE_SUBMISSION_WINDOW = timedelta(minutes=10)
 DOUBLE_SUBMISSION_RADIUS_M = 100
 RESTORABLE_FOR = timedelta(hours=24)
-NEARBY_RADIUS_M = 250
-NEARBY_SHOWN = 3
-METERS_PER_DEGREE = 111_320
 
 
 def new_token() -> str:
@@ -78,19 +83,13 @@ def previous_step(step: str) -> str | None:
     return STEP_ORDER[STEP_ORDER.index(step) - 1]
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
 class PhotoOutcome(enum.Enum):
     ADDED = "added"
     DUPLICATE = "duplicate"
     FULL = "full"
 
 
-class DescriptionProblem(enum.Enum):
-    TOO_SHORT = "too_short"
-    TOO_LONG = "too_long"
+DescriptionProblem = descriptions.Problem
 
 
 class SubmitKind(enum.Enum):
@@ -102,9 +101,10 @@ class SubmitKind(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Nearby:
-    report: Report
-    meters: int
+class PhotoResult:
+    draft: Draft
+    outcome: PhotoOutcome
+    caption: CaptionUse | None = None  # None: no caption, or one the description already has
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,11 @@ class ReportingService:
     def category_of(self, draft: Draft) -> Category | None:
         return self.categories.get(draft.category_key or "")
 
+    @property
+    def knows_streets(self) -> bool:
+        """Whether typed street addresses can be found (not only area names)."""
+        return not isinstance(self.geocoder, OfflineGeocoder)
+
     async def active_draft(self, user_id: int) -> Draft | None:
         draft = await self.store.drafts.get(user_id)
         return draft if draft and draft.is_active else None
@@ -163,24 +168,20 @@ class ReportingService:
         chat_id: int,
         *,
         photo: PhotoRef | None = None,
+        caption: str | None = None,
         location: tuple[float, float] | None = None,
         place_name: str | None = None,
         address: str | None = None,
-    ) -> Draft:
-        """A quick report: a photo or location sent outside a report becomes a draft's start."""
-        draft = Draft(
-            user_id=user_id,
-            chat_id=chat_id,
-            token=new_token(),
-            step=OFFER,
-            photos=(photo,) if photo else (),
-            photos_done=photo is not None,
-            lat=location[0] if location else None,
-            lon=location[1] if location else None,
-            place_name=place_name,
-            address=address,
-        )
-        return await self.store.drafts.save(draft)
+    ) -> PhotoResult:
+        """A quick report: a photo (its caption the description) or a location sent outside a
+        report is the draft's start, which then asks for the category."""
+        draft = await self.start(user_id, chat_id)
+        if location is not None:
+            lat, lon = location
+            draft = await self.set_location(draft, lat, lon, place_name=place_name, address=address)
+        if photo is None:
+            return PhotoResult(draft, PhotoOutcome.ADDED)
+        return await self.add_photo(draft, photo, caption)
 
     async def advance(self, draft: Draft) -> Draft:
         """Save the draft positioned on the first step it still lacks."""
@@ -214,12 +215,20 @@ class ReportingService:
         *,
         place_name: str | None = None,
         address: str | None = None,
+        approximate: bool = False,
     ) -> Draft:
-        """A shared point (with a street address looked up) or a venue (with its own address)."""
-        if address is None and place_name is None:
+        """A shared point (with a street address looked up) or a venue (with its own address);
+        ``approximate`` for the middle of an area whose name was typed."""
+        if address is None and place_name is None and not approximate:
             address = await self.geocoder.reverse(lat, lon)
         changed = replace(
-            draft, lat=lat, lon=lon, place_name=place_name, address=address, candidate=None
+            draft,
+            lat=lat,
+            lon=lon,
+            place_name=place_name,
+            address=address,
+            candidate=None,
+            approximate=approximate,
         )
         return await self.advance(await self._with_nearby_check(changed))
 
@@ -233,42 +242,27 @@ class ReportingService:
             "lon": place.lon,
             "label": place.label,
             "address": place.address,
+            "approximate": place.approximate,
         }
         return await self.store.drafts.save(replace(draft, candidate=candidate))
 
     async def accept_candidate(self, draft: Draft) -> Draft | None:
+        """The found place is right. An area's name found offline has no street: its label is
+        the area line itself, kept as no address (else every place line showed it twice), and
+        the point, the middle of the area, is marked approximate."""
         found = draft.candidate
         if not found:
             return None
+        approximate = bool(found.get("approximate", found.get("address") is None))
+        address = found.get("address") or (None if approximate else found["label"])
         return await self.set_location(
-            draft, found["lat"], found["lon"], address=found.get("address") or found["label"]
+            draft, found["lat"], found["lon"], address=address, approximate=approximate
         )
 
     async def nearby(self, draft: Draft) -> list[Nearby]:
         """Open reports of the same category within 250 m, nearest first, the citizen's own
         excluded: the candidates for "same problem — follow it"."""
-        if draft.lat is None or draft.lon is None or draft.category_key is None:
-            return []
-        lat, lon = draft.lat, draft.lon
-        dlat = NEARBY_RADIUS_M / METERS_PER_DEGREE
-        dlon = NEARBY_RADIUS_M / (METERS_PER_DEGREE * max(0.01, math.cos(math.radians(lat))))
-        candidates = await self.store.reports.nearby_candidates(
-            min_lat=lat - dlat,
-            max_lat=lat + dlat,
-            min_lon=lon - dlon,
-            max_lon=lon + dlon,
-            category_key=draft.category_key,
-            statuses=statuses.OPEN,
-        )
-        found = []
-        for report in candidates:
-            if report.citizen_id == draft.user_id:
-                continue
-            meters = distance((lat, lon), (report.lat, report.lon)).meters
-            if meters <= NEARBY_RADIUS_M:
-                found.append(Nearby(report, round(meters)))
-        found.sort(key=lambda item: item.meters)
-        return found[:NEARBY_SHOWN]
+        return await nearby_reports(self.store, draft)
 
     async def _with_nearby_check(self, draft: Draft) -> Draft:
         """The nearby step is needed only when there is something nearby to show."""
@@ -279,19 +273,24 @@ class ReportingService:
     async def mine_is_different(self, draft: Draft) -> Draft:
         return await self.advance(replace(draft, nearby_done=True))
 
-    async def add_photo(self, draft: Draft, photo: PhotoRef) -> tuple[Draft, PhotoOutcome]:
-        """Keep up to three photos; the third one ends the photo step by itself."""
+    async def add_photo(
+        self, draft: Draft, photo: PhotoRef, caption: str | None = None
+    ) -> PhotoResult:
+        """Keep up to three photos, at any step; the first ends the photo step. A caption is the
+        description when there is none yet, and is added to it otherwise; it is kept even when
+        the photo is one too many."""
         if any(p.file_unique_id == photo.file_unique_id for p in draft.photos):
-            return draft, PhotoOutcome.DUPLICATE
-        if len(draft.photos) >= MAX_PHOTOS:
-            return draft, PhotoOutcome.FULL
-        photos = (*draft.photos, photo)
-        updated = replace(draft, photos=photos)
-        if draft.step == OFFER:
-            return await self.store.drafts.save(updated), PhotoOutcome.ADDED
-        if len(photos) >= MAX_PHOTOS:
-            return await self.advance(replace(updated, photos_done=True)), PhotoOutcome.ADDED
-        return await self.store.drafts.save(updated), PhotoOutcome.ADDED
+            return PhotoResult(draft, PhotoOutcome.DUPLICATE)
+        outcome = PhotoOutcome.FULL if len(draft.photos) >= MAX_PHOTOS else PhotoOutcome.ADDED
+        updated = draft
+        if outcome is PhotoOutcome.ADDED:
+            updated = replace(draft, photos=(*draft.photos, photo), photos_done=True)
+        updated, use = with_caption(updated, caption)
+        if outcome is PhotoOutcome.FULL and use is None:
+            return PhotoResult(draft, outcome)
+        if draft.step == OFFER:  # a draft from before the quick report asked for the category
+            return PhotoResult(await self.store.drafts.save(updated), outcome, use)
+        return PhotoResult(await self.advance(updated), outcome, use)
 
     async def remove_photos(self, draft: Draft) -> Draft:
         return await self.store.drafts.save(replace(draft, photos=(), photos_done=False))
@@ -305,15 +304,39 @@ class ReportingService:
 
     @staticmethod
     def check_description(text: str) -> DescriptionProblem | None:
-        length = len(text.strip())
-        if length < MIN_DESCRIPTION:
-            return DescriptionProblem.TOO_SHORT
-        if length > MAX_DESCRIPTION:
-            return DescriptionProblem.TOO_LONG
-        return None
+        return descriptions.problem(text)
 
     async def set_description(self, draft: Draft, text: str) -> Draft:
-        return await self.advance(replace(draft, description=text.strip()))
+        """The description. Typed at the photo step of a category that can do without a photo,
+        it also ends that step: the citizen has no photo to give."""
+        category = self.category_of(draft)
+        photos_done = draft.photos_done or (
+            draft.step == PHOTOS and category is not None and not category.photo_required
+        )
+        return await self.advance(
+            replace(draft, description=text.strip(), long_description=None, photos_done=photos_done)
+        )
+
+    async def keep_long_description(self, draft: Draft, text: str) -> Draft:
+        """A description over the limit, kept while the citizen decides whether to cut it."""
+        return await self.store.drafts.save(replace(draft, long_description=text.strip()))
+
+    @staticmethod
+    def cut_of(draft: Draft) -> Cut | None:
+        """What cutting the kept over-long description would keep and lose."""
+        if draft.long_description is None:
+            return None
+        return descriptions.cut(draft.long_description)
+
+    async def cut_long_description(self, draft: Draft) -> Draft | None:
+        """Cut the kept over-long description to the limit and take it; None when none is kept."""
+        cut = self.cut_of(draft)
+        if cut is None:
+            return None
+        return await self.set_description(draft, cut.kept)
+
+    async def drop_long_description(self, draft: Draft) -> Draft:
+        return await self.store.drafts.save(replace(draft, long_description=None))
 
     async def submit(self, draft: Draft) -> SubmitResult:
         """Turn the draft into a report, unless that would flood or repeat an earlier one."""

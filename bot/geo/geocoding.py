@@ -30,6 +30,9 @@ class Place:
     lon: float
     label: str  # what the citizen sees, e.g. "Jalan Medan Merdeka Barat, Gambir, Jakarta Pusat"
     address: str | None  # a street address when known
+    #: The point stands for a whole area (a kelurahan, kecamatan or city named by its name),
+    #: not for the spot: the citizen and the officers are told it is only approximate.
+    approximate: bool = False
 
 
 class Geocoder(Protocol):
@@ -201,7 +204,7 @@ class OfflineGeocoder:
         if target.point is None:  # computed on first use: most names are never typed
             target.point = representative_point(target.areas)
         lat, lon = target.point
-        return Place(lat=lat, lon=lon, label=target.label, address=None)
+        return Place(lat=lat, lon=lon, label=target.label, address=None, approximate=True)
 
     async def reverse(self, lat: float, lon: float) -> str | None:
         """Boundaries know no streets: always None (the area label comes from ``AreaIndex``)."""

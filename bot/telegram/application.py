@@ -57,6 +57,7 @@ from handlers import (
     broadcast,
     common,
     gate,
+    keyboards,
     officer_admin,
     officers,
     people,
@@ -123,6 +124,9 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("status", tracking.status_command, filters=new_message))
     add(CommandHandler("myreports", tracking.my_reports, filters=private & new_message))
     add(CommandHandler("stop", broadcast.stop_command, filters=private & new_message))
+    # The reply main menu's labels are the same commands, even in the middle of a report.
+    menu_labels = filters.Text(list(keyboards.MENU_WORDS))
+    add(MessageHandler(private & new_message & menu_labels, common.menu_text))
     # 2. Citizen commands sent in a group: point to the private chat (/help there is the
     #    officers' own).
     add(CommandHandler("help", group_guide.help_command, filters=groups_filter & new_message))
@@ -195,6 +199,8 @@ def register_handlers(application: BotApplication) -> None:
 
 def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContext], Any]]]:
     """Every kind of button with the handler for its presses."""
+    from handlers import stats  # as for its command: imported where it is registered
+
     return [
         (callbacks.STATUS, group_alerts.status_pressed),
         (callbacks.QUESTION, group_questions.question_pressed),
@@ -209,6 +215,7 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
         (callbacks.MY_REPORTS_PAGE, tracking.page_pressed),
         (callbacks.VIEW_REPORT, tracking.view_pressed),
         (callbacks.ADD_INFO, add_info.add_info_pressed),
+        (callbacks.STATS_DETAILS, stats.details_pressed),
     ]
 
 

@@ -214,6 +214,13 @@ class Number(NamedTuple):
     number: int
 
 
+class StatsDetails(NamedTuple):
+    """/stats's details button: the period's key (``30d``, ``2026-11``...) and who asked."""
+
+    period: str
+    user: int
+
+
 # --- alert cards (groups, and the admin chat) ----------------------------------------------------
 
 #: The old short action codes on alert cards, by the status each one set.
@@ -348,7 +355,8 @@ INVITE_REVOKE = ButtonKind(
 
 # --- broadcasts (admins) -----------------------------------------------------------------------
 
-#: ``broadcast:cancel``, ``…:now``, ``…:schedule``, ``…:edit``: the composer's one-word steps.
+#: ``broadcast:cancel``, ``…:now``, ``…:schedule``, ``…:edit``, ``…:plain`` (send broken HTML
+#: as typed): the composer's one-word steps.
 BROADCAST_STEP = ButtonKind(
     Word, "broadcast:{word}", legacy="bc:{word}", legacy_values={"word": {"sched": "schedule"}}
 )
@@ -361,6 +369,10 @@ BROADCAST_AREA = ButtonKind(
 )
 BROADCAST_DAYS = ButtonKind(Number, "broadcast:days:{number}", legacy="bc:days:{number}")
 BROADCAST_WITHDRAW = ButtonKind(Number, "broadcast:withdraw:{number}", legacy="bc:x:{number}")
+
+# --- statistics (admins, officers, group admins) -------------------------------------------------
+
+STATS_DETAILS = ButtonKind(StatsDetails, "stats:{period}:{user}")
 
 
 def _by_prefix() -> dict[str, ButtonKind[Any]]:

@@ -2,6 +2,18 @@
 
 One function, ``prompt``, asks for whatever the draft's step needs, so every handler (a message,
 a button, /report after a restart) ends the same way and the keyboards never disagree.
+
+Why every prompt is one message, and every choice a reply keyboard: each Bot API call is a share
+of Telegram's 30 messages a second for the whole city. A tap on a reply keyboard's button is a
+message like a typed one, so it costs the bot only its answer, where an inline button's press
+must also be acknowledged (``answerCallbackQuery``) and its old buttons retired by an edit.
+Each prompt brings its own keyboard, which replaces the one before; a prompt without buttons
+takes the last one away (``ReplyKeyboardRemove``). So no message exists only to change a
+keyboard, and no button on screen is ever out of date. "📍 Send my location" (a reply-keyboard
+button only) is the location step's.
+
+Inline buttons remain where they are part of a message rather than of the step: continue or
+start over, restore, and those on messages from before this flow (handlers/report/buttons.py).
 """
 
 from __future__ import annotations
@@ -14,20 +26,18 @@ from bot.domain.reporting import (
     CATEGORY,
     DESCRIPTION,
     LOCATION,
+    MAX_PHOTOS,
     NEARBY,
     OFFER,
     PHOTOS,
     SUMMARY,
     Nearby,
 )
-from bot.geo.places import place_label
+from bot.geo.places import area_label
 from bot.i18n import Html, t
 from bot.telegram.context import BotContext
 from handlers import keyboards
 from storage.drafts import Draft
-
-REPLY_KEYBOARD_STEPS = frozenset({LOCATION, PHOTOS, DESCRIPTION})
-
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -36,20 +46,56 @@ async def say(context: BotContext, draft: Draft, text: str, markup: Markup = Non
     return await context.bot.send_message(draft.chat_id, text, reply_markup=markup)
 
 
+async def deliver(
+    context: BotContext,
+    draft: Draft,
+    text: str,
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+) -> None:
+    """Send one prompt: with its keyboard, or taking the last reply keyboard away when it has
+    no buttons."""
+    await say(context, draft, text, markup if markup is not None else ReplyKeyboardRemove())
+
+
+def place_text(context: BotContext, draft: Draft, language: str) -> Html:
+    """Where the report is, short enough for one line on a phone: the venue or street when
+    known, then the kelurahan and city; "around" for the middle of a typed area."""
+    assert draft.lat is not None and draft.lon is not None
+    area = context.services.areas.locate(draft.lat, draft.lon)
+    label = (
+        t(language, "report.area_short", kelurahan=area.name, kota=area.city)
+        if area is not None
+        else area_label(None, language)
+    )
+    if draft.place_name:
+        label = t(language, "report.venue_place", name=draft.place_name, place=label)
+    elif draft.address:
+        label = t(language, "report.address_place", address=draft.address, place=label)
+    if draft.approximate:
+        label = t(language, "report.approximate_place", place=label)
+    return label
+
+
 def summary_text(context: BotContext, draft: Draft, language: str) -> Html:
-    services = context.services
-    category = services.reporting.category_of(draft)
-    assert category is not None and draft.lat is not None and draft.lon is not None
+    category = context.services.reporting.category_of(draft)
+    assert category is not None
+    photos = (
+        t(language, "report.photos_count", count=len(draft.photos))
+        if draft.photos
+        else t(language, "report.no_photos")
+    )
     return t(
         language,
         "report.summary",
         category=category.label(language),
-        place=place_label(
-            services.areas, draft.lat, draft.lon, draft.place_name, language, draft.address
-        ),
-        photos=len(draft.photos) if draft.photos else t(language, "report.no_photos"),
+        place=place_text(context, draft, language),
+        photos=photos,
         description=draft.description or "",
     )
+
+
+def _lead(prefix: str | None) -> str:
+    return f"{prefix}\n" if prefix else ""
 
 
 async def prompt(
@@ -58,68 +104,72 @@ async def prompt(
     language: str,
     *,
     prefix: str | None = None,
-    keyboard_showing: bool = False,
 ) -> None:
-    """Ask for what the draft's current step needs, with that step's keyboard.
+    """Ask for what the draft's current step needs, with that step's keyboard; ``prefix`` is a
+    line about what was just received."""
+    text, markup = await question(context, draft, language)
+    if text is None:
+        return
+    await deliver(context, draft, _lead(prefix) + text, markup)
 
-    ``keyboard_showing`` says a reply keyboard from an earlier step is on screen: steps that use
-    inline buttons first take it away, carried by the prefix line when there is one.
-    """
+
+async def question(
+    context: BotContext, draft: Draft, language: str
+) -> tuple[str | None, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]:
+    """The current step's question and its keyboard (None: a step without one, or a draft
+    whose nearby reports closed meanwhile, which moves on and asks the next thing)."""
+    reporting = context.services.reporting
     step = draft.step
-    category = context.services.reporting.category_of(draft)
-    if step not in REPLY_KEYBOARD_STEPS and keyboard_showing:
-        await say(context, draft, prefix or "👌", ReplyKeyboardRemove())
-        prefix = None
-    lead = f"{prefix}\n\n" if prefix else ""
+    category = reporting.category_of(draft)
     if step == CATEGORY:
-        items = context.services.categories.values()
-        await say(
-            context,
-            draft,
-            lead + t(language, "report.ask_category"),
-            keyboards.categories(draft, items, language),
-        )
-    elif step == LOCATION:
-        await say(
-            context,
-            draft,
-            lead + t(language, "report.ask_location"),
-            keyboards.location_request(language),
-        )
-    elif step == NEARBY:
-        nearby = await context.services.reporting.nearby(draft)
-        if not nearby:  # closed meanwhile: nothing left to compare with
-            moved = await context.services.reporting.mine_is_different(draft)
-            await prompt(context, moved, language, prefix=prefix)
-            return
-        lines = Html("\n".join(_nearby_line(context, item, language) for item in nearby))
-        await say(
-            context,
-            draft,
-            lead + t(language, "nearby.found", lines=lines),
-            keyboards.nearby(draft, [item.report.id for item in nearby], language),
-        )
-    elif step == PHOTOS:
-        optional = category is not None and not category.photo_required
-        text = t(language, "report.ask_photos_optional" if optional else "report.ask_photos")
+        hint = t(language, "report.category_hint")
         if draft.photos:
-            text = Html(f"{text}\n{t(language, 'report.photos_so_far', count=len(draft.photos))}")
-        await say(context, draft, lead + text, keyboards.photos(draft, category, language))
-    elif step == DESCRIPTION:
-        text = t(language, "report.ask_description")
+            text = t(language, "report.ask_category_photo", count=len(draft.photos), hint=hint)
+        elif draft.has_location:
+            text = t(language, "report.ask_category_location", hint=hint)
+        else:
+            text = t(language, "report.ask_category", hint=hint)
+        return text, keyboards.categories(context.services.categories.values(), language)
+    if step == LOCATION:
+        typed = "report.typed_street" if reporting.knows_streets else "report.typed_area"
+        label = category.label(language) if category else ""
+        text = t(language, "report.ask_location", category=label, typed=t(language, typed))
+        return text, keyboards.location_request(language)
+    if step == NEARBY:
+        nearby = await reporting.nearby(draft)
+        if not nearby:  # closed meanwhile: nothing left to compare with
+            return await question(context, await reporting.mine_is_different(draft), language)
+        lines = Html("\n".join(_nearby_line(context, item, language) for item in nearby))
+        text = t(language, "nearby.found", lines=lines)
+        return text, keyboards.nearby([item.report.id for item in nearby], language)
+    if step == PHOTOS:
+        optional = category is not None and not category.photo_required
+        markup = keyboards.photo_step(draft, language, optional=optional)
+        return _photo_question(draft, language, optional=optional), markup
+    if step == DESCRIPTION:
         if draft.description:
-            text = Html(f"{text}\n\n<i>{t(language, 'report.current', text=draft.description)}</i>")
-        await say(context, draft, lead + text, keyboards.description(language))
-    elif step == SUMMARY:
-        await say(
-            context,
-            draft,
-            lead + summary_text(context, draft, language),
-            keyboards.summary(draft, language),
-        )
-    elif step == OFFER:
+            current = t(language, "report.current", text=draft.description)
+            text = Html(f"{t(language, 'report.ask_description_again')}\n<i>{current}</i>")
+        else:
+            text = t(language, "report.ask_description")
+        return text, keyboards.description(language)
+    if step == SUMMARY:
+        return summary_text(context, draft, language), keyboards.summary(draft, language)
+    if step == OFFER:  # a draft saved before the quick report asked for the category itself
         key = "report.offer_photo" if draft.photos else "report.offer_location"
-        await say(context, draft, lead + t(language, key), keyboards.quick_offer(draft, language))
+        return t(language, key), keyboards.quick_offer(draft, language)
+    return None, None
+
+
+def _photo_question(draft: Draft, language: str, *, optional: bool) -> Html:
+    """The photo step asks for a photo with the description as its caption; where a photo is
+    not needed, typing the description (or Skip) goes on without one."""
+    if draft.photos:  # revisited from the summary
+        return t(language, "report.ask_more_photos", count=len(draft.photos), max=MAX_PHOTOS)
+    if draft.description is not None:
+        key = "report.ask_photos_described_optional" if optional else "report.ask_photos_described"
+        return t(language, key)
+    return t(language, "report.ask_photos_optional" if optional else "report.ask_photos")
 
 
 def _age(created_at: str, language: str) -> Html:

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.telegram.context import BotContext
 from handlers import keyboards
 from handlers.messages import location_of, photo_of
 from handlers.narrow import chat_of, message_of, user_of
 from handlers.people import language_of
-from handlers.report.labels import KEYBOARD_LABELS
+from handlers.report import media, summary
+from handlers.report.labels import CONFIRM, KEYBOARD_LABELS
 from handlers.report.prompts import prompt, say
 from storage.drafts import Draft
 
 
-async def begin_report(update: Update, context: BotContext) -> None:
-    """/report: a new draft, unless one is under way (continue?) or just cancelled (restore?)."""
-    language = await language_of(update, context)
-    user, chat = user_of(update), chat_of(update)
+async def _open_draft_offer(
+    context: BotContext, user_id: int, language: str
+) -> tuple[Draft, Html, InlineKeyboardMarkup] | None:
+    """What /report offers instead of a blank draft: to continue one under way, or to restore
+    one just cancelled; None when there is neither."""
     reporting_service = context.services.reporting
-    draft = await reporting_service.active_draft(user.id)
+    draft = await reporting_service.active_draft(user_id)
     if draft is not None and (draft.category_key or draft.photos or draft.has_location):
         category = reporting_service.category_of(draft)
         summary = (
@@ -28,25 +30,26 @@ async def begin_report(update: Update, context: BotContext) -> None:
             if category
             else t(language, "report.busy_summary_empty")
         )
-        await say(
-            context,
-            draft,
-            t(language, "report.busy", summary=summary),
-            keyboards.continue_or_restart(draft, language),
-        )
+        text = t(language, "report.busy", summary=summary)
+        return draft, text, keyboards.continue_or_restart(draft, language)
+    restorable = await reporting_service.restorable_draft(user_id)
+    if restorable is None:
+        return None
+    category = reporting_service.category_of(restorable)
+    label = category.label(language) if category else ""
+    text = t(language, "report.restore_offer", category=label)
+    return restorable, text, keyboards.restore_or_fresh(restorable, language)
+
+
+async def begin_report(update: Update, context: BotContext) -> None:
+    """/report: a new draft, unless one is under way (continue?) or just cancelled (restore?)."""
+    language = await language_of(update, context)
+    user, chat = user_of(update), chat_of(update)
+    offer = await _open_draft_offer(context, user.id, language)
+    if offer is not None:
+        await say(context, *offer)
         return
-    restorable = await reporting_service.restorable_draft(user.id)
-    if restorable is not None:
-        category = reporting_service.category_of(restorable)
-        label = category.label(language) if category else ""
-        await say(
-            context,
-            restorable,
-            t(language, "report.restore_offer", category=label),
-            keyboards.restore_or_fresh(restorable, language),
-        )
-        return
-    draft = await reporting_service.start(user.id, chat.id)
+    draft = await context.services.reporting.start(user.id, chat.id)
     await prompt(context, draft, language)
 
 
@@ -68,7 +71,8 @@ async def cancel(context: BotContext, draft: Draft, language: str) -> None:
 
 
 async def outside_report(update: Update, context: BotContext) -> None:
-    """Outside a report, a photo or a location is the start of one: offer it, already filled in.
+    """Outside a report, a photo (its caption the description) or a location is the start of
+    one: the bot asks at once what the problem is, with the category buttons.
     The last route for a private message (bot/telegram/application.py): anything else is idle
     chat, answered with the menu."""
     language = await language_of(update, context)
@@ -77,23 +81,31 @@ async def outside_report(update: Update, context: BotContext) -> None:
     reporting_service = context.services.reporting
     photo = photo_of(message)
     location = location_of(message)
-    if photo is not None or location is not None:
-        if location is not None:
-            lat, lon, name, address = location
-            draft = await reporting_service.start_with(
-                user.id, chat.id, location=(lat, lon), place_name=name, address=address
-            )
-        else:
-            draft = await reporting_service.start_with(user.id, chat.id, photo=photo)
-        await prompt(context, draft, language)
+    if photo is not None:
+        result = await reporting_service.start_with(
+            user.id, chat.id, photo=photo, caption=message.caption
+        )
+        await media.received(message, context, result, language)
         return
-    if (message.text or "") in KEYBOARD_LABELS:
+    if location is not None:
+        lat, lon, name, address = location
+        started = await reporting_service.start_with(
+            user.id, chat.id, location=(lat, lon), place_name=name, address=address
+        )
+        await prompt(context, started.draft, language)
+        return
+    text = message.text or ""
+    if text in CONFIRM:  # "send" tapped twice: the first filed it and the draft is gone
+        sent = await summary.just_sent(context, user.id)
+        if sent is not None:
+            await summary.receipt(context, sent, language, already=True)
+            return
+    if text in KEYBOARD_LABELS:
         await message.reply_text(
             t(language, "common.nothing_to_cancel"),
             reply_markup=ReplyKeyboardRemove(),
         )
         return
     await message.reply_text(
-        t(language, "common.idle_text"),
-        reply_markup=keyboards.main_menu(language),
+        t(language, "common.idle_text"), reply_markup=keyboards.reply_menu(language)
     )

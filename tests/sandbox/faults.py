@@ -9,8 +9,10 @@ Both are off by default: a plain test should never see a 429 it did not ask for.
   Gateway), ``"timeout"`` (the call is carried out but answered only after ``timeout_delay``
   seconds, so the client times out *after* the message was sent -- the case that creates
   duplicates), ``"drop"`` (the connection is closed before anything happens) and ``"drop_after"``
-  (carried out, then the connection is closed without an answer). ``getUpdates`` is spared unless
-  a ``methods`` filter or ``fail_next`` names it.
+  (carried out, then the connection is closed without an answer), and ``"400"`` (refused with
+  ``Bad Request: `` and ``bad_request``, as Telegram refuses what it will not show, e.g. a
+  change in its formatting rules). ``getUpdates`` is spared unless a ``methods`` filter or
+  ``fail_next`` names it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FAULT_KINDS = ("429", "5xx", "timeout", "drop", "drop_after")
+FAULT_KINDS = ("429", "5xx", "timeout", "drop", "drop_after", "400")
 
 #: Methods that put a message in a chat and therefore count against the flood limits.
 SENDING_METHODS = frozenset(
@@ -146,6 +148,8 @@ class FaultInjector:
         self.timeout_delay = 6.0
         #: retry_after sent with an injected 429.
         self.retry_after = 1
+        #: What an injected 400 says after "Bad Request: ".
+        self.bad_request = 'can\'t parse entities: Unsupported start tag "x" at byte offset 0'
         #: Seconds every call but getUpdates takes before it is carried out: a far-away server
         #: (Jakarta to Telegram is a few hundred ms), so work that waits on each call shows.
         self.latency = 0.0

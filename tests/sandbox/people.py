@@ -250,11 +250,11 @@ class _ChatView:
         messages = [m for m in self.state.bot_messages if not m.deleted]
         reply_keyboard_live = True
         for message in reversed(messages):
+            if message.has_inline_keyboard:
+                return message
             if message.removes_keyboard:
                 reply_keyboard_live = False
                 continue
-            if message.has_inline_keyboard:
-                return message
             if message.has_reply_keyboard:
                 if reply_keyboard_live:
                     return message
@@ -416,11 +416,15 @@ class Person(_ChatView):
     # -- messages ------------------------------------------------------------------------
 
     async def send(
-        self, text: str, reply_to: BotMessage | JSONDict | int | None = None
+        self,
+        text: str,
+        reply_to: BotMessage | JSONDict | int | None = None,
+        entities: list[JSONDict] | None = None,
     ) -> JSONDict:
-        """Write ``text``; a leading ``/command`` gets its bot_command entity."""
+        """Write ``text``; a leading ``/command`` gets its bot_command entity. ``entities`` is
+        formatting made with Telegram's own buttons (bold, links...), as Telegram delivers it."""
         content: JSONDict = {"text": text}
-        entities = _command_entities(text)
+        entities = _command_entities(text) + list(entities or [])
         if entities:
             content["entities"] = entities
         return self._deliver("message", self._user_message(self.user, content, reply_to))
@@ -466,6 +470,40 @@ class Person(_ChatView):
         entries whose files hold ``data``."""
         content = self._photo_content(data, caption, media_group_id)
         return self._deliver("message", self._user_message(self.user, content, reply_to))
+
+    async def send_album(
+        self, photos: list[bytes], caption: str | None = None, media_group_id: str | None = None
+    ) -> list[JSONDict]:
+        """Send 2–10 photos as one album, as Telegram delivers it: one message per photo, each
+        its own update, all sharing a ``media_group_id``; a caption typed for the album rides
+        on its first photo only."""
+        if not 2 <= len(photos) <= 10:
+            raise ValueError("an album holds 2 to 10 items")
+        self.sandbox.api._media_groups += 1
+        group = media_group_id or f"14{self.sandbox.api._media_groups:015d}"
+        sent = []
+        for index, data in enumerate(photos):
+            content = self._photo_content(data, caption if index == 0 else None, group)
+            sent.append(self._deliver("message", self._user_message(self.user, content)))
+        return sent
+
+    async def send_video(
+        self, duration: int = 5, data: bytes = b"\x00\x00\x00\x18ftypmp42sandbox-video"
+    ) -> JSONDict:
+        """Send a video (from the camera or the gallery), as Telegram describes one."""
+        record = self.world.new_file(
+            data, folder="videos", extension="mp4", prefix="BAACAgUAAxkBAAI", mime_type="video/mp4"
+        )
+        video = {
+            "file_id": record.file_id,
+            "file_unique_id": record.file_unique_id,
+            "width": 1280,
+            "height": 720,
+            "duration": duration,
+            "mime_type": "video/mp4",
+            "file_size": record.file_size,
+        }
+        return self._deliver("message", self._user_message(self.user, {"video": video}))
 
     async def send_document(
         self,

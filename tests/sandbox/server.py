@@ -357,6 +357,8 @@ class BotApi:
             return self._answer(call, err)
         if fault == "5xx":
             return self._answer(call, ApiError(502, "Bad Gateway"))
+        if fault == "400":
+            return self._answer(call, bad_request(self.faults.bad_request))
         if fault == "drop":
             return self._drop(request, call)
 
@@ -646,6 +648,7 @@ class BotApi:
             seq=seq,
             sent_at=time.monotonic(),
             changed_seq=seq,
+            sent_removing_keyboard=bool(markup and markup.get("remove_keyboard")),
             **fields,
         )
         state.bot_messages.append(bot_message)

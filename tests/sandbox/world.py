@@ -152,6 +152,14 @@ class BotMessage(_Content):
     edits: list[MessageVersion] = field(default_factory=list)
     deleted: bool = False
     changed_seq: int = 0
+    #: Sent with ReplyKeyboardRemove: the client took the reply keyboard away on receiving it,
+    #: and an inline keyboard the bot adds later by an edit does not bring it back.
+    sent_removing_keyboard: bool = False
+
+    @property
+    def removes_keyboard(self) -> bool:
+        """True when the message was sent with ReplyKeyboardRemove (edits do not undo that)."""
+        return self.sent_removing_keyboard or super().removes_keyboard
 
     @property
     def original(self) -> MessageVersion:
@@ -534,7 +542,7 @@ def _describe_user_message(raw: JSONDict) -> str:
     for key in ("text", "caption"):
         if key in raw:
             return str(raw[key])
-    for key in ("photo", "location", "venue", "document", "sticker", "voice", "contact"):
+    for key in ("photo", "location", "venue", "document", "sticker", "voice", "video", "contact"):
         if key in raw:
             return f"<{key}>"
     return "<message>"
