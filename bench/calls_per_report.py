@@ -169,7 +169,10 @@ async def alert_delivered(sandbox: Sandbox, group_chat: int, reference: int) -> 
     state = sandbox.world.chats[group_chat]
 
     def card() -> bool:
-        return any(f"#{reference}" in m.plain_text and m.kind == "text" for m in state.bot_messages)
+        return any(
+            f"#{reference}" in m.plain_text and m.kind in ("text", "photo")  # the card
+            for m in state.bot_messages
+        )
 
     if not await sandbox.world.wait_for(card, 30):
         raise StuckCitizen(f"no alert for #{reference}:\n{sandbox.world.transcript(group_chat)}")

@@ -41,7 +41,7 @@ from tests.sandbox import start_sandbox
 
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed")
 SCRIPT = str(Path(__file__).resolve())
-KINDS = ("followup", "alert_card", "alert_pin", "broadcast")
+KINDS = ("followup", "alert_card", "alert_more_photos", "broadcast")
 
 
 def free_port() -> int:

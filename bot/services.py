@@ -13,6 +13,7 @@ from bot.domain.cases import CasesService
 from bot.domain.citizens import CitizenService
 from bot.domain.compose import BroadcastComposer
 from bot.domain.officers import OfficerService
+from bot.domain.questions import Questions
 from bot.domain.reporting import ReportingService
 from bot.domain.staff_login import StaffLoginService
 from bot.geo.areas import AreaIndex
@@ -58,6 +59,7 @@ class Services:
     officers: OfficerService = field(init=False)
     staff_login: StaffLoginService = field(init=False)
     additions: AdditionService = field(init=False)
+    questions: Questions = field(init=False)
 
     def __post_init__(self) -> None:
         self.broadcasts = BroadcastService(self.store, self.settings, self.clock, self.waker)
@@ -68,3 +70,4 @@ class Services:
         self.officers = OfficerService(self.store)
         self.staff_login = StaffLoginService(self.store, self.settings, self.clock)
         self.additions = AdditionService(self.store, self.clock, self.waker)
+        self.questions = Questions(self.store, self.clock)

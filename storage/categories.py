@@ -26,6 +26,9 @@ class Category:
     group_id: str | None = None  # the service's group, e.g. "Lingkungan"
     group_en: str | None = None
     keywords: tuple[str, ...] = ()  # search words beyond the names
+    #: From the TOML only: whether an officer's "✅ Selesai" needs an after photo ("required")
+    #: or may go without one, with a reason ("optional").
+    resolve_photo: str = "optional"
     attributes: tuple[Attribute, ...] = ()  # the extra questions, in their order
 
     def name(self, language: str) -> str:
@@ -36,6 +39,10 @@ class Category:
 
     def group(self, language: str) -> str | None:
         return (self.group_en if language == "en" else self.group_id) or self.group_id
+
+    @property
+    def after_photo_required(self) -> bool:
+        return self.resolve_photo == "required"
 
     def attribute(self, code: str) -> Attribute | None:
         return next((attribute for attribute in self.attributes if attribute.code == code), None)

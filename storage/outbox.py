@@ -27,9 +27,11 @@ class OutboxKind(StrEnum):
     writes rows) and bot.outbox (which sends them) share it without importing each other. Every
     kind has exactly one sender in :data:`bot.outbox.senders.SENDERS`."""
 
-    ALERT_PHOTOS = "alert_photos"
-    ALERT_PIN = "alert_pin"
+    # An alert is its card (the first photo, the card its caption) and, when the report has
+    # several photos, the rest as a reply to it. Rows of the kinds an alert was before,
+    # "alert_photos" and "alert_pin", are parked as unknown: the card carries both now.
     ALERT_CARD = "alert_card"
+    ALERT_MORE_PHOTOS = "alert_more_photos"
     ALERT_EDIT = "alert_edit"
     SLA_REMINDER = "sla_reminder"
     SLA_ESCALATION = "sla_escalation"

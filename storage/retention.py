@@ -20,6 +20,7 @@ Each statement keeps what a later feature still reads:
 - web sessions at their expiry; sign-in links and officer invites a day after theirs, so a
   late click still reads "expired" (or "used") rather than "unknown".
 - geocoder answers past the cache's own age limit (storage/geocache.py), never served again.
+- officers' questions in groups (``pending_replies``), long lapsed, as old as delivered messages.
 """
 
 from __future__ import annotations
@@ -59,12 +60,14 @@ TARGETS: dict[str, str] = {
     # A handful a day, typed by admins and staff: no batching needed.
     "web_logins": "DELETE FROM web_logins WHERE expires_at < :before",
     "officer_invites": "DELETE FROM officer_invites WHERE expires_at < :before",
+    # Officers' questions lapse in minutes; kept as long as messages, so a late reply is told why.
+    "questions": "DELETE FROM pending_replies WHERE created_at < :before",
     "geocode_cache": (
         "DELETE FROM geocode_cache WHERE rowid IN (SELECT rowid FROM geocode_cache"
         f" WHERE created_at < :before LIMIT {BATCH})"
     ),
 }
-BATCHED = frozenset(TARGETS) - {"web_logins", "officer_invites"}
+BATCHED = frozenset(TARGETS) - {"web_logins", "officer_invites", "questions"}
 
 
 class RetentionRepository:

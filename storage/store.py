@@ -23,6 +23,7 @@ from storage.inbox import InboxRepository
 from storage.monitoring import MonitoringRepository
 from storage.outbox import OutboxRepository
 from storage.public_reports import PublicReportRepository
+from storage.questions import QuestionRepository
 from storage.reports import ReportRepository
 from storage.request_details import RequestDetailsRepository
 from storage.stats import StatsRepository
@@ -43,6 +44,7 @@ class Store:
         self.officers = OfficerRepository(db)
         self.outbox = OutboxRepository(db)
         self.alerts = AlertRepository(db)
+        self.questions = QuestionRepository(db)
         self.sweeps = SweepRepository(db)
         self.surveys = SurveyRepository(db)
         self.broadcasts = BroadcastRepository(db)

@@ -18,6 +18,17 @@ BANDUNG = (-6.9147, 107.6098)
 DESCRIPTION = "Air setinggi lutut di depan pintu timur sejak pagi"
 
 
+def map_link(message) -> str | None:
+    """The card's "🗺️ Buka peta" link: the URL of its text link, as Telegram stores it."""
+    entities = message.raw.get("entities") or message.raw.get("caption_entities") or []
+    links = [entity["url"] for entity in entities if entity["type"] == "text_link"]
+    return links[0] if links else None
+
+
+def osm(lat: float, lon: float) -> str:
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+
+
 def jpeg(seed: int = 0) -> bytes:
     """Distinct bytes per seed, shaped like a JPEG, so each photo is a different file."""
     return b"\xff\xd8\xff\xe0" + f"photo-{seed}".encode() * 20 + b"\xff\xd9"

@@ -146,7 +146,7 @@ def cards_seen(group) -> Counter:
     return Counter(
         int(match.group(1))
         for m in group.messages
-        if m.kind == "text" and (match := ALERT_CARD.match(m.plain_text))
+        if m.kind in ("text", "photo") and (match := ALERT_CARD.match(m.plain_text))
     )
 
 

@@ -9,7 +9,7 @@ from bot.domain.cases import Actor, anywhere
 from storage.citizen_updates import ReportMessageRepository
 from storage.db import Database, migrations
 from tests.helpers import file_report, jpeg
-from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
+from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for, resolve_from
 from tests.test_staff_pages import BASE, signed_in
 
 MORE = "Airnya sudah sampai pinggang sekarang, dua mobil mogok"
@@ -19,7 +19,7 @@ async def acknowledged(sandbox, store, admin, warga, **report):
     """A report in Gambir, its card in the group, acknowledged: the reporter has the follow-up."""
     group = await linked_group(sandbox, store, admin, GAMBIR)
     ref = await file_report(warga, **report)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(admin, "Terima", message=card)
     await group.next_edit(card)
     followup = await warga.next_message()
@@ -45,7 +45,7 @@ async def test_a_reply_to_a_follow_up_adds_the_text_for_the_officers(sandbox, bo
     assert "➕ 1 tambahan dari pelapor" in edited.plain_text and MORE in edited.plain_text
     assert "Terakhir: 👀 Diterima oleh" in edited.plain_text  # still the officers' last change
     spent = sorted(c.method for c in sandbox.calls[before:] if c.method != "getUpdates")
-    assert spent == ["editMessageText", "sendMessage", "sendMessage"]  # answer, notice, card
+    assert spent == ["editMessageCaption", "sendMessage", "sendMessage"]  # answer, notice, card
     [added] = await store.citizen_updates.for_report(ref)
     assert added.note == MORE and added.photo_file_id is None
     event = (await store.reports.events(ref))[-1]
@@ -89,7 +89,7 @@ async def test_a_photo_reply_to_the_reference_adds_the_photo_in_english(sandbox,
     ref = await file_report(warga)
     reference = warga.last_message  # "✅ Laporan #… diterima"
     assert f"#{ref}" in reference.plain_text
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await warga.send("/language")
     choice = await warga.next_message()
     await warga.tap("English", message=choice)
@@ -161,7 +161,7 @@ async def test_only_the_reporter_may_add(sandbox, bot, store, admin):
     await visitor.next_message()
     group = await linked_group(sandbox, store, admin, GAMBIR)
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await bot.services.cases.follow(ref, neighbour.user_id)
     await bot.services.cases.follow(ref, visitor.user_id)
     await group.tap(admin, "Terima", message=card)
@@ -188,11 +188,11 @@ async def test_rejected_and_resolved_reports_say_what_to_do(sandbox, bot, store,
     group = await linked_group(sandbox, store, admin, GAMBIR)
     warga = sandbox.citizen()
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(admin, "Tolak", message=card)
     question = await group.next_message()
     await group.reply_to(question, admin, "Bukan wewenang kelurahan, sudah diteruskan ke PLN")
-    assert "ditolak" in (await group.next_message()).plain_text
+    assert "ditolak" in (await group.next_edit(question)).plain_text
     rejected = await warga.next_message()
     assert "ditolak" in rejected.plain_text and "➕ Tambah info" not in rejected.buttons
     await warga.send("Tapi lampunya masih mati sampai sekarang", reply_to=rejected)
@@ -202,9 +202,8 @@ async def test_rejected_and_resolved_reports_say_what_to_do(sandbox, bot, store,
     assert await store.citizen_updates.for_report(ref) == []
 
     other = await file_report(warga, description="Got mampet di depan pasar sejak kemarin")
-    *_, card = await next_alert(group)
-    await group.tap(admin, "Selesai", message=card)
-    await group.next_message()  # the "after" photo question
+    card = await next_alert(group)
+    await resolve_from(group, admin, card)
     resolved = await warga.next_message()
     assert "sudah diselesaikan" in resolved.plain_text and "➕ Tambah info" not in resolved.buttons
     await warga.send_photo(jpeg(9), reply_to=resolved)
@@ -238,7 +237,7 @@ async def test_an_album_gets_one_answer_and_one_notice(sandbox, bot, store, admi
     assert len(await store.citizen_updates.for_report(ref)) == 3
     assert await store.drafts.get(warga.user_id) is None
     spent = sorted(c.method for c in sandbox.calls[before:] if c.method != "getUpdates")
-    assert spent == ["editMessageText", "sendMediaGroup", "sendMessage"]  # 3 photos, 3 calls
+    assert spent == ["editMessageCaption", "sendMediaGroup", "sendMessage"]  # 3 photos, 3 calls
 
 
 async def test_limits_text_length_photos_and_rate(sandbox, bot, store, admin):

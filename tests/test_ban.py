@@ -58,7 +58,7 @@ async def test_ban_by_replying_to_an_alert_card_leaves_open_reports(
 ):
     warga = sandbox.citizen(first_name="Iseng")
     ref = await file_report(warga)
-    *_, card = await next_alert(admins_group)
+    card = await next_alert(admins_group)
     lurah = sandbox.citizen(first_name="Lurah")
     admins_group.add_member(lurah)
     await admins_group.reply_to(card, lurah, "/ban")

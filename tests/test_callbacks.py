@@ -114,7 +114,7 @@ async def test_an_old_alert_card_button_does_what_the_new_one_does(sandbox, bot,
     answers, reports = [], []
     for data, category in (("st:{ref}:ack", "Banjir"), ("status:{ref}:acknowledged", "Sampah")):
         ref = await file_report(sandbox.citizen(), category=category)  # two: not "nearby"
-        *_, card = await next_alert(group)
+        card = await next_alert(group)
         answer = await group.press(officer, card, callback_data=data.format(ref=ref))
         answers.append(answer.text.replace(str(ref), "#"))
         reports.append((await store.reports.get(ref)).status)

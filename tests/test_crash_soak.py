@@ -27,6 +27,7 @@ from bot.domain.cases import Actor, CasesService, Outcome
 from storage.groups import Scope
 from storage.store import Store
 from tests.conftest import spawn_bot
+from tests.helpers import map_link
 from tests.soak_people import (
     Plan,
     SoakCitizen,
@@ -147,7 +148,7 @@ def make_citizens(sandbox, rng: random.Random) -> tuple[list[SoakCitizen], dict[
 
 
 def is_card(message, ref: int) -> bool:
-    return message.kind == "text" and message.plain_text.startswith(f"🚨 Laporan #{ref}")
+    return message.kind in ("text", "photo") and message.plain_text.startswith(f"🚨 Laporan #{ref}")
 
 
 async def outbox_states(store: Store) -> dict[str, int]:
@@ -317,12 +318,8 @@ async def soak(sandbox, store: Store, bot: BotProcess, seed: int) -> None:
                 + f"\nevents: {[tuple(e) for e in events]}"
                 + f"\ncard: {await store.alerts.card(ref, group.chat_id)}"
             )
-        pins = [
-            m
-            for m in group.messages
-            if m.kind == "venue" and m.raw["venue"]["title"].startswith(f"#{ref} ")
-        ]
-        assert 1 <= len(pins) <= 2, group.transcript()
-        photos = [m for m in group.messages if f"Foto laporan #{ref}" in m.plain_text]
-        assert (len(photos) > 0) == (person.plans[0].photos > 0), group.transcript()
+        cards = [m for m in group.messages if is_card(m, ref)]  # one message, the map a link
+        assert all(map_link(m) for m in cards), group.transcript()
+        kind = "photo" if person.plans[0].photos else "text"
+        assert {m.kind for m in cards} == {kind}, group.transcript()
     print(f"{repeats} follow-ups repeated after a crash")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from storage.groups import Scope
-from tests.helpers import BANDUNG, KOTA_TUA, MONAS, file_report, jpeg
+from tests.helpers import BANDUNG, KOTA_TUA, MONAS, file_report, jpeg, map_link, osm
 
 GAMBIR = Scope("kelurahan", "3173080003")
 PINANGSIA = Scope("kelurahan", "3174060008")
@@ -16,14 +18,44 @@ async def linked_group(sandbox, store, admin, *scopes, title="Kelurahan Gambir")
     return group
 
 
+CARD = re.compile(r"^🚨 (?:Laporan|Report) #(\d+)")
+MORE_PHOTOS = re.compile(r"📷 (?:Foto|Photo) 1 (?:dari|of) (\d+)")
+
+
+async def next_alert_parts(group):
+    """An alert as the group sees it: its card (the report's first photo with the card as its
+    caption, or a text card when there is none), then, when the card says more follow ("📷
+    Foto 1 dari 3"), the report's other photos, which reply to it."""
+    card = await group.next_message()
+    assert CARD.match(card.plain_text), group.transcript()
+    more = MORE_PHOTOS.search(card.plain_text)
+    rest = []
+    while more and len(rest) < int(more.group(1)) - 1:
+        photo = await group.next_message()
+        assert photo.reply_to_message_id == card.message_id, group.transcript()
+        rest.append(photo)
+    return card, rest
+
+
 async def next_alert(group):
-    """The alert's messages in order: photos (if any), the map pin, then the card."""
-    messages = []
-    while True:
-        message = await group.next_message()
-        messages.append(message)
-        if message.kind == "text":
-            return messages
+    """The next alert's card (its other photos read past, see :func:`next_alert_parts`)."""
+    card, _ = await next_alert_parts(group)
+    return card
+
+
+async def resolve_from(group, officer, card, *, photo=None, caption=None, reason=None):
+    """``officer`` presses ✅ Selesai on ``card`` and answers the question it asks: with an
+    "after" photo (the default), or, where the category allows it, ⏭️ Tanpa foto and
+    ``reason``. Returns the question, which now says how it ended."""
+    await group.tap(officer, "Selesai", message=card)
+    question = await group.next_message()
+    if reason is None:
+        await group.reply_photo_to(question, officer, photo or jpeg(99), caption=caption)
+    else:
+        await group.tap(officer, "Tanpa foto", message=question)
+        await group.next_edit(question)
+        await group.reply_to(question, officer, reason)
+    return await group.next_edit(question)
 
 
 async def test_link_rules(sandbox, bot, store, admin):
@@ -78,17 +110,24 @@ async def test_a_report_at_monas_alerts_gambir_and_jakarta_pusat_groups_only(
     ref = await file_report(
         warga, photos=2, description="Air setinggi lutut <sejak> pagi & terus naik"
     )
+    photos = await store.reports.photos(ref)
     for group in (gambir, pusat):
-        *photos, pin, card = await next_alert(group)
-        assert [m.kind for m in photos] == ["media_group", "media_group"]
-        assert pin.kind == "venue" and (pin.lat, pin.lon) == MONAS
-        assert f"#{ref}" in pin.raw["venue"]["title"]
+        card, rest = await next_alert_parts(group)  # one message, and the second photo under it
+        assert card.kind == "photo" and card.photo == photos[0].file_id
+        assert [m.kind for m in rest] == ["photo"] and rest[0].photo == photos[1].file_id
+        assert rest[0].reply_to_message_id == card.message_id
+        assert f"Foto lain laporan #{ref}" in rest[0].plain_text
+        assert "📷 Foto 1 dari 2; sisanya di balasan kartu ini" in card.plain_text
+        assert map_link(card) == osm(*MONAS) and "🗺️ Buka peta" in card.plain_text
+        assert "🕒 Dilaporkan " in card.plain_text and " WIB" in card.plain_text
+        assert "⏱️ Batas SLA " in card.plain_text and "lewat SLA" not in card.plain_text
         assert f"Laporan #{ref}" in card.plain_text and "🌊 Banjir" in card.plain_text
         assert "Air setinggi lutut <sejak> pagi & terus naik" in card.plain_text
         assert "Kel. Gambir, Kec. Gambir, Jakarta Pusat" in card.plain_text
         assert card.buttons == ["👀 Terima", "🔧 Kerjakan", "✅ Selesai", "⛔ Tolak", "🔁 Duplikat"]
     await pinangsia.expect_no_message(within=0.5)
     await admins_group.expect_no_message(within=0.1)
+    assert not sandbox.calls_to("sendVenue") and not sandbox.calls_to("sendLocation")
     for group in (gambir, pusat):
         assert await store.alerts.card(ref, group.chat_id) is not None
     assert await store.alerts.card(ref, pinangsia.chat_id) is None
@@ -98,18 +137,19 @@ async def test_kota_tua_goes_to_pinangsia(sandbox, bot, store, admin):
     pinangsia = await linked_group(sandbox, store, admin, PINANGSIA, title="Pinangsia")
     warga = sandbox.citizen()
     ref = await file_report(warga, where=KOTA_TUA, photos=0, category="Banjir")
-    pin, card = await next_alert(pinangsia)
-    assert pin.kind == "venue" and f"Laporan #{ref}" in card.plain_text
+    card = await next_alert(pinangsia)  # no photo: a text card, with the map link
+    assert card.kind == "text" and f"Laporan #{ref}" in card.plain_text
+    assert map_link(card) == osm(*KOTA_TUA)
     assert "Kel. Pinangsia, Kec. Taman Sari, Jakarta Barat" in card.plain_text
 
 
 async def test_outside_and_uncovered_reports_go_to_the_admins(sandbox, bot, store, admins_group):
     warga = sandbox.citizen()
     outside = await file_report(warga, where=BANDUNG, photos=0)
-    *_, card = await next_alert(admins_group)
+    card = await next_alert(admins_group)
     assert f"#{outside}" in card.plain_text and "Di luar wilayah layanan" in card.plain_text
     uncovered = await file_report(warga, photos=1, description="Got mampet di depan pasar")
-    *_, card = await next_alert(admins_group)
+    card = await next_alert(admins_group)
     assert f"#{uncovered}" in card.plain_text
     assert "Belum ada grup untuk Kel. Gambir" in card.plain_text
 
@@ -135,7 +175,7 @@ async def test_officer_moves_a_report_through_its_statuses(sandbox, bot, store, 
     group.add_member(officer)
     warga = sandbox.citizen()
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
 
     answer = await group.tap(officer, "Terima", message=card)
     assert "Diterima" in answer.text
@@ -155,27 +195,31 @@ async def test_officer_moves_a_report_through_its_statuses(sandbox, bot, store, 
     assert "sedang dikerjakan petugas Kelurahan Gambir" in (await warga.next_message()).plain_text
 
     await group.tap(officer, "Selesai", message=card)
-    ask_photo = await group.next_message()
-    assert 'foto "sesudah"' in ask_photo.plain_text or "sesudah" in ask_photo.plain_text
+    ask_photo = await group.next_message()  # the proof first: nothing changes yet
+    assert "foto “sesudah” laporan" in ask_photo.plain_text and "Budi" in ask_photo.plain_text
+    assert ask_photo.reply_to_message_id == card.message_id
+    assert ask_photo.buttons == ["⏭️ Tanpa foto", "✖️ Batal"]
+    await warga.expect_no_message(within=0.5)
+    assert (await store.reports.get(ref)).status == "in_progress"
+    await group.reply_photo_to(ask_photo, officer, jpeg(42), caption="Saluran sudah bersih")
+    answered = await group.next_edit(ask_photo)
+    assert f"Laporan #{ref} selesai oleh Budi" in answered.plain_text and answered.buttons == []
     card = await group.next_edit(card)
-    assert "✅ Selesai" in card.plain_text and card.buttons == []
-    assert "sudah diselesaikan petugas" in (await warga.next_message()).plain_text
-    await group.reply_photo_to(ask_photo, officer, jpeg(42))
-    assert "Foto ditambahkan" in (await group.next_message()).plain_text
-    after = await warga.next_message()
+    assert "Status: ✅ Selesai" in card.plain_text and card.buttons == []
+    assert "💬 Saluran sudah bersih" in card.plain_text
+    after = await warga.next_message()  # one message: the news with the photo
     assert after.kind == "photo" and f"#{ref}" in after.plain_text
+    assert "sudah diselesaikan petugas" in after.plain_text
+    assert "Saluran sudah bersih" in after.plain_text
+    await warga.expect_no_message(within=0.3)
+    await group.expect_no_message(within=0.1)
     report = await store.reports.get(ref)
     assert report.status == "resolved" and report.resolved_at and report.acknowledged_at
     photos = await store.reports.photos(ref)
     assert [p.role for p in photos] == ["citizen", "resolution"]
     events = await store.reports.events(ref)
-    assert [e.new_status for e in events] == [
-        "new",
-        "acknowledged",
-        "in_progress",
-        "resolved",
-        "resolved",
-    ]
+    assert [e.new_status for e in events] == ["new", "acknowledged", "in_progress", "resolved"]
+    assert events[-1].photo_file_id == photos[1].file_id
     assert {e.actor_name for e in events[1:]} == {"Budi"}
 
 
@@ -187,7 +231,7 @@ async def test_strangers_and_group_admins(sandbox, bot, store, admin):
     group.add_member(ketua_rw, status="administrator")
     warga = sandbox.citizen()
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     answer = await group.tap(stranger, "Terima", message=card)
     assert answer.show_alert and "Hanya petugas Kel. Gambir" in answer.text
     await group.expect_no_message(within=0.3)
@@ -205,7 +249,7 @@ async def test_old_alert_presses_refresh_the_card(sandbox, bot, store, admin):
     group = await linked_group(sandbox, store, admin, GAMBIR)
     warga = sandbox.citizen()
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     original = card.original
     await group.tap(admin, "Kerjakan", message=card)
     await group.next_edit(card)
@@ -223,16 +267,18 @@ async def test_reject_needs_a_reason(sandbox, bot, store, admin):
     group = await linked_group(sandbox, store, admin, GAMBIR)
     warga = sandbox.citizen()
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(admin, "Tolak", message=card)
     question = await group.next_message()
-    assert "Alasan" in question.plain_text
-    assert question.reply_markup.get("force_reply")
+    assert "alasan menolak laporan" in question.plain_text
+    assert question.buttons == ["✖️ Batal"]  # replying is how it is answered
     assert (await store.reports.get(ref)).status == "new"
     await group.reply_photo_to(question, admin, jpeg(3))
     assert "Alasannya perlu ditulis" in (await group.next_message()).plain_text
     await group.reply_to(question, admin, "Bukan wewenang kelurahan, sudah diteruskan ke PLN")
-    assert "ditolak" in (await group.next_message()).plain_text
+    answered = await group.next_edit(question)  # the question becomes its outcome
+    assert f"Laporan #{ref} ditolak: Bukan wewenang" in answered.plain_text
+    assert answered.buttons == []
     followup = await warga.next_message()
     assert "ditolak petugas Kelurahan Gambir" in followup.plain_text
     assert "Alasan: Bukan wewenang kelurahan, sudah diteruskan ke PLN" in followup.plain_text
@@ -248,7 +294,7 @@ async def test_duplicate_asks_for_the_original_and_moves_the_reporter(sandbox, b
     copy = await file_report(
         second, where=(-6.1800, 106.8272), description="Banjir di depan stasiun Gambir"
     )
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(admin, "Duplikat", message=card)
     question = await group.next_message()
     await group.reply_to(question, admin, "nomor berapa ya")
@@ -256,7 +302,15 @@ async def test_duplicate_asks_for_the_original_and_moves_the_reporter(sandbox, b
     await group.reply_to(question, admin, f"#{copy}")
     assert "bukan laporan lain" in (await group.next_message()).plain_text
     await group.reply_to(question, admin, f"#{original}")
-    assert f"duplikat dari #{original}" in (await group.next_message()).plain_text
+    proposal = await group.next_edit(question)  # the original shown, to confirm
+    assert f"tandai laporan #{copy} sebagai duplikat" in proposal.plain_text
+    assert f"#{original} · 🌊 Banjir" in proposal.plain_text
+    assert "📍 Kel. Gambir" in proposal.plain_text and "Status: 🆕 Baru" in proposal.plain_text
+    assert proposal.buttons == [f"✅ Ya, duplikat #{original}", "✖️ Batal"]
+    assert (await store.reports.get(copy)).status == "new"
+    await group.tap(admin, "Ya, duplikat", message=proposal)
+    done = await group.next_edit(question)
+    assert f"duplikat dari #{original}" in done.plain_text and done.buttons == []
     followup = await second.next_message()
     assert f"sama dengan laporan #{original}" in followup.plain_text
     assert f"Anda kini mengikuti #{original}" in followup.plain_text
@@ -271,7 +325,7 @@ async def test_officer_notes_reach_the_reporter(sandbox, bot, store, admin):
     group.add_member(officer)
     warga = sandbox.citizen()
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.reply_to(card, officer, "Tim pompa <Dinas SDA> menuju lokasi")
     assert "Catatan ditambahkan" in (await group.next_message()).plain_text
     note = await warga.next_message()
@@ -295,7 +349,7 @@ async def test_an_officer_moves_a_report_to_the_right_kelurahan(sandbox, bot, st
     assert "Hanya petugas Kel. Gambir" in (await pinangsia.next_message()).plain_text
     await gambir.send(officer, f"/move {ref} Pinangsia")
     assert "dipindahkan ke Kel. Pinangsia" in (await gambir.next_message()).plain_text
-    *_, moved_card = await next_alert(pinangsia)
+    moved_card = await next_alert(pinangsia)
     assert f"Laporan #{ref}" in moved_card.plain_text
     assert "Kel. Pinangsia" in moved_card.plain_text or "Diteruskan" in moved_card.plain_text
     told = await warga.next_message()

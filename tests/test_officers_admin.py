@@ -41,7 +41,7 @@ async def alerted(sandbox, make_bot, admin) -> Alerted:
     officer = await officer_for(sandbox, store, admin, name="Budi")
     group.add_member(officer)
     ref = await file_report(sandbox.citizen(first_name="Siti"))
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     return Alerted(bot, group, officer, ref, card)
 
 

@@ -26,7 +26,7 @@ from storage.agency import AGENCY_CITIZEN_ID
 from storage.apikeys import ApiKeyRepository
 from storage.monitoring import MonitoringRepository
 from tests.conftest import TOKEN
-from tests.helpers import BANDUNG, KOTA_TUA, MONAS, file_report
+from tests.helpers import BANDUNG, KOTA_TUA, MONAS, file_report, map_link, osm
 from tests.open311_spec import REQUEST_FIELDS
 from tests.test_cli import run_cli
 from tests.test_groups import GAMBIR, linked_group, next_alert
@@ -115,8 +115,8 @@ async def test_a_posted_request_is_routed_alerted_and_readable(sandbox, bot, sto
         [answer] = created.json()
         ref = int(answer["service_request_id"])
         assert answer["service_notice"] == "Acknowledged within 6 hours"
-        pin, card = await next_alert(gambir)  # no photos: the pin, then the card
-        assert pin.kind == "venue" and (pin.lat, pin.lon) == MONAS
+        card = await next_alert(gambir)  # no photos: a text card with the map link
+        assert card.kind == "text" and map_link(card) == osm(*MONAS)
         assert f"Laporan #{ref}" in card.plain_text and FLOOD in card.plain_text
         assert "Jl. Medan Merdeka Barat" in card.plain_text
         assert card.buttons[0] == "👀 Terima"

@@ -140,7 +140,7 @@ async def test_fixmystreet_files_an_officer_acts_and_fixmystreet_reads_the_updat
         assert details.extras.media_url == problem.image_url
 
         # The officers get the alert with the answers, and act on it in the group.
-        _, card = await next_alert(group)
+        card = await next_alert(group)
         assert f"#{ref}" in card.plain_text and "Hanya kendaraan besar" in card.plain_text
         await group.tap(officer, "Terima", message=card)
         card = await group.next_edit(card)

@@ -13,7 +13,7 @@ from PIL import Image
 from bot.http.server import build_app
 from tests.helpers import DESCRIPTION, MONAS, at_location_step, jpeg, reference_in
 from tests.open311_spec import refused, valid
-from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for
+from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for, resolve_from
 from tests.test_open311 import BASE, GAMBIR_CODE, new_key
 
 SITE = "https://lapor.example.go.id"
@@ -123,16 +123,13 @@ async def test_an_officers_after_photo_is_its_updates_media(sandbox, site_bot, a
     group.add_member(officer)
     warga = sandbox.citizen()
     ref = await report_with_photo(warga, phone_photo())
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     assert f"#{ref}" in card.plain_text
-    await group.tap(officer, "Selesai", message=card)
-    ask_photo = await group.next_message()
-    await group.reply_photo_to(ask_photo, officer, phone_photo(200))
-    await group.next_message()  # "photo added"
+    await resolve_from(group, officer, card, photo=phone_photo(200))
     async with client(site_bot) as api:
         found = valid(await api.get(f"{BASE}/servicerequestupdates.json"), "updates")
         with_photo = [u for u in found if u["media_url"]]
-        assert [u["status"] for u in found] == ["FIXED", "FIXED"]
+        assert [u["status"] for u in found] == ["FIXED"]  # resolved with its photo, at once
         [update] = with_photo
         served = await api.get(local(update["media_url"]))
     assert served.status_code == 200 and b"WargaTestPhone" not in served.content

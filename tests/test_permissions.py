@@ -41,7 +41,7 @@ async def test_status_buttons(sandbox, bot, store, cast):
     group, people = cast
     reporter = sandbox.citizen()
     ref = await file_report(reporter)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     for role in ("citizen", "other_officer", "member"):
         answer = await group.press(people[role], card, callback_data=f"st:{ref}:ack")
         assert answer.show_alert and "Hanya petugas" in answer.text, role
@@ -119,7 +119,7 @@ async def test_a_duplicate_needs_permission_on_the_original_too(sandbox, bot, st
     pinangsia_ref = await file_report(sandbox.citizen(first_name="Tua"), where=KOTA_TUA)
     gambir_reporter = sandbox.citizen(first_name="Siti")
     gambir_ref = await file_report(gambir_reporter)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(people["officer"], "Duplikat", message=card)
     question = await group.next_message()
     await group.reply_to(question, people["officer"], f"#{pinangsia_ref}")

@@ -370,6 +370,46 @@ async def test_group_replies_and_privacy_mode(
 
 
 @pytest.mark.asyncio
+async def test_a_photos_caption_is_edited_as_a_caption(
+    fake_telegram: Sandbox, echo_bot: Application
+) -> None:
+    """As Telegram: a photo has no text to edit, a text no caption; an edited caption keeps the
+    1,024 limit and its keyboard only when sent again; the same caption again is "not
+    modified"; a photo posted in a group is hidden by privacy mode unless the bot is admin."""
+    bot = echo_bot.bot
+    group = fake_telegram.group(title="Kelurahan Gambir")
+    lurah = fake_telegram.citizen(first_name="Pak Lurah")
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("👀 Terima", callback_data="a")]])
+    card = await bot.send_photo(
+        group.chat_id, PHOTO, caption="<b>Laporan #1</b>", parse_mode="HTML", reply_markup=buttons
+    )
+    text = await bot.send_message(group.chat_id, "Laporan #2")
+    with pytest.raises(BadRequest, match=r"(?i)no text in the message to edit"):
+        await bot.edit_message_text("baru", group.chat_id, card.message_id)
+    with pytest.raises(BadRequest, match=r"(?i)no caption in the message to edit"):
+        await bot.edit_message_caption(group.chat_id, text.message_id, caption="baru")
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.edit_message_caption(group.chat_id, card.message_id, caption="x" * 1025)
+    edited = await bot.edit_message_caption(
+        group.chat_id, card.message_id, caption="<b>Laporan #1</b> diterima", parse_mode="HTML"
+    )
+    assert edited.caption == "Laporan #1 diterima" and edited.caption_entities[0].type == "bold"
+    seen = group.messages[0]
+    assert seen.kind == "photo" and seen.plain_text == "Laporan #1 diterima"
+    assert seen.buttons == []  # no reply_markup in the edit: the keyboard is gone
+    with pytest.raises(BadRequest, match=r"(?i)not modified"):
+        await bot.edit_message_caption(
+            group.chat_id, card.message_id, caption="<b>Laporan #1</b> diterima", parse_mode="HTML"
+        )
+    await group.send_photo(lurah, PHOTO)  # privacy mode: not for the bot
+    await group.expect_no_message(within=0.3)
+    group.set_bot_status("administrator")
+    await group.send_photo(lurah, PHOTO)
+    echo = await group.next_message()  # the echo bot answers every photo
+    assert echo.text.startswith("got 3 sizes")
+
+
+@pytest.mark.asyncio
 async def test_restart_continues_from_the_confirmed_offset(fake_telegram: Sandbox) -> None:
     warga = fake_telegram.citizen()
     first = build_echo_app(fake_telegram)

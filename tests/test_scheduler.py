@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from storage.groups import Scope
 from tests.helpers import file_report
-from tests.test_groups import GAMBIR, linked_group, next_alert
+from tests.test_groups import GAMBIR, linked_group, next_alert, resolve_from
 
 FAST = {"SWEEP_SECONDS": "0.2", "OUTBOX_POLL_SECONDS": "0.3", "QUIET_HOURS": "off"}
 
@@ -15,9 +15,8 @@ FAST = {"SWEEP_SECONDS": "0.2", "OUTBOX_POLL_SECONDS": "0.3", "QUIET_HOURS": "of
 async def resolved_report(sandbox, store, admin, warga):
     group = await linked_group(sandbox, store, admin, GAMBIR)
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
-    await group.tap(admin, "Selesai", message=card)
-    await group.next_message()  # the "after" photo question
+    card = await next_alert(group)
+    await resolve_from(group, admin, card)
     resolved = await warga.next_message()
     assert "sudah diselesaikan petugas Kelurahan Gambir" in resolved.plain_text
     return ref, group, resolved
@@ -34,7 +33,7 @@ async def test_reminder_at_the_sla_then_escalation_at_twice_it(
     )
     warga = sandbox.citizen()
     ref = await file_report(warga)  # a flood: 6 hours to acknowledge
-    *_, card = await next_alert(kelurahan)
+    card = await next_alert(kelurahan)
     await next_alert(kecamatan)
 
     bot.services.clock.advance(timedelta(hours=5, minutes=50))
@@ -65,7 +64,7 @@ async def test_acknowledged_reports_get_no_reminder(sandbox, make_bot, admin):
     group = await linked_group(sandbox, bot.services.store, admin, GAMBIR)
     warga = sandbox.citizen()
     await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     await group.tap(admin, "Terima", message=card)
     await group.next_edit(card)
     bot.services.clock.advance(timedelta(hours=13))
@@ -119,7 +118,7 @@ async def test_not_fixed_reopens_and_alerts_the_group(sandbox, make_bot, admin):
     await warga.tap("Belum beres", message=resolved)  # straight from the follow-up
     asked = await warga.next_message()
     assert "dibuka lagi" in asked.plain_text and "Lewati" in asked.buttons
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     assert f"Laporan #{ref}" in card.plain_text and "♻️ Dibuka lagi" in card.plain_text
     assert "oleh pelapor" in card.plain_text and "👀 Terima" in card.buttons
     reopened = await neighbour.next_message()

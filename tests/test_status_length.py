@@ -50,7 +50,7 @@ async def test_a_long_note_with_a_photo_still_reaches_the_reporter_and_the_card(
     group = await linked_group(sandbox, store, admin, GAMBIR)
     warga = sandbox.citizen()
     ref = await file_report(warga)
-    *_, card = await next_alert(group)
+    card = await next_alert(group)
     photo = sandbox.api.make_photo(jpeg(9))[-1]
     await bot.services.cases.add_note(
         ref, AGENCY, note=note(1, 5000), photo=PhotoRef(photo["file_id"], photo["file_unique_id"])

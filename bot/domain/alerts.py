@@ -1,7 +1,9 @@
 """Where a new report's alert goes, and the outbox rows that carry it there.
 
-An alert is three messages per group, each its own outbox row so a failure repeats only one:
-the photos, a map pin, and the card with the status buttons (last, so it sits at the bottom).
+An alert is one message per group: the card with the status buttons, on the report's first photo
+(the card as its caption) or as a text when there is none. A report with several photos sends
+the rest after it, as a reply to the card, in a row of its own so a failure repeats only that.
+The place is a map link on the card, not a message of its own.
 """
 
 from __future__ import annotations
@@ -31,11 +33,14 @@ async def recipients(
 def alert_messages(
     report_id: int, chat_ids: list[int], *, photos: int, reason: str | None, cause: str = "new"
 ) -> list[OutboxMessage]:
+    """The card for each chat, then the photos after the first when the report has more than
+    one (``photos``: how many the reporter sent)."""
     messages = []
     for chat_id in chat_ids:
         payload = {"report_id": report_id, "reason": reason}
-        parts = [OutboxKind.ALERT_PHOTOS] if photos else []
-        parts += [OutboxKind.ALERT_PIN, OutboxKind.ALERT_CARD]
+        parts = [OutboxKind.ALERT_CARD]
+        if photos > 1:
+            parts.append(OutboxKind.ALERT_MORE_PHOTOS)
         for kind in parts:
             messages.append(
                 OutboxMessage(

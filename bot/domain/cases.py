@@ -100,16 +100,20 @@ class CasesService:
         self.areas = areas
         self.admin_chat_id = admin_chat_id
 
-    async def _reopen_alerts(self, report_id: int) -> Callable[[int, int], list[OutboxMessage]]:
-        """A reopened report goes back to the groups as a fresh alert card (whoever reopened it:
-        the citizen's survey answer, an agency through the CLI or HTTP)."""
+    async def _reopen_alerts(
+        self, report_id: int
+    ) -> tuple[frozenset[int], Callable[[int, int], list[OutboxMessage]]]:
+        """A reopened report goes back to the groups as a fresh alert, photos and all (whoever
+        reopened it: the citizen's survey answer, an agency through the CLI or HTTP); with the
+        chats it goes to, whose old card the new one retires instead of a refresh."""
         report = await self.store.reports.get(report_id)
         if report is None or self.areas is None:
-            return lambda _report_id, _event_id: []
+            return frozenset(), lambda _report_id, _event_id: []
         area = self.areas.by_code.get(report.area_code or "")
         chats, reason = await recipients(self.store, area, self.admin_chat_id)
-        return lambda report_id, event_id: alert_messages(
-            report_id, chats, photos=0, reason=reason, cause=f"reopen{event_id}"
+        photos = [p for p in await self.store.reports.photos(report_id) if p.role == "citizen"]
+        return frozenset(chats), lambda report_id, event_id: alert_messages(
+            report_id, chats, photos=len(photos), reason=reason, cause=f"reopen{event_id}"
         )
 
     async def change_status(
@@ -143,8 +147,9 @@ class CasesService:
                 )
         if new_status == statuses.REJECTED and not (note and note.strip()):
             return ChangeResult(Outcome.NOTE_REQUIRED)
+        new_cards: frozenset[int] = frozenset()
         if new_status == statuses.REOPENED and messages is None:
-            messages = await self._reopen_alerts(report_id)
+            new_cards, messages = await self._reopen_alerts(report_id)
         async with self.store.db.transaction() as conn:
             report = await report_rows.get_in(conn, report_id)
             if report is None:
@@ -166,6 +171,7 @@ class CasesService:
                 note=note.strip() if note else None,
                 photo=photo,
                 duplicate_of=original.id if original else None,
+                new_cards=new_cards,
             )
             if new_status == statuses.REOPENED:
                 await restart_sla_in(conn, report.id, utc_now())
@@ -247,10 +253,12 @@ class CasesService:
         note: str | None = None,
         photo: PhotoRef | None = None,
         duplicate_of: int | None = None,
+        new_cards: frozenset[int] = frozenset(),
     ) -> int:
         """Append the event that leaves ``report`` in ``status`` and enqueue what follows it (the
         followers' follow-ups, the cards' refresh): every change, note and move goes through here,
-        so none of them can forget to tell anyone. Returns the event id."""
+        so none of them can forget to tell anyone; a chat in ``new_cards`` gets a new card
+        instead of a refresh. Returns the event id."""
         event_id = await report_rows.record_change_in(
             conn,
             report,
@@ -264,18 +272,23 @@ class CasesService:
             acknowledges=statuses.acknowledges(status),
             resolves=statuses.resolves(status),
         )
-        await cls._announce(conn, report.id, event_id, actor)
+        await cls._announce(conn, report.id, event_id, actor, new_cards)
         return event_id
 
     @staticmethod
     async def _announce(
-        conn: aiosqlite.Connection, report_id: int, event_id: int, actor: Actor
+        conn: aiosqlite.Connection,
+        report_id: int,
+        event_id: int,
+        actor: Actor,
+        new_cards: frozenset[int] = frozenset(),
     ) -> None:
         """Follow-ups for every follower (not the citizen who acted: they saw it happen) and a
-        refresh of every alert card."""
+        refresh of every alert card but those about to be replaced by a new one."""
         for user_id in await report_rows.followers_in(conn, report_id):
             if actor.kind == "citizen" and user_id == actor.id:
                 continue
             await enqueue(conn, followup(user_id, report_id, event_id))
         for card in await cards_in(conn, report_id):
-            await enqueue(conn, card_refresh(card.chat_id, report_id, f"e{event_id}"))
+            if card.chat_id not in new_cards:
+                await enqueue(conn, card_refresh(card.chat_id, report_id, f"e{event_id}"))

@@ -30,6 +30,16 @@ def _optional_text(entry: dict[str, object], name: str, key: str) -> str | None:
     return value.strip()
 
 
+RESOLVE_PHOTO = ("required", "optional")
+
+
+def _resolve_photo(entry: dict[str, object], key: str) -> str:
+    value = entry.get("resolve_photo", "optional")
+    if value not in RESOLVE_PHOTO:
+        raise ValueError(f'category {key!r}: resolve_photo must be "required" or "optional"')
+    return str(value)
+
+
 def _keywords(entry: dict[str, object], key: str) -> tuple[str, ...]:
     value = entry.get("keywords", "")
     if not isinstance(value, str):
@@ -64,6 +74,7 @@ def load_categories(path: Path | None = None) -> list[Category]:
                 group_id=_optional_text(entry, "group_id", key),
                 group_en=_optional_text(entry, "group_en", key),
                 keywords=_keywords(entry, key),
+                resolve_photo=_resolve_photo(entry, key),
             )
         except KeyError as missing:
             raise ValueError(f"category {key!r}: {missing.args[0]} is missing") from None

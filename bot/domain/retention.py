@@ -11,7 +11,8 @@ up and keeps citizens' data longer than any feature needs. Ages:
   longer because they are what an operator looks into ("why did Gambir's group get nothing?")
   and what ``/broadcasts`` counts as failed;
 - staff sessions at expiry; sign-in links and officer invites a day after expiry; geocoder
-  answers at the cache's own age limit.
+  answers at the cache's own age limit; officers' questions in groups (which lapse in half an
+  hour) at ``RETENTION_DAYS``, like the messages that asked them.
 
 It runs with the other sweeps (every ``SWEEP_SECONDS``); each pass deletes at most
 ``MAX_BATCHES`` batches per kind, yielding between batches so citizens' writes go in between,
@@ -46,6 +47,7 @@ def cutoffs(settings: Settings, now: datetime) -> dict[str, datetime]:
         "web_logins": now - EXPIRED_GRACE,
         "officer_invites": now - EXPIRED_GRACE,
         "geocode_cache": now - GEOCODE_MAX_AGE,
+        "questions": now - kept,
     }
 
 

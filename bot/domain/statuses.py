@@ -75,6 +75,9 @@ WAITING: tuple[str, ...] = (NEW, REOPENED)
 AWAITING_CONFIRMATION: tuple[str, ...] = (RESOLVED,)
 #: Handled, so the reporter may rate it (the survey's stars).
 RATEABLE: tuple[str, ...] = (RESOLVED, CLOSED)
+#: No longer a problem anyone works on, so never the original of a duplicate: the reporter would
+#: be handed to a report that tells them nothing more (a duplicate's own original is the one).
+NOT_AN_ORIGINAL: tuple[str, ...] = (CLOSED, REJECTED, DUPLICATE)
 #: Open311's two words and the statuses each stands for.
 OPEN311: Mapping[str, tuple[str, ...]] = {"open": OPEN, "closed": DONE}
 #: What an agency may ask for over the HTTP update API: every status a report can move to.

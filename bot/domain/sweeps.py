@@ -14,7 +14,7 @@ from datetime import datetime, time
 
 from bot.domain import statuses
 from bot.domain.alerts import recipients
-from bot.domain.cases import Actor
+from bot.domain.cases import Actor, card_refresh
 from bot.domain.retention import Retention
 from bot.services import Services
 from storage.groups import Scope
@@ -58,7 +58,8 @@ class Sweeps:
         return in_quiet_hours(local, self.services.settings.quiet_hours)
 
     async def sla(self, now: datetime) -> None:
-        """Reminders at 1× the category's SLA, escalation at 2×; both wait out quiet hours."""
+        """Reminders at 1× the category's SLA, escalation at 2×; both wait out quiet hours. The
+        reminder also refreshes the report's cards, which now say "lewat SLA"."""
         if self.quiet(now):
             return
         store = self.services.store
@@ -69,6 +70,10 @@ class Sweeps:
             area = self.services.areas.by_code.get(report.area_code or "")
             chats, _ = await recipients(store, area, self.services.settings.admin_chat_id)
             messages = [self._message(OutboxKind.SLA_REMINDER, chat, report) for chat in chats]
+            messages += [
+                card_refresh(card.chat_id, report.id, f"sla{report.sla_started_at}")
+                for card in await store.alerts.cards(report.id)
+            ]
             await sweeps.mark(report.id, "reminded_at", now, messages)
         for report in await sweeps.overdue(
             now, factor=2, column="escalated_at", waiting=statuses.WAITING

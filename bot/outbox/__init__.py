@@ -12,7 +12,8 @@ this package turns them into messages.
   follow a migrated one, mark a citizen blocked;
 - :mod:`~bot.outbox.senders` — the table of senders, one per kind, checked complete at import;
 - :mod:`~bot.outbox.sending` — what every sender is given, and the look-ups they share;
-- :mod:`~bot.outbox.group_senders` — alert photos, pin, card and its refreshes, SLA reminders
+- :mod:`~bot.outbox.group_senders` — the alert card (on its first photo), its other photos, its
+  refreshes (caption or text) and its retirement, SLA reminders
   and escalations, notices to the admins;
 - :mod:`~bot.outbox.citizen_senders` — follow-ups (and photos from the CLI) and surveys;
 - :mod:`~bot.outbox.broadcast_sender` — one broadcast row to one recipient;

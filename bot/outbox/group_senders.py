@@ -1,5 +1,6 @@
-"""Senders for what goes to kelurahan groups and the admins: an alert's photos, pin and card,
-the card's refreshes, SLA reminders and escalations, and notices about groups that are gone.
+"""Senders for what goes to kelurahan groups and the admins: an alert's card and its other
+photos, the card's refreshes, SLA reminders and escalations, and notices about groups that are
+gone.
 
 Everything is in the groups' language (``DEFAULT_LANGUAGE``) and rendered from the report as it
 is at send time (bot/outbox/renderers.py).
@@ -7,65 +8,51 @@ is at send time (bot/outbox/renderers.py).
 
 from __future__ import annotations
 
-from telegram import InputMediaPhoto, Message, ReplyParameters
+import contextlib
+import logging
 
-from bot.domain.alerts import OUTSIDE
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Message, ReplyParameters
+from telegram.error import BadRequest
+
+from bot.domain import statuses
 from bot.domain.cases import card_refresh
-from bot.geo.places import place_label
-from bot.i18n import plain, t, to_plain
+from bot.i18n import plain, t
 from bot.outbox.policy import Undeliverable
-from bot.outbox.renderers import alert_card, category_label, sla_message
+from bot.outbox.renderers import alert_card, citizen_photos, sla_message
 from bot.outbox.sending import Outgoing, report_of
+from storage.alerts import AlertCard
 from storage.outbox import OutboxKind, OutboxRow
+from storage.reports import Report
 
+log = logging.getLogger(__name__)
 
-async def send_alert_photos(out: Outgoing, row: OutboxRow) -> Message:
-    """The citizen's photos, before the card, with a plain caption."""
-    report = await report_of(out, row)
-    photos = [p for p in await out.services.store.reports.photos(report.id) if p.role == "citizen"]
-    if not photos:
-        raise Undeliverable("report has no photos")
-    caption = plain(out.services.settings.default_language, "alert.photos_caption", ref=report.id)
-    if len(photos) == 1:
-        return await out.bot.send_photo(
-            row.chat_id, photos[0].file_id, caption=caption, parse_mode=None
-        )
-    media = [
-        InputMediaPhoto(p.file_id, caption=caption if i == 0 else None, parse_mode=None)
-        for i, p in enumerate(photos)
-    ]
-    sent = await out.bot.send_media_group(row.chat_id, media)
-    return sent[0]
-
-
-async def send_alert_pin(out: Outgoing, row: OutboxRow) -> Message:
-    """The report's place as a venue, so officers can open it in their maps."""
-    report = await report_of(out, row)
-    language = out.services.settings.default_language
-    title = plain(
-        language,
-        "alert.pin_title",
-        ref=report.id,
-        category=category_label(out.services, report, language),
-    )
-    address: str = place_label(out.services.areas, report.lat, report.lon, None, language)
-    if row.payload.get("reason") == OUTSIDE:
-        address = report.address or address
-    return await out.bot.send_venue(
-        row.chat_id, report.lat, report.lon, title=title, address=to_plain(address)
-    )
+#: Telegram's words when it will not send a photo by its file id (not a chat problem).
+_PHOTO_REFUSED = ("wrong file identifier", "file", "photo", "wrong type")
 
 
 async def send_alert_card(out: Outgoing, row: OutboxRow) -> Message:
-    """The card with the status buttons; its message id is recorded so later changes edit it."""
+    """The card with the status buttons, on the report's first photo when it has one (the card
+    is its caption); its message id is recorded so later changes edit it. A card this group
+    had already (a reopened report's) is first retired: one live card per report and group."""
     services = out.services
     report = await report_of(out, row)
-    card = await alert_card(services, report, row.payload.get("reason"))
-    message = await out.bot.send_message(row.chat_id, card.text, reply_markup=card.markup)
-    await services.store.alerts.record_card(report.id, row.chat_id, message.message_id)
+    reason = row.payload.get("reason")
+    await _retire_old_card(out, report, row.chat_id)
+    photos = await citizen_photos(services, report)
+    message: Message | None = None
+    if photos:
+        card = await alert_card(services, report, reason, captioned=True)
+        message = await _send_photo_card(out, row.chat_id, photos[0], card.text, card.markup)
+    if message is None:
+        card = await alert_card(services, report, reason)
+        message = await out.bot.send_message(row.chat_id, card.text, reply_markup=card.markup)
+    captioned = bool(message.photo)
+    await services.store.alerts.record_card(
+        report.id, row.chat_id, message.message_id, captioned=captioned, reason=reason
+    )
     # A change committed while the card was on its way (rendered, then held by the group's
     # rate limit) found no card to refresh; from here on every change will. So compare once.
-    now = await alert_card(services, await report_of(out, row), row.payload.get("reason"))
+    now = await alert_card(services, await report_of(out, row), reason, captioned=captioned)
     if now.text != card.text:
         refresh = card_refresh(row.chat_id, report.id, f"m{message.message_id}")
         await services.store.outbox.add([refresh])
@@ -73,15 +60,81 @@ async def send_alert_card(out: Outgoing, row: OutboxRow) -> Message:
     return message
 
 
+async def _send_photo_card(
+    out: Outgoing, chat_id: int, photo: str, caption: str, markup: InlineKeyboardMarkup | None
+) -> Message | None:
+    """The photo card; None when Telegram refuses the photo itself (a file id it no longer
+    knows), so the officers get a text card rather than no card at all."""
+    try:
+        return await out.bot.send_photo(chat_id, photo, caption=caption, reply_markup=markup)
+    except BadRequest as error:
+        if not any(word in error.message.lower() for word in _PHOTO_REFUSED):
+            raise
+        log.warning("alert photo refused, sending a text card", extra={"reason": error.message})
+        return None
+
+
+async def _retire_old_card(out: Outgoing, report: Report, chat_id: int) -> None:
+    """The group's previous card of this report says a new one follows, and loses its buttons."""
+    old = await out.services.store.alerts.card(report.id, chat_id)
+    if old is None:
+        return
+    language = out.services.settings.default_language
+    key = "alert.retired_reopened" if report.status == statuses.REOPENED else "alert.retired"
+    card = await alert_card(
+        out.services, report, old.reason, captioned=old.captioned, notice=t(language, key)
+    )
+    with contextlib.suppress(BadRequest):  # gone, or already retired by an earlier try
+        await _edit(out, old, card.text, None)
+
+
+async def send_alert_more_photos(out: Outgoing, row: OutboxRow) -> Message:
+    """The report's photos after the first, as a reply to the card that shows the first; a
+    reply to them is a reply to the card (a note for the reporter)."""
+    services = out.services
+    report = await report_of(out, row)
+    rest = (await citizen_photos(services, report))[1:]
+    if not rest:
+        raise Undeliverable("report has no more photos")
+    card = await services.store.alerts.card(report.id, row.chat_id)
+    reply = ReplyParameters(card.message_id, allow_sending_without_reply=True) if card else None
+    caption = plain(services.settings.default_language, "alert.more_photos", ref=report.id)
+    sent: tuple[Message, ...]
+    if len(rest) == 1:
+        photo = await out.bot.send_photo(
+            row.chat_id, rest[0], caption=caption, parse_mode=None, reply_parameters=reply
+        )
+        sent = (photo,)
+    else:
+        media = [
+            InputMediaPhoto(p, caption=caption if i == 0 else None, parse_mode=None)
+            for i, p in enumerate(rest)
+        ]
+        sent = await out.bot.send_media_group(row.chat_id, media, reply_parameters=reply)
+    for message in sent:
+        await services.additions.remember(row.chat_id, message.message_id, report.id)
+    return sent[0]
+
+
 async def send_alert_edit(out: Outgoing, row: OutboxRow) -> Message | bool:
-    """The group's card brought up to date."""
+    """The group's card brought up to date: its caption when it is a photo, else its text."""
     report = await report_of(out, row)
     card_row = await out.services.store.alerts.card(report.id, row.chat_id)
     if card_row is None:
         raise Undeliverable("no alert card in this chat")
-    card = await alert_card(out.services, report, row.payload.get("reason"))
+    card = await alert_card(out.services, report, card_row.reason, captioned=card_row.captioned)
+    return await _edit(out, card_row, card.text, card.markup)
+
+
+async def _edit(
+    out: Outgoing, card: AlertCard, text: str, markup: InlineKeyboardMarkup | None
+) -> Message | bool:
+    if card.captioned:
+        return await out.bot.edit_message_caption(
+            chat_id=card.chat_id, message_id=card.message_id, caption=text, reply_markup=markup
+        )
     return await out.bot.edit_message_text(
-        card.text, chat_id=row.chat_id, message_id=card_row.message_id, reply_markup=card.markup
+        text, chat_id=card.chat_id, message_id=card.message_id, reply_markup=markup
     )
 
 

@@ -6,8 +6,9 @@ latest status once, and a follow-up speaks the citizen's language of the moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,13 +16,14 @@ from bot import moments
 from bot.domain import statuses
 from bot.domain.alerts import OUTSIDE, UNCOVERED
 from bot.domain.attributes import answered
+from bot.geo.maps import osm_url
 from bot.geo.places import area_label, place_label
 from bot.i18n import Html, plain, t
-from bot.outbox.addition_views import card_additions
+from bot.outbox.addition_views import CARD_TIME, card_additions
 from bot.outbox.followup_text import followup_text, officers_label
 from bot.services import Services
 from bot.telegram.callbacks import STATUS, SURVEY, VIEW_REPORT, Answer, ReportRef, Status
-from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text, shorten
+from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text, fits, shorten
 from storage.outbox import OutboxKind
 from storage.reports import Report, ReportEvent
 
@@ -90,46 +92,80 @@ def status_keyboard(report: Report, language: str) -> InlineKeyboardMarkup | Non
     )
 
 
-async def alert_card(services: Services, report: Report, reason: str | None = None) -> Rendered:
-    language = services.settings.default_language
-    lines = [
-        t(
-            language,
-            "alert.card",
-            ref=report.id,
-            category=category_label(services, report, language),
-            place=place_label(
-                services.areas,
-                report.lat,
-                report.lon,
-                report.place_name,
-                language,
-                report.address,
-            ),
-            # An agency's may be 4,000 characters (Open311's limit); a citizen's is 1,000.
-            description=shorten(report.description, CARD_DESCRIPTION),
-            status=t(language, f"status.{report.status}"),
-        )
-    ]
-    if report.supporters:
-        lines.append(t(language, "alert.supporters", count=report.supporters))
+#: The least of a description a shortened card keeps before its notes and answers are cut too.
+MIN_DESCRIPTION = 120
+#: How far the variable parts of a card that must fit a caption are cut, in turn: (the officers'
+#: last note, each Open311 answer). The facts (number, place, times, status) are never cut.
+_CAPTION_CUTS: tuple[tuple[int | None, int | None], ...] = ((None, None), (200, 200), (80, 80))
+
+
+async def citizen_photos(services: Services, report: Report) -> list[str]:
+    """The reporter's photos (file ids), in the order they were sent: the card shows the first."""
+    photos = await services.store.reports.photos(report.id)
+    return [photo.file_id for photo in photos if photo.role == "citizen"]
+
+
+def sla_line(services: Services, report: Report, language: str) -> Html | None:
+    """When the officers must acknowledge by, while the report waits for them (the SLA is the
+    time to acknowledge, bot/data/categories.toml), and whether that moment has passed."""
+    if report.status not in statuses.WAITING or report.sla_started_at is None:
+        return None
     category = services.categories.get(report.category_key)
+    if category is None:
+        return None
+    deadline = datetime.fromisoformat(report.sla_started_at) + timedelta(hours=category.sla_hours)
+    at = local_time(services, deadline.isoformat(), CARD_TIME)
+    overdue = services.clock.now() >= deadline
+    return t(language, "alert.sla_overdue" if overdue else "alert.sla_deadline", deadline=at)
+
+
+async def alert_card(
+    services: Services,
+    report: Report,
+    reason: str | None = None,
+    *,
+    captioned: bool = False,
+    notice: Html | None = None,
+) -> Rendered:
+    """The card as it is now: a photo's caption (``captioned``, within 1,024 characters) or a
+    text. ``notice`` ends a card that is no longer the live one (a reopened report's old card):
+    it then has no buttons."""
+    language = services.settings.default_language
+    photos = await citizen_photos(services, report) if captioned else []
+    head = {
+        "ref": report.id,
+        "category": category_label(services, report, language),
+        "place": place_label(
+            services.areas, report.lat, report.lon, report.place_name, language, report.address
+        ),
+        "map": osm_url(report.lat, report.lon),
+        "reported": local_time(services, report.created_at, CARD_TIME),
+        "status": t(language, f"status.{report.status}"),
+    }
+    facts: list[Html] = []
+    if (sla := sla_line(services, report, language)) is not None:
+        facts.append(sla)
+    if len(photos) > 1:
+        facts.append(t(language, "alert.more_photos_line", count=len(photos)))
+    if report.supporters:
+        facts.append(t(language, "alert.supporters", count=report.supporters))
+    category = services.categories.get(report.category_key)
+    answers: list[tuple[str, str]] = []
     if category is not None and category.attributes:  # an Open311 request's answers
         stored = await services.store.request_details.answers(report.id)
-        for question, answer in answered(category.attributes, stored, language):
-            lines.append(t(language, "alert.answer", question=question, answer=answer))
+        answers = answered(category.attributes, stored, language)
     additions = await card_additions(services, report, language)  # the reporter's, after filing
-    lines += additions.lines
     events = await services.store.reports.events(report.id)
     events = [event for event in events if event.id not in additions.event_ids]
     last = events[-1] if len(events) > 1 else None  # the first event is the report itself
+    changes: list[Html] = list(additions.lines)
     if last is not None:
         actor = (
             t(language, "alert.reporter")
             if last.actor_kind == "citizen"
             else last.actor_name or last.actor_kind
         )
-        lines.append(
+        changes.append(
             t(
                 language,
                 "alert.last_change",
@@ -144,13 +180,33 @@ async def alert_card(services: Services, report: Report, reason: str | None = No
     elif reason == UNCOVERED:
         area = services.areas.by_code.get(report.area_code or "")
         tail.append(t(language, "alert.uncovered", area=area_label(area, language)))
+    if notice is not None:
+        tail.append(notice)
+    note = last.note if last is not None and last.note else ""
 
-    def build(note: str) -> Html:
-        middle = [t(language, "alert.last_note", note=note)] if note else []
-        return Html("\n".join([*lines, *middle, *tail]))
+    def build(description: str, note: str, answer_max: int | None) -> Html:
+        lines = [t(language, "alert.card", description=description, **head), *facts]
+        for question, answer in answers:
+            shown = shorten(answer, answer_max) if answer_max is not None else answer
+            lines.append(t(language, "alert.answer", question=question, answer=shown))
+        lines += changes
+        if note:
+            lines.append(t(language, "alert.last_note", note=note))
+        return Html("\n".join([*lines, *tail]))
 
-    text = fit_text(build, last.note if last is not None and last.note else "")
-    return Rendered(text, status_keyboard(report, language))
+    def cut(note_max: int | None, answer_max: int | None) -> Callable[[str], Html]:
+        kept = shorten(note, note_max) if note_max is not None else note
+        return lambda description: build(description, kept, answer_max)
+
+    # An agency's may be 4,000 characters (Open311's limit); a citizen's is 1,000.
+    description = shorten(report.description, CARD_DESCRIPTION)
+    limit = CAPTION_LIMIT if captioned else TEXT_LIMIT
+    builds = [cut(*cuts) for cuts in (_CAPTION_CUTS if captioned else ((None, None),))]
+    enough = shorten(description, MIN_DESCRIPTION)
+    chosen = next((b for b in builds[:-1] if fits(b(enough), limit)), builds[-1])
+    text = fit_text(chosen, description, limit)
+    markup = status_keyboard(report, language) if notice is None else None
+    return Rendered(text, markup, photos[0] if photos else None)
 
 
 def not_fixed_button(report_id: int, language: str) -> InlineKeyboardButton:

@@ -19,8 +19,7 @@ from bot.outbox.group_senders import (
     send_admin_notice,
     send_alert_card,
     send_alert_edit,
-    send_alert_photos,
-    send_alert_pin,
+    send_alert_more_photos,
     send_sla_escalation,
     send_sla_reminder,
 )
@@ -32,9 +31,8 @@ log = logging.getLogger(__name__)
 
 SENDERS: Mapping[OutboxKind, Sender] = MappingProxyType(
     {
-        OutboxKind.ALERT_PHOTOS: send_alert_photos,
-        OutboxKind.ALERT_PIN: send_alert_pin,
         OutboxKind.ALERT_CARD: send_alert_card,
+        OutboxKind.ALERT_MORE_PHOTOS: send_alert_more_photos,
         OutboxKind.ALERT_EDIT: send_alert_edit,
         OutboxKind.SLA_REMINDER: send_sla_reminder,
         OutboxKind.SLA_ESCALATION: send_sla_escalation,

@@ -67,8 +67,10 @@ from handlers import (
     weblogin,
 )
 from handlers.groups import alerts as group_alerts
+from handlers.groups import guide as group_guide
 from handlers.groups import links as group_links
 from handlers.groups import moves as group_moves
+from handlers.groups import questions as group_questions
 from handlers.groups import replies as group_replies
 from handlers.report import buttons as report_buttons
 from handlers.report import start as report_start
@@ -88,8 +90,8 @@ MENU_COMMANDS = (
     "help",
     "stop",
 )
-GROUP_COMMANDS = ("area", "status", "move", "link", "unlink")
-CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "cancel", "help"]
+GROUP_COMMANDS = ("help", "area", "status", "move", "link", "unlink")
+CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "cancel"]
 ALLOWED_UPDATES = Update.ALL_TYPES
 BROADCAST_TICK_SECONDS = 1.0  # starts due broadcasts, tops up the outbox, edits progress
 
@@ -125,7 +127,9 @@ def register_handlers(application: BotApplication) -> None:
     # The reply main menu's labels are the same commands, even in the middle of a report.
     menu_labels = filters.Text(list(keyboards.MENU_WORDS))
     add(MessageHandler(private & new_message & menu_labels, common.menu_text))
-    # 2. Citizen commands sent in a group: point to the private chat.
+    # 2. Citizen commands sent in a group: point to the private chat (/help there is the
+    #    officers' own).
+    add(CommandHandler("help", group_guide.help_command, filters=groups_filter & new_message))
     add(
         CommandHandler(
             CITIZEN_COMMANDS_ELSEWHERE, common.private_only, filters=groups_filter & new_message
@@ -162,6 +166,13 @@ def register_handlers(application: BotApplication) -> None:
     add(CallbackQueryHandler(common.stale_button))
     # 5. Replies in groups: officers answering the bot's questions or annotating an alert.
     add(MessageHandler(groups_filter & new_message & filters.REPLY, group_replies.group_reply))
+    #    ... and, where the bot may read the group, an answer posted without replying.
+    posted = filters.TEXT | filters.PHOTO | filters.Document.IMAGE
+    add(
+        MessageHandler(
+            groups_filter & new_message & ~filters.COMMAND & posted, group_replies.plain_answer
+        )
+    )
     # 6. Edited messages are not read again; the citizen is told so.
     add(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, common.edited_message))
     # 7. Unknown commands in private chats.
@@ -192,6 +203,8 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
 
     return [
         (callbacks.STATUS, group_alerts.status_pressed),
+        (callbacks.QUESTION, group_questions.question_pressed),
+        (callbacks.DUPLICATE_OF, group_questions.duplicate_confirmed),
         (callbacks.LINK_AREA, group_links.link_chosen),
         (callbacks.INVITE_AREA, officers.invite_chosen),
         *report_buttons.HANDLERS,

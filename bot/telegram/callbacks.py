@@ -161,6 +161,13 @@ class Answer(NamedTuple):
     answer: str
 
 
+class Original(NamedTuple):
+    """A duplicate's confirmation: the report and the original it is a duplicate of."""
+
+    report: int
+    original: int
+
+
 class Stars(NamedTuple):
     report: int
     stars: str
@@ -229,6 +236,14 @@ STATUS = ButtonKind(
     "status:{report}:{status}",
     legacy="st:{report}:{status}",
     legacy_values={"status": LEGACY_STATUS_CODES},
+)
+
+#: The buttons on the bot's questions to an officer: ``cancel``, and ``skip`` (resolve without
+#: an after photo, giving a reason) where the category allows it. Only the asked officer's count.
+QUESTION = ButtonKind(Answer, "question:{report}:{answer}", shown=Shown.GROUP, replaces_text=True)
+#: "Yes, #1042 is a duplicate of #1033", once the officer has seen what #1033 is.
+DUPLICATE_OF = ButtonKind(
+    Original, "duplicate-of:{report}:{original}", shown=Shown.GROUP, replaces_text=True
 )
 
 # --- the report conversation (private chats) ------------------------------------------------------

@@ -1,35 +1,101 @@
 """The status buttons on alert cards. Permission and the current status are checked on every
-press; Reject and Duplicate first ask the officer for a word, as a reply
-(handlers/groups/replies.py).
+press. Resolve, Reject and Duplicate first ask the officer who pressed for something, as a reply
+(handlers/groups/replies.py): the "after" photo (or, where the category allows, why there is
+none), the reason, the original's number. Only then does the report change and its reporter
+hear of it, so nobody reads "✅ Selesai" before the proof.
 """
 
 from __future__ import annotations
 
-import contextlib
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 
-from telegram import ForceReply, Message, Update
-from telegram.error import BadRequest
-
+from bot import moments
 from bot.domain import questions, statuses
 from bot.domain.cases import Outcome
 from bot.domain.permissions import is_admin, may_act_on
 from bot.geo.places import area_label
-from bot.i18n import t
-from bot.outbox.renderers import STATUS_ACTIONS, alert_card
+from bot.i18n import Html, plain, t
+from bot.outbox.renderers import STATUS_ACTIONS, category_label
 from bot.telegram import callbacks
+from bot.telegram.callbacks import Answer
 from bot.telegram.context import BotContext
+from bot.telegram.message_length import shorten
 from handlers.groups.acting import actor_of
-from handlers.narrow import chat_of, query_of, user_of
-from storage.alerts import PendingReply
+from handlers.groups.cards import answer_change
+from handlers.narrow import chat_of, pressed_message, query_of, user_of
+from storage.questions import Question
 from storage.reports import Report
 
 #: The statuses an alert card's buttons can set.
 BUTTON_STATUSES = frozenset(STATUS_ACTIONS.values())
-#: Statuses that need a word from the officer first, asked as a reply: (pending action, question).
-_ASK_KEYS = {
-    "rejected": ("reject", "alert.ask_reason"),
-    "duplicate": ("duplicate", "alert.ask_duplicate"),
+#: Statuses that need something from the officer first: the question asked, by status.
+ASKED = {
+    statuses.REJECTED: questions.REJECT,
+    statuses.DUPLICATE: questions.DUPLICATE,
+    statuses.RESOLVED: questions.RESOLVE,
 }
+#: What an open question is doing to its report, as another officer is told.
+BUSY = {
+    questions.REJECT: "alert.busy_reject",
+    questions.DUPLICATE: "alert.busy_duplicate",
+    questions.RESOLVE: "alert.busy_resolve",
+    questions.RESOLVE_REASON: "alert.busy_resolve",
+}
+TIME = "%H:%M"
+NAME_IN_POPUP = 40  # a pop-up holds 200 characters; a Telegram name may be 128
+
+
+def mention(user_id: int, name: str | None, language: str) -> Html:
+    """The officer by name, linked so Telegram notifies them of the question."""
+    return t(language, "alert.officer_mention", id=user_id, name=name or "?")
+
+
+def photo_optional(context: BotContext, report: Report) -> bool:
+    category = context.services.categories.get(report.category_key)
+    return category is None or not category.after_photo_required
+
+
+def question_keyboard(report_id: int, language: str, *, skip: bool) -> InlineKeyboardMarkup:
+    """Cancel, and for an after photo the category may go without, "no photo"."""
+    row = []
+    if skip:
+        row.append(
+            InlineKeyboardButton(
+                plain(language, "alert.skip_button"),
+                callback_data=callbacks.QUESTION.data(Answer(report_id, "skip")),
+            )
+        )
+    row.append(
+        InlineKeyboardButton(
+            plain(language, "alert.cancel_button"),
+            callback_data=callbacks.QUESTION.data(Answer(report_id, "cancel")),
+        )
+    )
+    return InlineKeyboardMarkup([row])
+
+
+def question_text(
+    context: BotContext, report: Report, action: str, officer: Html, language: str
+) -> Html:
+    """A question as asked (and as shown again when the officer chooses "no photo")."""
+    if action == questions.RESOLVE:
+        optional = photo_optional(context, report)
+        key = "alert.ask_after_photo_optional" if optional else "alert.ask_after_photo_required"
+    else:
+        key = {
+            questions.REJECT: "alert.ask_reason",
+            questions.DUPLICATE: "alert.ask_duplicate",
+            questions.RESOLVE_REASON: "alert.ask_skip_reason",
+        }[action]
+    asked = t(
+        language,
+        key,
+        officer=officer,
+        ref=report.id,
+        category=category_label(context.services, report, language),
+    )
+    lifetime = t(language, "alert.question_lifetime", minutes=questions.QUESTION_MINUTES)
+    return Html(f"{asked}\n{lifetime}")
 
 
 async def status_pressed(update: Update, context: BotContext) -> None:
@@ -55,69 +121,59 @@ async def status_pressed(update: Update, context: BotContext) -> None:
         )
         return
     new_status = press.status
-    if new_status in _ASK_KEYS:
-        await _ask(update, context, report, new_status, language)
+    if new_status in ASKED:
+        await _ask(update, context, report, ASKED[new_status], new_status, language)
         return
     actor = actor_of(update, is_admin(services, user.id))
     result = await services.cases.change_status(report.id, new_status, actor)
-    await _answer_change(update, context, result.outcome, result.report or report, language)
-    if result.outcome is Outcome.CHANGED and new_status == "resolved":
-        await _ask_reply(update, context, report, "after_photo", "alert.ask_after_photo", language)
+    await answer_change(update, context, result.outcome, result.report or report, language)
 
 
 async def _ask(
-    update: Update, context: BotContext, report: Report, new_status: str, language: str
-) -> None:
-    """Reject and Duplicate need a word from the officer first: ask for it as a reply."""
-    query = query_of(update)
-    if new_status not in statuses.moves(report.status, "officer"):  # an admin's buttons too
-        await _answer_change(update, context, Outcome.NOT_ALLOWED, report, language)
-        return
-    await query.answer()
-    pending_action, key = _ASK_KEYS[new_status]
-    await _ask_reply(update, context, report, pending_action, key, language)
-
-
-async def _ask_reply(
     update: Update,
     context: BotContext,
     report: Report,
     action: str,
-    key: str,
+    new_status: str,
     language: str,
 ) -> None:
-    card = query_of(update).message  # the pressed card: never None here (common.ForeignPress)
-    question = await context.bot.send_message(
-        chat_of(update).id,
-        t(language, key, ref=report.id),
-        reply_markup=ForceReply(selective=True),
-        reply_to_message_id=card.message_id if card is not None else None,
-    )
-    await questions.ask(
-        context.services.store,
-        PendingReply(
-            chat_of(update).id,
-            question.message_id,
-            report.id,
-            action,
-            user_of(update).id,
-        ),
-    )
-
-
-async def _answer_change(
-    update: Update, context: BotContext, outcome: Outcome, report: Report, language: str
-) -> None:
-    """A popup for the presser; on a stale card, the card itself is brought up to date."""
+    """Ask the presser, unless the change is no longer possible or another officer is already
+    closing the report (they are named, so the two can talk)."""
     query = query_of(update)
-    status = t(language, f"status.{report.status}")
-    if outcome is Outcome.CHANGED:
-        await query.answer(t(language, "alert.done_popup", ref=report.id, status=status))
+    if new_status not in statuses.moves(report.status, "officer"):  # an admin's buttons too
+        await answer_change(update, context, Outcome.NOT_ALLOWED, report, language)
         return
-    key = "alert.unchanged_popup" if outcome is Outcome.UNCHANGED else "alert.not_allowed_popup"
-    await query.answer(t(language, key, ref=report.id, status=status), show_alert=True)
-    card = await alert_card(context.services, report)
-    message = query.message
-    if isinstance(message, Message):
-        with contextlib.suppress(BadRequest):  # "not modified": it was already current
-            await message.edit_text(card.text, reply_markup=card.markup)
+    user = user_of(update)
+    services = context.services
+    other = await services.questions.closing_by_another(report.id, user.id)
+    if other is not None:
+        await query.answer(_busy(context, other, language), show_alert=True)
+        return
+    await query.answer()
+    chat_id = chat_of(update).id
+    card = pressed_message(query)
+    officer = mention(user.id, user.full_name, language)
+    skip = action == questions.RESOLVE and photo_optional(context, report)
+    sent = await context.bot.send_message(
+        chat_id,
+        question_text(context, report, action, officer, language),
+        reply_markup=question_keyboard(report.id, language, skip=skip),
+        reply_parameters=ReplyParameters(card.message_id, allow_sending_without_reply=True)
+        if card is not None
+        else None,
+    )
+    await services.questions.ask(
+        chat_id, sent.message_id, report.id, action, user.id, user.full_name
+    )
+
+
+def _busy(context: BotContext, other: Question, language: str) -> str:
+    since = moments.local_time(context.services.settings.tz, other.asked_at, TIME)
+    return plain(
+        language,
+        "alert.busy_popup",
+        name=shorten(other.officer_name or "?", NAME_IN_POPUP),
+        what=plain(language, BUSY[other.action]),
+        ref=other.report_id,
+        since=since,
+    )

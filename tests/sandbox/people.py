@@ -705,6 +705,13 @@ class GroupChat(_ChatView):
         """``person`` replies to ``message`` with a photo (an "after" picture)."""
         return self._submit(person.user, self._photo_content(data, caption, None), reply_to=message)
 
+    async def send_photo(
+        self, person: Person, data: bytes = TINY_JPEG, caption: str | None = None
+    ) -> JSONDict:
+        """``person`` posts a photo replying to nothing (unless privacy mode hides it from the
+        bot, as Telegram does when the bot is not an administrator)."""
+        return self._submit(person.user, self._photo_content(data, caption, None))
+
     async def tap(
         self,
         person: Person,
