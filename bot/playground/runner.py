@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 DATABASE_NAME = "wargalapor.sqlite3"
 BOT_USERNAME = "wargalapor_playground_bot"
+CLOCK_HOP = timedelta(hours=1)
+#: Seconds a clock move may wait, in all, for the messages its hours cause to be sent.
+SETTLE_BUDGET = 15.0
 
 
 def free_port(host: str) -> int:
@@ -102,6 +105,46 @@ class Playground:
     async def stop(self) -> None:
         async with self._lock:
             await self._stop()
+
+    async def advance_clock(self, step: timedelta) -> None:
+        """Move the bot's clock by ``step`` an hour at a time, running the sweeps after each
+        hour as the scheduler would have, and the outbox after them: jumping a week at once
+        would let one sweep see everything due together (the report closed, its survey never
+        asked)."""
+        async with self._lock:
+            assert self.app is not None and self.app.job_queue is not None
+            jobs = self.app.job_queue.get_jobs_by_name("sweeps")
+            for job in jobs:
+                job.enabled = False
+            try:
+                left = step
+                budget = SETTLE_BUDGET
+                while left > timedelta(0):
+                    hop = min(left, CLOCK_HOP)
+                    self.services.clock.advance(hop)
+                    left -= hop
+                    for job in jobs:
+                        await job.run(self.app)
+                    budget -= await self._deliver_pending(budget)
+            finally:
+                for job in jobs:
+                    job.enabled = True
+
+    async def _deliver_pending(self, budget: float) -> float:
+        """Drain the outbox until what the hour queued is sent (a survey sent before the report
+        closes), for at most ``budget`` seconds; returns the seconds spent."""
+        assert self.app is not None and self.app.job_queue is not None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        drains = self.app.job_queue.get_jobs_by_name("outbox")
+        while loop.time() - started < budget:
+            rows = await self.services.store.outbox.rows()
+            if not any(row.state == "pending" for row in rows):
+                break
+            for drain in drains:
+                await drain.run(self.app)
+            await asyncio.sleep(0.1)
+        return loop.time() - started
 
     def add_citizen(self) -> Person:
         assert self.sandbox is not None and self.cast is not None

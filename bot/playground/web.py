@@ -237,7 +237,7 @@ async def clock(request: web.Request) -> web.Response:
     step = CLOCK_STEPS.get(str(body.get("step")))
     if step is None:
         raise _fail(400, "step is hour, day or week")
-    playground.services.clock.advance(step)
+    await playground.advance_clock(step)
     sandbox.world.notify()
     return web.json_response({"ok": True})
 
