@@ -185,6 +185,9 @@ class Playground:
     async def _stop(self) -> None:
         app, sandbox = self.app, self.sandbox
         self.app = self.sandbox = self.cast = None
+        if sandbox is not None:
+            sandbox.world.closing = True  # the bot's pending long poll answers now, not in 2 s
+            sandbox.world.notify()
         if app is not None:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
