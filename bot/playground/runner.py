@@ -179,6 +179,7 @@ class Playground:
         await app.start()
         self.sandbox, self.cast, self.app = sandbox, cast, app
         await seed_history(sandbox, self.services, cast)
+        await self._deliver_pending(SETTLE_BUDGET)  # the page opens on the seeded chats
         self.generation += 1
         sandbox.world.notify()
 

@@ -93,7 +93,6 @@ async def seed_history(sandbox: Sandbox, services: Services, cast: Cast) -> list
     for number, (category, lat, lon, text, photo, statuses) in enumerate(SEED_REPORTS):
         sizes = sandbox.api.make_photo(sample_photo(photo))
         largest = sizes[-1]
-        area = services.areas.locate(lat, lon)
         draft = Draft(
             user_id=citizen.user_id,
             chat_id=citizen.chat_id,
@@ -104,11 +103,14 @@ async def seed_history(sandbox: Sandbox, services: Services, cast: Cast) -> list
             lon=lon,
             photos=(PhotoRef(largest["file_id"], largest["file_unique_id"]),),
             photos_done=True,
+            nearby_done=True,
             description=text,
         )
-        ref = await store.reports.submit(
-            draft, area_code=area.code if area else None, description=text
-        )
+        # Through the use case, so the group gets its alert cards as for any report.
+        submitted = await services.reporting.submit(draft)
+        if submitted.report_id is None:
+            raise RuntimeError(f"seed report {number} was not filed: {submitted.kind}")
+        ref = submitted.report_id
         for status in statuses:
             await services.cases.change_status(ref, status, officer)
         refs.append(ref)

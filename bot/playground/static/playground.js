@@ -175,7 +175,13 @@ function drawMessages(chat) {
     view.lastForceReply = last.id;
     setReply(last);
   }
-  if (nearBottom || !drawMessages.drawn) box.scrollTop = box.scrollHeight;
+  const stick = nearBottom || !drawMessages.drawn;
+  if (stick) {
+    box.scrollTop = box.scrollHeight;
+    box.querySelectorAll("img").forEach((img) => {
+      img.addEventListener("load", () => { box.scrollTop = box.scrollHeight; }, { once: true });
+    });
+  }
   drawMessages.drawn = true;
 }
 
