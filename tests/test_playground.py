@@ -174,8 +174,11 @@ async def test_a_report_from_map_and_photo_to_rating(browser, playground, viewpo
 
     card = await bot_says(rina, "Laporan #1004")
     await card.locator(".inline-kb button", has_text="Terima").click()
+    await rina.locator("#toast", has_text="Diterima").wait_for()  # the callback's pop-up
+    card = rina.locator(".row", has_text="Laporan #1004").last
+    await card.locator(".bubble", has_text="Status: 👀 Diterima").wait_for()  # edited in place
+    assert await rina.locator(".row", has_text="🚨 Laporan #1004").count() == 1  # not a new one
     await bot_says(siti, "sudah diterima petugas")
-    card = rina.locator(".row", has_text="#1004").last
     await card.locator(".inline-kb button", has_text="Selesai").click()
     await bot_says(rina, "sesudah")
     await bot_says(siti, "sudah diselesaikan petugas")
@@ -226,6 +229,14 @@ async def test_a_week_later_the_survey_arrives_and_the_staff_pages_open(browser,
     """A report resolved before the clock moves a week is asked about; the admin's staff pages
     open signed in from the page."""
     siti = await open_as(browser, playground, "citizen", PHONE)
+    await siti.click("#attach")
+    await siti.click("#attach-photo")
+    await siti.locator('#samples button[data-sample="sampah"]').click()
+    await siti.locator('#samples button[data-sample="jalan"]').click()
+    await siti.click("#send-photos")  # two photos: one album, and a report begins with them
+    await siti.locator(".row.out .album img.photo").nth(1).wait_for()
+    assert await siti.locator(".row.out .album img.photo").count() == 2
+    await type_in(siti, "/cancel")
     officer = playground.cast.officer
     from bot.domain.cases import Actor
 
@@ -245,3 +256,40 @@ async def test_a_week_later_the_survey_arrives_and_the_staff_pages_open(browser,
     await staff.wait_for_load_state()
     assert "/staff" in staff.url and "login" not in staff.url
     assert "#1001" in await staff.content()
+
+
+async def test_the_api_answers_bad_requests_plainly_and_reset_starts_over(playground):
+    base = playground.config.url.rstrip("/")
+    siti = playground.cast.citizens[0]
+    async with httpx.AsyncClient(base_url=base) as client:
+        unknown = await client.post("/api/act", json={"as": 1, "chat": 1, "action": "text"})
+        assert unknown.status_code == 404 and "no such person" in unknown.json()["error"]
+        nowhere = await client.post(
+            "/api/act",
+            json={"as": siti.user_id, "chat": siti.chat_id, "action": "location", "lat": 91},
+        )
+        assert nowhere.status_code == 400 and "error" in nowhere.json()
+        outsider = await client.get(
+            f"/api/chat/{playground.cast.gambir.chat_id}", params={"as": siti.user_id}
+        )
+        assert outsider.status_code == 404  # a citizen does not read the officers' group
+        not_staff = await client.post("/api/staff-link", json={"as": siti.user_id})
+        assert not_staff.status_code == 400 and "not staff" in not_staff.json()["error"]
+        sent = await client.post(
+            "/api/act",
+            json={"as": siti.user_id, "chat": siti.chat_id, "action": "text", "text": "/start"},
+        )
+        assert sent.status_code == 200
+        added = (await client.post("/api/citizen")).json()["id"]
+        state = (await client.get("/api/state")).json()
+        assert added in [p["id"] for p in state["people"]]
+
+        assert (await client.post("/api/reset")).json()["generation"] == 2
+        state = (await client.get("/api/state")).json()
+        assert [p["name"] for p in state["people"]] == [
+            "Siti",
+            "Rina (Petugas Gambir)",
+            "Admin Kota",
+        ]
+        assert await playground.services.store.reports.get(1003) is not None
+        assert await playground.services.store.reports.get(1004) is None
