@@ -112,7 +112,7 @@ function drawChats() {
 async function refreshState() {
   view.state = await api("/api/state");
   if (view.generation !== null && view.generation !== view.state.generation) {
-    view.personId = null;
+    drawMessages.drawn = false;  // the same people come back; the chats start again
     toast("The playground started over");
   }
   view.generation = view.state.generation;
