@@ -237,6 +237,12 @@ async def test_a_week_later_the_survey_arrives_and_the_staff_pages_open(browser,
     await siti.locator(".row.out .album img.photo").nth(1).wait_for()
     assert await siti.locator(".row.out .album img.photo").count() == 2
     await type_in(siti, "/cancel")
+    followup = siti.locator(".row", has_text="Laporan #1002").first
+    await followup.locator(".reply-btn").click()  # ↩ reply: more information for #1002
+    await type_in(siti, "Tumpukannya makin tinggi sejak kemarin sore")
+    await bot_says(siti, "Ditambahkan ke laporan #1002")
+    reply = siti.locator(".row.out", has_text="Tumpukannya makin tinggi")
+    assert "Laporan #1002" in await reply.locator(".quote").inner_text()
     officer = playground.cast.officer
     from bot.domain.cases import Actor
 

@@ -129,8 +129,8 @@ async function refreshChat() {
   const wanted = view.chatId;
   const chat = await api(`/api/chat/${wanted}?as=${view.personId}`);
   if (wanted !== view.chatId) return;
+  drawKeyboard(chat.keyboard);  // first: the messages' scroll is measured with it in place
   drawMessages(chat);
-  drawKeyboard(chat.keyboard);
 }
 
 function element(tag, className, html) {
