@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.playground.botapi import start_sandbox  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.conftest import TOKEN  # noqa: E402
-from tests.sandbox import start_sandbox  # noqa: E402
 
 TEXT = "Peringatan dini banjir: Pintu Air Manggarai Siaga 1."
 

@@ -46,11 +46,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Figure, load_note
+from bot.playground.botapi import BotMessage, Person, Sandbox, start_sandbox
+from bot.playground.botapi.world import Call
 from storage.groups import Scope
 from tests.conftest import TOKEN, RunningBot, make_settings
 from tests.helpers import DESCRIPTION, MONAS, jpeg
-from tests.sandbox import BotMessage, Person, Sandbox, start_sandbox
-from tests.sandbox.world import Call
 
 GAMBIR = Scope("kelurahan", "3173080003")
 #: Points in Kelurahan Gambir at least 500 m apart, one per path, so no path's report is offered

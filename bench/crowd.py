@@ -48,8 +48,8 @@ from bench.harness import (
     report_points,
     wargalapor_bot,
 )
+from bot.playground.botapi import start_sandbox
 from tests.conftest import TOKEN
-from tests.sandbox import start_sandbox
 
 GOAL_P99 = 0.200
 

@@ -34,10 +34,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.domain.cases import Actor, Outcome
+from bot.playground.botapi import BotMessage, Person, Sandbox, start_sandbox
 from storage.groups import Scope
 from tests.conftest import TOKEN, RunningBot, make_settings
 from tests.helpers import KOTA_TUA, MONAS, file_report
-from tests.sandbox import BotMessage, Person, Sandbox, start_sandbox
 from tests.test_groups import GAMBIR, PINANGSIA, linked_group, next_alert
 
 ROOT = Path(__file__).resolve().parent.parent

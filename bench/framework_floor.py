@@ -57,8 +57,8 @@ from bench.harness import (
     warm_up,
 )
 from bench.slow_geocoder import SlowResult, slow_figures, slow_geocoder
+from bot.playground.botapi import Sandbox, start_sandbox
 from tests.conftest import TOKEN
-from tests.sandbox import Sandbox, start_sandbox
 
 ROUND = 5  # updates per round: one report flow, or five echoed texts
 

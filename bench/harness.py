@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.playground.botapi import BotMessage, Person, Sandbox  # noqa: E402
+from bot.playground.botapi.world import ChatState  # noqa: E402
 from tests.conftest import TOKEN  # noqa: E402
 from tests.helpers import jpeg  # noqa: E402
-from tests.sandbox import BotMessage, Person, Sandbox  # noqa: E402
-from tests.sandbox.world import ChatState  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 #: Far past Telegram's 30/s: the global limiter paces nothing (see rate_bot.py).

@@ -36,8 +36,8 @@ from bench.harness import (
     load_note,
     percentile,
 )
+from bot.playground.botapi import start_sandbox
 from tests.conftest import TOKEN
-from tests.sandbox import start_sandbox
 
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed")
 SCRIPT = str(Path(__file__).resolve())

@@ -28,9 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.domain.cases import Actor, Outcome
+from bot.playground.botapi import Person, start_sandbox
 from storage.drafts import Draft
 from tests.conftest import TOKEN, RunningBot, make_settings
-from tests.sandbox import Person, start_sandbox
 
 # Around Monas: every report lands in a kelurahan, so follow-ups name a responsible unit.
 CENTRE = (-6.1754, 106.8272)

@@ -34,9 +34,9 @@ from bench.harness import (
     wargalapor_bot,
     warm_up,
 )
+from bot.playground.botapi import start_sandbox
 from tests.conftest import TOKEN
 from tests.fakes.nominatim import start_fake_nominatim
-from tests.sandbox import start_sandbox
 
 SLOW_ADDRESS = "Jalan Medan Merdeka Barat"  # known to the fake Nominatim
 

@@ -31,8 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import BotProcess, Citizen, Figure, Inbox, bot_env, load_note
+from bot.playground.botapi import Sandbox, start_sandbox
 from tests.conftest import TOKEN
-from tests.sandbox import Sandbox, start_sandbox
 
 GOAL_SECONDS = 1.5
 GOAL_MB = 80.0

@@ -12,10 +12,10 @@ from typing import IO
 import pytest
 
 from bot.config import Settings, load_settings
+from bot.playground.botapi import Sandbox, start_sandbox
 from bot.services import Services
 from bot.telegram.application import ALLOWED_UPDATES, build_application
 from tests.fakes.nominatim import start_fake_nominatim
-from tests.sandbox import Sandbox, start_sandbox
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 

@@ -8,9 +8,9 @@ import subprocess
 import pytest
 
 from bot.domain.statuses import STATUSES
+from bot.playground.botapi import TINY_JPEG
 from tests.conftest import RunningBot, make_settings
 from tests.helpers import DESCRIPTION, file_report, run_cli
-from tests.sandbox import TINY_JPEG
 
 
 @pytest.fixture

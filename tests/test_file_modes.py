@@ -8,9 +8,9 @@ import stat
 
 import pytest
 
+from bot.playground.botapi import TINY_JPEG
 from storage.store import Store
 from tests.helpers import file_report
-from tests.sandbox import TINY_JPEG
 from tests.test_cli_case import case
 
 

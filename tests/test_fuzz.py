@@ -26,11 +26,11 @@ from dataclasses import replace
 
 import pytest
 
+from bot.playground.botapi.people import member_json
 from bot.telegram import callbacks
 from handlers.report import KEYBOARD_LABELS
 from tests.conftest import RunningBot
 from tests.helpers import DESCRIPTION, KOTA_TUA, MONAS, file_report, jpeg, until_summary
-from tests.sandbox.people import member_json
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261129"))
 UPDATES = int(os.environ.get("FUZZ_UPDATES", "2400"))

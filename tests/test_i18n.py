@@ -25,7 +25,7 @@ def test_telegram_language_codes_map_to_supported_languages():
 
 def test_every_message_is_valid_telegram_html():
     """Parsed with the sandbox's copy of Telegram's HTML rules, with awkward parameters."""
-    from tests.sandbox.markup import parse_html
+    from bot.playground.botapi.markup import parse_html
 
     for language in ("id", "en"):
         for key, template in catalog(language).items():

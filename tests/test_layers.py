@@ -69,3 +69,15 @@ def test_the_rules_see_imports() -> None:
     modules = {module for where, module, _ in _imports("bot/telegram")}
     assert any(_within(m, "telegram") for m in modules)
     assert any(_within(m, "bot.domain") for m in modules)
+
+
+def test_the_package_never_imports_the_tests() -> None:
+    """The built-in Bot API serves the playground from an installed package, where tests/ is
+    not: it lives in bot/playground/botapi and the tests import it, never the other way."""
+    found = [
+        f"{where}: {module}"
+        for package in ("bot", "handlers", "storage")
+        for where, module, _ in _imports(package)
+        if _within(module, "tests", "bench")
+    ]
+    assert found == []

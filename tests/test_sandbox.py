@@ -42,7 +42,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.sandbox import Sandbox, start_sandbox
+from bot.playground.botapi import Sandbox, start_sandbox
 
 TOKEN = "123456:TEST-token-for-the-sandbox-only"
 PHOTO = bytes.fromhex("ffd8ffe000104a464946") + b"sandbox-photo" * 40 + b"\xff\xd9"

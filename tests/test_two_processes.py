@@ -25,12 +25,12 @@ import pytest
 from telegram.error import Conflict, NetworkError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.playground.botapi import Sandbox
 from bot.telegram.polling_conflict import QUIET_SECONDS, PollingConflicts
 from storage.db import migrations
 from storage.locks import lock_path
 from tests.conftest import spawn_bot
 from tests.helpers import run_cli
-from tests.sandbox import Sandbox
 
 ROUNDS = 5
 ALL_MIGRATIONS = [name for _, name, _ in migrations()]

@@ -21,9 +21,9 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.http.server import build_app
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
+from bot.playground.botapi.people import _command_entities
 from bot.telegram.application import build_application
 from tests.conftest import TOKEN, RunningBot, make_settings, spawn_bot
-from tests.sandbox.people import _command_entities
 
 URL = "https://bot.example.org/telegram"
 SECRET = "s3cret_-Token"

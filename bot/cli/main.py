@@ -1,5 +1,5 @@
-"""Command line: ``python -m bot [run|migrate|check|case|apikey|officer|citizen]`` (see
-:mod:`bot.cli.case`, :mod:`bot.cli.apikey`, :mod:`bot.cli.officer`).
+"""Command line: ``python -m bot [run|playground|migrate|check|case|apikey|officer|citizen]``
+(see :mod:`bot.cli.case`, :mod:`bot.cli.apikey`, :mod:`bot.cli.officer`, :mod:`bot.playground`).
 
 Configuration problems end with one readable line and exit code 2, never a traceback: the person
 running this is setting the bot up and needs to know which variable to fix.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -32,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (default)")
+    commands.add_parser(
+        "playground", help="try the bot in a browser, without Telegram (default with no token)"
+    )
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("check", help="validate configuration and database without Telegram")
     add_case_parser(commands)
@@ -150,10 +154,21 @@ async def _check(settings: Settings) -> int:
     return EXIT_CONFIG if problems else 0
 
 
+def _no_token() -> bool:
+    """Plain ``python -m bot`` on a machine with no bot yet: the playground, not an error."""
+    return not (os.environ.get("TELEGRAM_BOT_TOKEN") or "").strip()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # From the working folder, as README says; the default search starts at this file instead.
     load_dotenv(find_dotenv(usecwd=True))
+    if args.command == "playground" or (args.command is None and _no_token()):
+        from bot.playground.main import NO_TOKEN, run_playground
+
+        if args.command is None:
+            print(NO_TOKEN, file=sys.stderr, flush=True)
+        return run_playground(os.environ)
     try:
         settings = load_settings()
     except ConfigError as error:

@@ -349,12 +349,12 @@ class BotApi:
         call.fault = fault
         if fault == "429":
             retry_after = self.faults.retry_after
-            err = ApiError(
+            too_many = ApiError(
                 429,
                 f"Too Many Requests: retry after {retry_after}",
                 {"retry_after": retry_after},
             )
-            return self._answer(call, err)
+            return self._answer(call, too_many)
         if fault == "5xx":
             return self._answer(call, ApiError(502, "Bad Gateway"))
         if fault == "400":
@@ -371,8 +371,10 @@ class BotApi:
             max(count, 1),
         )
         if retry is not None:
-            err = ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
-            return self._answer(call, err)
+            limited = ApiError(
+                429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
+            )
+            return self._answer(call, limited)
 
         name = method.lower()
         self.in_flight[name] += 1
@@ -1300,7 +1302,7 @@ class BotApi:
         elif user_id == self.world.bot_user["id"]:
             status = state.bot_status
         else:
-            status = state.members.get(int(user_id), "left")
+            status = state.members.get(int(user_id or 0), "left")
         return member_json(user, status)
 
     async def m_getChatAdministrators(self, ctx: Ctx) -> list[JSONDict]:

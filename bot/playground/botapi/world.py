@@ -252,7 +252,7 @@ class ChatState:
     @property
     def is_private(self) -> bool:
         """True for a one-to-one chat with a user."""
-        return self.chat["type"] == "private"
+        return bool(self.chat["type"] == "private")
 
     def take_message_id(self) -> int:
         """Next message id: users' and bot's messages share one sequence per chat, like Telegram."""
