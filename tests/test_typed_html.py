@@ -1,5 +1,5 @@
 """An admin's typed announcement becomes the HTML that is sent (bot/domain/typed_html.py),
-judged against the sandbox's copy of Telegram's own parser (tests/sandbox/markup.py)."""
+judged against the sandbox's copy of Telegram's own parser (bot/playground/botapi/markup.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.domain.typed_html import (
     Problem,
     prepare,
 )
-from tests.sandbox.markup import MarkupError, parse_html
+from bot.playground.botapi.markup import MarkupError, parse_html
 
 
 def shown(sent: str) -> str:
