@@ -9,7 +9,8 @@ neither guessed at nor sent to Telegram to be judged: :func:`prepare` says what 
 the admin's catalog can phrase, and offers the escaped text as the alternative.
 
 The rules are those of Telegram's HTML parser (TDLib's ``parse_html``;
-bot/playground/botapi/markup.py reproduces it for the tests): supported tags only, ``span`` only as ``class="tg-spoiler"``,
+bot/playground/botapi/markup.py reproduces it for the tests): supported tags only, ``span``
+only as ``class="tg-spoiler"``,
 every start tag closed in order, the entities ``&lt; &gt; &amp; &quot;`` and ``&#…;``. Two things
 Telegram itself reads as text are made explicit: a ``&`` that starts no entity, and a ``<`` that
 cannot start a tag (before a space or a digit). The text sent is rebuilt from what was parsed,
