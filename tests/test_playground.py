@@ -188,14 +188,16 @@ async def test_a_report_from_map_and_photo_to_rating(browser, playground, viewpo
     assert await rina.locator(".row", has_text="🚨 Laporan #1004").count() == 1  # not a new one
     await bot_says(siti, "sudah diterima petugas")
     await card.locator(".inline-kb button", has_text="Selesai").click()
-    await bot_says(rina, "sesudah")
-    await bot_says(siti, "sudah diselesaikan petugas")
+    ask = await bot_says(rina, "sesudah")  # proof first: the citizen hears nothing yet
+    assert await siti.locator(".row", has_text="sudah diselesaikan petugas").count() == 0
+    await ask.locator(".reply-btn").click()
     await rina.click("#attach")
     await rina.click("#attach-photo")
     await rina.locator('#samples button[data-sample="perbaikan"]').click()
     await rina.click("#send-photos")
     after = siti.locator(".row", has=siti.locator("img.photo"), has_text="#1004").last
     await after.wait_for()
+    await bot_says(siti, "sudah diselesaikan petugas")  # one follow-up, with the photo
     await no_sideways_scroll(rina)
 
     await siti.locator("#clock-box button", has_text="+1d").click()
