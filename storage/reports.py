@@ -240,12 +240,13 @@ class ReportRepository:
         )
         return [int(row["user_id"]) for row in rows]
 
-    async def replace_photo_file(self, old_file_id: str, file_id: str, file_unique_id: str) -> None:
-        """A photo first stored as a local file becomes the file Telegram gave back."""
+    async def replace_photo_file(self, old_file_id: str, file_id: str) -> None:
+        """A photo first stored as a local file becomes the file Telegram gave back. Its
+        ``file_unique_id`` (``local:<name>``) stays: a staff page rendered before the upload
+        names the photo by it, and must still find it afterwards."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE report_photos SET file_id = ?, file_unique_id = ? WHERE file_id = ?",
-                (file_id, file_unique_id, old_file_id),
+                "UPDATE report_photos SET file_id = ? WHERE file_id = ?", (file_id, old_file_id)
             )
             await conn.execute(
                 "UPDATE report_events SET photo_file_id = ? WHERE photo_file_id = ?",

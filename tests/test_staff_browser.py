@@ -85,10 +85,16 @@ OVERFLOW = """
 }
 """
 #: Whether an image has loaded (waiting for it: it is loading="lazy").
+#: Whether an image shows: waits for it to load, and answers false on an error or after 10 s
+#: (a promise that only listened for "load" hung the test forever on a photo that failed).
 LOADED = """
-(image) => image.complete && image.naturalWidth
-  ? true
-  : new Promise((done) => image.addEventListener("load", () => done(image.naturalWidth > 0)))
+(image) => image.complete
+  ? image.naturalWidth > 0
+  : new Promise((done) => {
+      image.addEventListener("load", () => done(image.naturalWidth > 0));
+      image.addEventListener("error", () => done(false));
+      setTimeout(() => done(image.complete && image.naturalWidth > 0), 10000);
+    })
 """
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")

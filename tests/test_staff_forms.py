@@ -194,6 +194,17 @@ async def test_a_local_photo_is_shown_by_its_name_not_its_path(sandbox, staff_bo
         assert (await web.get(address)).status_code == 403  # Pinangsia is not their area
 
 
+async def _once_telegrams(store, ref: int, sent_as: str):
+    """The report's photo row once the sender has swapped the local file for Telegram's (just
+    after the citizen got it)."""
+    for _ in range(100):
+        for photo in await store.reports.photos(ref):
+            if photo.file_id == sent_as:
+                return photo
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no photo of #{ref} became {sent_as}")
+
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", (300, 200), (10, 200, 10, 128)).save(out, "PNG")
@@ -232,6 +243,13 @@ async def test_a_note_or_photo_keeps_the_status_and_reaches_the_citizen(sandbox,
         photo = await warga.next_message(timeout=5)
         assert photo.kind == "photo" and "Pompa sudah tiba" in photo.plain_text
         no_metadata(sandbox.world.files[photo.photo].data)
+        # A page opened before the upload to Telegram named the photo by its local name; once
+        # the photo is Telegram's, that address still shows it (it used to be a 404: a broken
+        # image for the officer, and a browser test that waited for it forever).
+        kept = await _once_telegrams(store, ref, photo.photo)
+        assert kept.file_unique_id.startswith("local:")  # the name the earlier page used
+        shown = await web.get(f"/staff/photos/{kept.file_unique_id}")
+        assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
     report = await store.reports.get(ref)
     assert report.status == "new"
     events = await store.reports.events(ref)

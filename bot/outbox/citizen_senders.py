@@ -53,7 +53,7 @@ async def send_followup(out: Outgoing, row: OutboxRow) -> Message:
         if local and sent.photo:
             # From now on the photo is Telegram's: later sends reuse its file_id.
             await services.store.reports.replace_photo_file(
-                rendered.photo_file_id, sent.photo[-1].file_id, sent.photo[-1].file_unique_id
+                rendered.photo_file_id, sent.photo[-1].file_id
             )
         return sent
     return await out.bot.send_message(row.chat_id, rendered.text, reply_markup=rendered.markup)
