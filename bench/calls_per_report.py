@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Figure, load_note
 from bot.playground.botapi import BotMessage, Person, Sandbox, start_sandbox
-from bot.playground.botapi.world import Call
+from bot.playground.botapi.records import Call
 from storage.groups import Scope
 from tests.conftest import TOKEN, RunningBot, make_settings
 from tests.helpers import DESCRIPTION, MONAS, jpeg

@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.playground.botapi import BotMessage, Person, Sandbox  # noqa: E402
-from bot.playground.botapi.world import ChatState  # noqa: E402
+from bot.playground.botapi.records import ChatState  # noqa: E402
 from tests.conftest import TOKEN  # noqa: E402
 from tests.helpers import jpeg  # noqa: E402
 

@@ -26,7 +26,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.playground.botapi.people import member_json
+from bot.playground.botapi.chatview import member_json
 from bot.telegram import callbacks
 from handlers.report import KEYBOARD_LABELS
 from tests.conftest import RunningBot

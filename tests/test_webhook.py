@@ -21,7 +21,7 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.http.server import build_app
 from bot.http.webhook import SECRET_HEADER, WEBHOOK_PATH
-from bot.playground.botapi.people import _command_entities
+from bot.playground.botapi.chatview import _command_entities
 from bot.telegram.application import build_application
 from tests.conftest import TOKEN, RunningBot, make_settings, spawn_bot
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bot.playground.botapi.world import BotMessage, ChatState
+from bot.playground.botapi.records import BotMessage, ChatState
 
 JSONDict = dict[str, Any]
 
