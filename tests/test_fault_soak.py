@@ -205,7 +205,9 @@ async def test_one_call_in_five_failing_loses_no_alert_and_no_follow_up(sandbox,
     )
 
     # The faults really happened, of every kind.
-    assert set(served) == set(FAULT_KINDS) and sum(served.values()) >= 30, served
+    # At least 15: a report costs about 9 calls now (17 when this soak was written with 30), so
+    # one call in five failing serves some 20 to 35 faults in a run; 27 was seen.
+    assert set(served) == set(FAULT_KINDS) and sum(served.values()) >= 15, served
 
     # The bot kept answering: everyone filed, and was shown the reference of their own report.
     reports = {row["id"]: row for row in await store.db.fetchall("SELECT * FROM reports")}
