@@ -202,12 +202,9 @@ class ReportPages:
         async def may_touch(original: Report) -> bool:
             return staff.may_act_on(original)
 
-        try:
-            kept = await self._kept_photo(upload)
-        except PhotoRefused as refusal:
-            return await refuse(400, refusal.key, max=MAX_PHOTO_BYTES // (1024 * 1024))
-        result = await self._with_photo(
-            kept,
+        result = await self._with_upload(
+            upload,
+            refuse,
             lambda photo: self.services.cases.change_status(
                 report.id,
                 status,
@@ -218,6 +215,8 @@ class ReportPages:
                 may_touch_original=may_touch,
             ),
         )
+        if isinstance(result, Response):  # the upload was not a photo
+            return result
         if result.outcome is Outcome.NOTE_REQUIRED:
             return await refuse(400, "note_required")
         if result.outcome is Outcome.BAD_DUPLICATE:
@@ -257,19 +256,32 @@ class ReportPages:
             return await refuse(400, "note_empty")
         if note is not None and len(note) > MAX_NOTE:
             return await refuse(400, "note_too_long", max=MAX_NOTE)
-        try:
-            kept = await self._kept_photo(upload)
-        except PhotoRefused as refusal:
-            return await refuse(400, refusal.key, max=MAX_PHOTO_BYTES // (1024 * 1024))
-        result = await self._with_photo(
-            kept,
+        result = await self._with_upload(
+            upload,
+            refuse,
             lambda photo: self.services.cases.add_note(
                 report.id, self._actor(staff), note=note, photo=photo
             ),
         )
+        if isinstance(result, Response):  # the upload was not a photo
+            return result
         if result.outcome is not Outcome.CHANGED:
             raise PageError(404, "not_found")
         return self._done(staff, report, "noted")
+
+    async def _with_upload(
+        self,
+        upload: Upload | None,
+        refuse: Callable[..., Awaitable[Response]],
+        act: Callable[[PhotoRef | None], Awaitable[ChangeResult]],
+    ) -> ChangeResult | Response:
+        """``act`` with the upload kept as a photo (or none); an upload that is not a photo is
+        refused through the form's own ``refuse`` before anything changes."""
+        try:
+            kept = await self._kept_photo(upload)
+        except PhotoRefused as refusal:
+            return await refuse(400, refusal.key, max=MAX_PHOTO_BYTES // (1024 * 1024))
+        return await self._with_photo(kept, act)
 
     async def _kept_photo(self, upload: Upload | None) -> tuple[Path, PhotoRef] | None:
         """The upload cleaned and written beside the database (PhotoRefused if it is not a
