@@ -7,12 +7,16 @@ own and still open, and the presser still an officer of the report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from telegram import Update
 
 from bot.domain import questions
 from bot.domain.permissions import is_admin, may_act_on
 from bot.i18n import plain, t, to_plain
 from bot.telegram import callbacks
+from bot.telegram.callbacks import ButtonKind
 from bot.telegram.context import BotContext
 from bot.telegram.message_length import shorten
 from handlers.groups.acting import actor_of
@@ -25,17 +29,29 @@ from storage.reports import Report
 POPUP_LIMIT = 200  # Telegram's limit on a button's pop-up
 
 
+#: A question's button data: each names the report the question is about.
+P = TypeVar("P", callbacks.Answer, callbacks.Original)
+
+
 async def _pressed_question(
-    update: Update, context: BotContext, report_id: int
-) -> tuple[Question, Report] | None:
-    """The open question this press belongs to and its report, or None (the presser was told)."""
+    update: Update,
+    context: BotContext,
+    kind: ButtonKind[P],
+    valid: Callable[[P], bool] = lambda _press: True,
+) -> tuple[P, Question, Report] | None:
+    """The press (of ``kind``, ``valid``), the open question it belongs to and its report, or
+    None (the presser was told: a stale button, someone else's question, a closed one)."""
     query = query_of(update)
     services = context.services
     language = services.settings.default_language
+    press = kind.parse(query.data)
+    if press is None or not valid(press):
+        await query.answer(plain(language, "common.stale_button"))
+        return None
     message = pressed_message(query)
     found = await services.questions.at(chat_of(update).id, message.message_id) if message else None
-    report = await services.store.reports.get(report_id)
-    if found is None or report is None or found[0].report_id != report_id:
+    report = await services.store.reports.get(press.report)
+    if found is None or report is None or found[0].report_id != press.report:
         await query.answer(plain(language, "common.stale_button"))
         return None
     question, state = found
@@ -53,21 +69,19 @@ async def _pressed_question(
     ):
         await query.answer(plain(language, "alert.not_yours"), show_alert=True)
         return None
-    return question, report
+    return press, question, report
 
 
 async def question_pressed(update: Update, context: BotContext) -> None:
     """``question:<report>:cancel`` or ``…:skip``."""
     query = query_of(update)
     language = context.services.settings.default_language
-    press = callbacks.QUESTION.parse(query.data)
-    if press is None or press.answer not in ("cancel", "skip"):
-        await query.answer(plain(language, "common.stale_button"))
-        return
-    pressed = await _pressed_question(update, context, press.report)
+    pressed = await _pressed_question(
+        update, context, callbacks.QUESTION, lambda press: press.answer in ("cancel", "skip")
+    )
     if pressed is None:
         return
-    question, report = pressed
+    press, question, report = pressed
     officer = mention(question.officer_id, question.officer_name, language)
     if press.answer == "cancel":
         await context.services.questions.close(question, questions.State.CANCELLED)
@@ -90,14 +104,10 @@ async def duplicate_confirmed(update: Update, context: BotContext) -> None:
     query = query_of(update)
     services = context.services
     language = services.settings.default_language
-    press = callbacks.DUPLICATE_OF.parse(query.data)
-    if press is None:
-        await query.answer(plain(language, "common.stale_button"))
-        return
-    pressed = await _pressed_question(update, context, press.report)
+    pressed = await _pressed_question(update, context, callbacks.DUPLICATE_OF)
     if pressed is None:
         return
-    question, report = pressed
+    press, question, report = pressed
     if question.action != questions.DUPLICATE:
         await query.answer(plain(language, "common.stale_button"))
         return
