@@ -13,6 +13,7 @@ asked for.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
@@ -65,6 +66,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class CancelledJobFilter(logging.Filter):
+    """Drops APScheduler's "Error running job" when the job was only cancelled: a stop cancels
+    a sweep or outbox tick caught mid-run, and its work is kept in the database and picked up
+    at the next start, so a traceback there would only make a clean stop read like a crash."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("apscheduler") or record.exc_info is None:
+            return True
+        return not isinstance(record.exc_info[1], asyncio.CancelledError)
+
+
 def setup_logging(
     level: str,
     token: str,
@@ -78,6 +90,7 @@ def setup_logging(
     for PTB and aiosqlite, WARNING for httpx, whatever ``level`` says)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(CancelledJobFilter())  # first: redaction renders exc_info into text
     handler.addFilter(RedactingFilter([token, *(secret for secret in secrets if secret)]))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -262,3 +262,19 @@ async def test_tokens_the_bot_mints_are_known_to_the_redaction_by_value(
     logging.getLogger("wargalapor.test").warning("bare %s and %s", login.group(1), invite.group(1))
     last = json.loads(captured_logs.getvalue().splitlines()[-1])
     assert last["msg"] == "bare [token] and [token]"
+
+
+def test_a_job_cancelled_by_a_stop_is_no_error_but_a_failing_job_is():
+    """A stop cancels a job caught mid-run (its work waits in the database): no traceback then,
+    while a job that really fails is still logged with its traceback."""
+    out = io.StringIO()
+    setup_logging("INFO", "123:SECRET", out)
+    executor = logging.getLogger("apscheduler.executors.default")
+    for error in (asyncio.CancelledError(), ValueError("broken sweep")):
+        try:
+            raise error
+        except BaseException:
+            executor.error('Job "sweep" raised an exception', exc_info=True)
+    written = out.getvalue()
+    assert "CancelledError" not in written
+    assert "broken sweep" in written and "Traceback" in written
