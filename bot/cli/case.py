@@ -51,7 +51,11 @@ def add_case_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     update.add_argument("ref", help="report reference, e.g. 1042 or #1042")
     update.add_argument("--status", help=f"new status, one of: {', '.join(STATUSES)}")
     update.add_argument("--note", help="public note for the reporter (the reason, for rejected)")
-    update.add_argument("--photo", help="a JPEG, PNG or WebP file to send with the follow-up")
+    update.add_argument(
+        "--photo",
+        help="a JPEG, PNG or WebP file to send with the follow-up: the after photo that"
+        ' categories with resolve_photo = "required" need for --status resolved',
+    )
     update.add_argument("--duplicate-of", help="the original report, with --status duplicate")
     update.add_argument("--by", help=f"who makes the change (default: {DEFAULT_ACTOR})")
 

@@ -93,6 +93,12 @@ def _refusal(request: UpdateRequest, result: ChangeResult) -> str:
         )
     if result.outcome is Outcome.NOTE_REQUIRED:
         return "--status rejected needs the reason for the reporter in --note"
+    if result.outcome is Outcome.PHOTO_REQUIRED:
+        category = result.report.category_key if result.report else "its"
+        return (
+            f"report #{ref} is in category {category}, which is resolved only with an"
+            f' "after" photo: add --photo PATH (a JPEG, PNG or WebP of the fixed problem)'
+        )
     if result.outcome is Outcome.BAD_DUPLICATE:
         return f"--duplicate-of #{request.duplicate_of}: no such report"
     return f"report #{ref} not found"

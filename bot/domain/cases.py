@@ -3,12 +3,19 @@
 Each change appends its event, updates the report, and enqueues the follow-ups for the reporter
 and followers and the refresh of every alert card, all in one transaction; a change that is not
 allowed from the current status changes nothing.
+
+Why the "after" photo is checked here and nowhere else: a category may require proof before a
+report is resolved (``resolve_photo = "required"`` in ``bot/data/categories.toml``, as
+Jakarta's officers must show one on JAKI). Every way of resolving (the group's ✅ Selesai, the
+staff form, the case CLI, the update API and Open311) comes through :meth:`change_status`, so
+none of them can resolve such a report without a photo: given with the change, or attached by
+staff since the report was last reopened (:data:`PROOF_BY`).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 import aiosqlite
@@ -17,7 +24,9 @@ from bot.domain import statuses
 from bot.domain.alerts import alert_messages, recipients
 from bot.geo.areas import Area, AreaIndex
 from storage import reports as report_rows
+from storage.after_photos import photo_since_in
 from storage.alerts import cards_in
+from storage.categories import Category
 from storage.db import utc_now
 from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxKind, OutboxMessage, enqueue
 from storage.photos import PhotoRef
@@ -38,6 +47,11 @@ class Outcome(enum.Enum):
     NOTE_REQUIRED = "note_required"
     BAD_DUPLICATE = "bad_duplicate"
     ORIGINAL_FORBIDDEN = "original_forbidden"  # the actor may not touch the original report
+    PHOTO_REQUIRED = "photo_required"  # resolving this category needs an "after" photo
+
+
+#: Whose photo on a report is proof of the fix: staff's, never the reporter's own additions.
+PROOF_BY: tuple[str, ...] = ("officer", "admin", "agency")
 
 
 #: Whether the actor may act on a report too: asked of the original when marking a duplicate.
@@ -93,12 +107,33 @@ class CasesService:
         *,
         areas: AreaIndex | None = None,
         admin_chat_id: int | None = None,
+        categories: Mapping[str, Category] | None = None,
     ) -> None:
-        """``areas`` and ``admin_chat_id`` let a reopened report alert its groups again."""
+        """``areas`` and ``admin_chat_id`` let a reopened report alert its groups again;
+        ``categories`` (the bundled list, by key) say which need an "after" photo to resolve.
+        The bot, the CLI and the HTTP API pass all three; a service built without categories
+        (storage and delivery tests) asks no category for a photo."""
         self.store = store
         self.wake = wake
         self.areas = areas
         self.admin_chat_id = admin_chat_id
+        self.categories: Mapping[str, Category] = categories or {}
+
+    def after_photo_required(self, report: Report) -> bool:
+        """Whether resolving ``report`` needs an "after" photo: its category says so."""
+        category = self.categories.get(report.category_key)
+        return category is not None and category.after_photo_required
+
+    async def _lacks_proof(
+        self, conn: aiosqlite.Connection, report: Report, photo: PhotoRef | None
+    ) -> bool:
+        """A move to resolved with no photo where the category needs one and staff attached
+        none since the report was last reopened (an earlier fix's photo is not proof)."""
+        if photo is not None or not self.after_photo_required(report):
+            return False
+        return not await photo_since_in(
+            conn, report.id, by=PROOF_BY, since_status=statuses.REOPENED
+        )
 
     async def _reopen_alerts(
         self, report_id: int
@@ -131,6 +166,11 @@ class CasesService:
         """``messages(report_id, event_id)``: extra rows caused by the change (a reopened
         report's new alert), enqueued in the same transaction.
 
+        A move to resolved in a category that needs an "after" photo is
+        ``Outcome.PHOTO_REQUIRED`` unless ``photo`` is given or staff attached one since the
+        report was last reopened; it is asked after the lifecycle, so a report that cannot be
+        resolved at all says that instead.
+
         Marking a duplicate moves the reporter onto the original, so the actor must be allowed
         on the original as well: every caller says how (``may_touch_original``), and it is
         asked before the transaction because it may ask Telegram (a group's administrators).
@@ -158,6 +198,8 @@ class CasesService:
                 return ChangeResult(Outcome.UNCHANGED, report)
             if new_status not in statuses.moves(report.status, actor.kind):
                 return ChangeResult(Outcome.NOT_ALLOWED, report)
+            if new_status == statuses.RESOLVED and await self._lacks_proof(conn, report, photo):
+                return ChangeResult(Outcome.PHOTO_REQUIRED, report)
             original = None
             if new_status == statuses.DUPLICATE:
                 original = await report_rows.get_in(conn, duplicate_of) if duplicate_of else None

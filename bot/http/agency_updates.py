@@ -18,6 +18,10 @@ Everything goes through :meth:`bot.domain.cases.CasesService.change_status` (or 
 so the reporter and followers get the same follow-up as for a button press. An update asking
 for the status the request already has changes nothing but adds its note: a retried call does no
 harm. 409 when the status cannot follow the current one (the description lists what can).
+
+Resolving (``resolved``, ``closed`` of an open request, ``FIXED``) a request whose service needs
+an "after" photo (``resolve_photo = "required"``) is a 400 unless staff attached one since it
+was last reopened: the bot fetches nothing, so a ``photo_url`` is a link, not a photo.
 """
 
 from __future__ import annotations
@@ -149,6 +153,15 @@ def _refuse(result: ChangeResult, report_id: int, status: str | None) -> None:
         raise ApiError(404, f"no service request {report_id}")
     if outcome is Outcome.NOTE_REQUIRED:
         raise ApiError(400, "status rejected needs a note: the reason, for the reporter")
+    if outcome is Outcome.PHOTO_REQUIRED:
+        service = result.report.category_key if result.report else "this service"
+        raise ApiError(
+            400,
+            f"request {report_id} ({service}) is resolved only with an after photo, and this API"
+            " attaches none (photo_url stays a link in the note): attach the photo from the"
+            " officers' group, the staff pages or `python -m bot case update"
+            f" {report_id} --photo PATH`, then resolve",
+        )
     if outcome is Outcome.BAD_DUPLICATE:
         raise ApiError(400, "duplicate_of must be another existing request")
     if outcome is Outcome.ORIGINAL_FORBIDDEN:

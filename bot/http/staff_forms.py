@@ -39,12 +39,20 @@ class Draft:
 
 
 def forms(
-    language: str, report: Report, session_token: str, admin: bool, draft: Draft | None
+    language: str,
+    report: Report,
+    session_token: str,
+    admin: bool,
+    draft: Draft | None,
+    *,
+    photo_required: bool = False,
 ) -> str:
-    """Both forms and the script that helps them, for the report's page."""
+    """Both forms and the script that helps them, for the report's page; ``photo_required``:
+    the report's category needs an "after" photo to be resolved, which the photo's label says
+    (the server refuses a resolve without one whatever the browser sends)."""
     csrf = csrf_for(session_token)
     return (
-        status_form(language, report, csrf, admin, draft)
+        status_form(language, report, csrf, admin, draft, photo_required=photo_required)
         + note_form(language, report, csrf, draft)
         + f'<script src="{STATIC}/staff-form.js"></script>'
     )
@@ -77,7 +85,15 @@ def _note_field(language: str, label_key: str, typed: str) -> str:
     )
 
 
-def status_form(language: str, report: Report, csrf: str, admin: bool, draft: Draft | None) -> str:
+def status_form(
+    language: str,
+    report: Report,
+    csrf: str,
+    admin: bool,
+    draft: Draft | None,
+    *,
+    photo_required: bool = False,
+) -> str:
     allowed = moves(report.status, "admin" if admin else "officer")
     if not allowed:
         return f'<section id="{STATUS_FORM}"><p>{text(language, "final")}</p></section>'
@@ -102,7 +118,7 @@ def status_form(language: str, report: Report, csrf: str, admin: bool, draft: Dr
         f"{select('status', options, chosen, placeholder=placeholder)}</label>"
         + duplicate
         + _note_field(language, "note", mine.note if mine else "")
-        + _photo_input(language, "photo_status")
+        + _photo_input(language, "photo_status_required" if photo_required else "photo_status")
         + f'<button type="submit">{text(language, "save")}</button></form></section>'
     )
 

@@ -33,6 +33,7 @@ from bot.http.templates import Header, esc, layout, legend, link, map_block, tex
 from bot.i18n import plain
 from bot.ids import parse_id
 from bot.images import MAX_PHOTO_BYTES
+from bot.outbox.renderers import category_label
 from bot.services import Services
 from storage.photos import PhotoRef
 from storage.reports import Report
@@ -219,6 +220,9 @@ class ReportPages:
             return result
         if result.outcome is Outcome.NOTE_REQUIRED:
             return await refuse(400, "note_required")
+        if result.outcome is Outcome.PHOTO_REQUIRED:
+            category = category_label(self.services, report, language)
+            return await refuse(400, "photo_required", category=category)
         if result.outcome is Outcome.BAD_DUPLICATE:
             return await refuse(400, "bad_duplicate")
         if result.outcome is Outcome.ORIGINAL_FORBIDDEN:

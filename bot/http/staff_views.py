@@ -186,7 +186,17 @@ class StaffViews:
             )
         )
         body.append(self.additions(staff, events, added))
-        body.append(forms(language, report, staff.session_token, staff.admin, draft))
+        required = services.cases.after_photo_required(report)
+        body.append(
+            forms(
+                language,
+                report,
+                staff.session_token,
+                staff.admin,
+                draft,
+                photo_required=required,
+            )
+        )
         body.append(self.photo_groups(staff, photos))
         body.append(f"<h2>{text(language, 'history')}</h2>")
         body.append(self.history(staff, events, added))

@@ -242,6 +242,7 @@ async def open_services(settings: Settings) -> Services:
         AreaRow(a.code, a.name, a.district, a.city, a.min_lat, a.min_lon, a.max_lat, a.max_lon)
         for a in areas.areas
     )
+    by_key = {category.key: category for category in categories}
     waker = Waker()
     geocoder = build_geocoder(
         settings.geocoder,
@@ -265,9 +266,15 @@ async def open_services(settings: Settings) -> Services:
         store=store,
         areas=areas,
         directory=AreaDirectory(areas),
-        categories={category.key: category for category in categories},
+        categories=by_key,
         reporting=reporting,
-        cases=CasesService(store, waker, areas=areas, admin_chat_id=settings.admin_chat_id),
+        cases=CasesService(
+            store,
+            waker,
+            areas=areas,
+            admin_chat_id=settings.admin_chat_id,
+            categories=by_key,
+        ),
         waker=waker,
     )
 

@@ -114,20 +114,24 @@ async def _resolve(
     photo: PhotoRef | None,
 ) -> Shown | None:
     """The after photo resolves the report, its caption the note; without a photo, where the
-    category allows it, the words are the reason the reporter reads."""
+    category allows it, the words are the reason the reporter reads. Whether it allows it is
+    the cases service's to say (``Outcome.PHOTO_REQUIRED``): the question stays open for the
+    photo."""
     services = context.services
     language = services.settings.default_language
-    if photo is None:
-        if not photo_optional(context, report):
-            category = category_label(services, report, language)
-            await message.reply_text(t(language, "alert.photo_required", category=category))
-            return None
-        if text is None:
+    category = category_label(services, report, language)
+    if photo is None and text is None:
+        if photo_optional(context, report):
             await message.reply_text(t(language, "alert.reply_needs_content"))
-            return None
+        else:
+            await message.reply_text(t(language, "alert.photo_required", category=category))
+        return None
     result = await services.cases.change_status(
         report.id, statuses.RESOLVED, actor, note=text, photo=photo
     )
+    if result.outcome is Outcome.PHOTO_REQUIRED:
+        await message.reply_text(t(language, "alert.photo_required", category=category))
+        return None
     await services.questions.close(question, questions.State.ANSWERED)
     if result.outcome is not Outcome.CHANGED:
         return Shown(_refused_change(result, report, language))
