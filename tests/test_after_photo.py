@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from bot.playground.botapi import TINY_JPEG
-from tests.helpers import file_report, run_cli
+from tests.helpers import file_report, jpeg, run_cli
 from tests.open311_spec import refused, valid
 from tests.test_groups import officer_for
 from tests.test_open311 import BASE as OPEN311
@@ -199,3 +199,15 @@ async def test_the_update_apis_answer_400_until_staff_attach_the_photo(staff_bot
     [posted] = valid(fixed, "update_posted")
     assert (await store.reports.get(garbage)).status == "resolved"
     assert int(posted["update_id"]) == (await store.reports.events(garbage))[-1].id
+
+
+async def test_the_reporters_own_added_photo_is_no_proof_of_the_fix(sandbox, staff_bot):
+    store = staff_bot.services.store
+    warga = sandbox.citizen()
+    ref = await file_report(warga, category="Sampah")
+    await warga.send_photo(jpeg(9), caption="Sudah bersih sekarang", reply_to=warga.last_message)
+    assert f"Ditambahkan ke laporan #{ref}" in (await warga.next_message()).plain_text
+    assert [p.role for p in await store.reports.photos(ref)] == ["citizen", "update"]
+    bare = await run_cli(staff_bot, "case", "update", str(ref), "--status", "resolved")
+    assert bare.returncode == 2 and "add --photo PATH" in bare.stderr
+    assert (await store.reports.get(ref)).status == "new"

@@ -51,8 +51,8 @@ def mention(user_id: int, name: str | None, language: str) -> Html:
 
 
 def photo_optional(context: BotContext, report: Report) -> bool:
-    category = context.services.categories.get(report.category_key)
-    return category is None or not category.after_photo_required
+    """Whether the Selesai question may offer "no photo": the cases service's rule."""
+    return not context.services.cases.after_photo_required(report)
 
 
 def question_keyboard(report_id: int, language: str, *, skip: bool) -> InlineKeyboardMarkup:
