@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.db import Database, placeholders, utc_now
+from storage.backend import Backend, Row
+from storage.sqltext import placeholders, utc_now
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class CitizenState:
     announcements_off: bool
 
 
-def _citizen(row: aiosqlite.Row) -> Citizen:
+def _citizen(row: Row) -> Citizen:
     return Citizen(
         user_id=row["user_id"],
         chat_id=row["chat_id"],
@@ -43,7 +42,7 @@ def _citizen(row: aiosqlite.Row) -> Citizen:
 
 
 class CitizenRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def get(self, user_id: int) -> Citizen | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database
+from storage.backend import Backend
 
 UNDELIVERED = ("pending", "sending")
 
@@ -46,7 +46,7 @@ class Snapshot:
 
 
 class MonitoringRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def ping(self) -> None:

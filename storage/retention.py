@@ -25,8 +25,8 @@ Each statement keeps what a later feature still reads:
 
 from __future__ import annotations
 
+from storage.backend import Backend
 from storage.broadcasts import RECENT_LISTED
-from storage.db import Database
 
 BATCH = 5000
 
@@ -63,7 +63,7 @@ TARGETS: dict[str, str] = {
     # Officers' questions lapse in minutes; kept as long as messages, so a late reply is told why.
     "questions": "DELETE FROM pending_replies WHERE created_at < :before",
     "geocode_cache": (
-        "DELETE FROM geocode_cache WHERE rowid IN (SELECT rowid FROM geocode_cache"
+        "DELETE FROM geocode_cache WHERE (kind, query) IN (SELECT kind, query FROM geocode_cache"
         f" WHERE created_at < :before LIMIT {BATCH})"
     ),
 }
@@ -71,7 +71,7 @@ BATCHED = frozenset(TARGETS) - {"web_logins", "officer_invites", "questions"}
 
 
 class RetentionRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def prune_batch(self, target: str, before: str) -> int:

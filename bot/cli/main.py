@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -49,7 +48,8 @@ def _run(settings: Settings) -> int:
     bot on the same database stops here with one line naming the first."""
     with ExitStack() as held:
         try:
-            held.enter_context(instance_lock(settings.database_path))
+            if settings.database_url is None:  # PostgreSQL is shared by design
+                held.enter_context(instance_lock(settings.database_path))
         except AlreadyRunning as running:
             print(already_running(running), file=sys.stderr)
             return EXIT_CONFIG
@@ -101,20 +101,20 @@ def _serve(settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from storage.db import Database
+    from storage.engines import backend_for
 
-    db = Database(settings.database_path)
+    db = backend_for(settings.database)
     try:
         await db.open(migrate=False)
-        applied = await db.migrate()  # waits for a bot or a migrate already at it, see db.py
+        applied = await db.migrate()  # waits for a bot or a migrate already at it
         version = await db.schema_version()
-    except sqlite3.Error as error:
+    except Exception as error:  # SQLite's or the PostgreSQL driver's: a locked file, a login
         print(f"wargalapor: migrate failed: {error}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         await db.close()
     names = ", ".join(applied) if applied else "none"
-    print(f"database {settings.database_path}: schema version {version} (applied: {names})")
+    print(f"database {db.label}: schema version {version} (applied: {names})")
     return 0
 
 
@@ -122,7 +122,7 @@ async def _check(settings: Settings) -> int:
     """Everything the bot needs at start, except Telegram itself."""
     from bot.domain.categories import load_categories
     from bot.geo.areas import AreaFileError, AreaIndex
-    from storage.db import Database, migrations
+    from storage.engines import backend_for
 
     problems = 0
     print(f"configuration: ok (admins: {len(settings.admin_user_ids)})")
@@ -138,19 +138,19 @@ async def _check(settings: Settings) -> int:
     except (AreaFileError, OSError) as error:
         print(f"areas: {error}", file=sys.stderr)
         problems += 1
-    latest = migrations()[-1][0]
+    db = backend_for(settings.database)
+    latest = db.latest_version()
     try:
-        db = Database(settings.database_path)
         await db.open(migrate=False)
         version = await db.schema_version()
         await db.close()
     except Exception as error:
-        print(f"database {settings.database_path}: cannot open ({error})", file=sys.stderr)
+        print(f"database {db.label}: cannot open ({error})", file=sys.stderr)
         return EXIT_CONFIG
     state = (
         "ok" if version == latest else f"behind ({version} < {latest}); run: python -m bot migrate"
     )
-    print(f"database {settings.database_path}: schema {version}, {state}")
+    print(f"database {db.label}: schema {version}, {state}")
     return EXIT_CONFIG if problems else 0
 
 

@@ -11,17 +11,16 @@ import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.domain import statuses
 from bot.domain.alerts import alert_messages, recipients
 from bot.geo.areas import Area, AreaIndex
 from storage import reports as report_rows
 from storage.alerts import cards_in
-from storage.db import utc_now
+from storage.backend import Connection
 from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxKind, OutboxMessage, enqueue
 from storage.photos import PhotoRef
 from storage.reports import Report
+from storage.sqltext import utc_now
 from storage.store import Store
 from storage.sweeps import restart_sla_in
 
@@ -245,7 +244,7 @@ class CasesService:
     @classmethod
     async def _record(
         cls,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         report: Report,
         actor: Actor,
         *,
@@ -277,7 +276,7 @@ class CasesService:
 
     @staticmethod
     async def _announce(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         report_id: int,
         event_id: int,
         actor: Actor,
