@@ -112,11 +112,12 @@ def _recipients_sql(audience: Audience, *, count: bool) -> tuple[str, list[Any]]
         params = []
         if audience.kind == "area_groups":
             clause = " OR ".join("(g.scope = ? AND g.scope_key = ?)" for _ in audience.group_scopes)
-            sql += f" AND ({clause or '0'})"
+            sql += f" AND ({clause or '1 = 0'})"
             params += [v for s in audience.group_scopes for v in (s.kind, s.key)]
     if count:
-        return f"SELECT COUNT(*) AS n FROM ({sql})", params
-    return f"SELECT chat_id FROM ({sql}) WHERE chat_id > ? ORDER BY chat_id LIMIT ?", params
+        return f"SELECT COUNT(*) AS n FROM ({sql}) AS recipients", params
+    page = f"SELECT chat_id FROM ({sql}) AS recipients WHERE chat_id > ? ORDER BY chat_id LIMIT ?"
+    return page, params
 
 
 class BroadcastRepository:

@@ -33,7 +33,8 @@ BATCH = 5000
 _KEPT_BROADCASTS = (
     "(broadcast_id IS NULL OR broadcast_id NOT IN ("
     "SELECT id FROM broadcasts WHERE state IN ('scheduled', 'running')"
-    f" UNION SELECT id FROM (SELECT id FROM broadcasts ORDER BY id DESC LIMIT {RECENT_LISTED})))"
+    " UNION SELECT id FROM (SELECT id FROM broadcasts"
+    f" ORDER BY id DESC LIMIT {RECENT_LISTED}) AS recent))"
 )
 
 #: Each target: a statement deleting at most ``BATCH`` rows older than its one parameter.

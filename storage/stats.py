@@ -212,7 +212,7 @@ async def _median_hours(
         "SELECT AVG(hours) AS median FROM (SELECT"
         f" {dialect.seconds_between(f'r.{column}', 'r.created_at')} / 3600.0 AS hours"
         f" FROM reports r WHERE {where} AND r.{column} IS NOT NULL"
-        " ORDER BY hours LIMIT :limit OFFSET :offset)",
+        " ORDER BY hours LIMIT :limit OFFSET :offset) AS middle",
         {**params, "limit": limit, "offset": offset},
     ) as cursor:
         row = await cursor.fetchone()

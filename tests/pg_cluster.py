@@ -49,7 +49,16 @@ class Cluster:
 
     def stop(self) -> None:
         subprocess.run(
-            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop"]),
+            _as_postgres(
+                [
+                    str(self.bin / "pg_ctl"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ]
+            ),
             capture_output=True,
             check=False,
         )
@@ -68,8 +77,17 @@ def start_cluster() -> Cluster | None:
     data = folder / "data"
     subprocess.run(
         _as_postgres(
-            [str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-             "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]
+            [
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
         ),
         capture_output=True,
         check=True,
@@ -80,8 +98,19 @@ def start_cluster() -> Cluster | None:
     )
     subprocess.run(
         _as_postgres(
-            [str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-             str(folder / "server.log"), "-w", "-t", "60", "start"]
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(folder / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
         ),
         capture_output=True,
         check=True,

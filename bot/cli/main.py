@@ -18,6 +18,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.cli.apikey import add_apikey_parser, run_apikey
 from bot.cli.case import add_case_parser, run_case
+from bot.cli.copy_db import add_copy_db_parser, run_copy_db
 from bot.cli.officer import add_officer_parsers, run_officer
 from bot.cli.usage import EXIT_FAILED
 from bot.config import ConfigError, Settings, load_settings
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     add_case_parser(commands)
     add_apikey_parser(commands)
     add_officer_parsers(commands)
+    add_copy_db_parser(commands)
     return parser
 
 
@@ -163,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # From the working folder, as README says; the default search starts at this file instead.
     load_dotenv(find_dotenv(usecwd=True))
+    if args.command == "copy-db":  # needs no bot settings: both ends are on its command line
+        return run_copy_db(args)
     if args.command == "playground" or (args.command is None and _no_token()):
         from bot.playground.main import NO_TOKEN, run_playground
 
