@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -49,13 +50,36 @@ def _run(settings: Settings) -> int:
     """The bot, holding its database for as long as it runs (see storage/locks.py); a second
     bot on the same database stops here with one line naming the first."""
     with ExitStack() as held:
+        if settings.database_url is not None:
+            _become_active(settings.database_url, held)
+            return _serve(settings)
         try:
-            if settings.database_url is None:  # PostgreSQL is shared by design
-                held.enter_context(instance_lock(settings.database_path))
+            held.enter_context(instance_lock(settings.database_path))
         except AlreadyRunning as running:
             print(already_running(running), file=sys.stderr)
             return EXIT_CONFIG
         return _serve(settings)
+
+
+def _become_active(url: str, held: ExitStack) -> None:
+    """On PostgreSQL, several processes may be started: each waits here until it holds the
+    active lease (storage/active_lease.py), so one serves and the others take over within
+    seconds when it stops. Losing the lease stops this process (SIGTERM, as systemd would)."""
+    from storage.active_lease import ActiveLease
+    from storage.postgres import redacted
+
+    lease = ActiveLease(url)
+    lease.wait(
+        on_standby=lambda: print(
+            f"wargalapor: standby: another process is active on {redacted(url)}; this one takes "
+            "over when it stops",
+            file=sys.stderr,
+            flush=True,
+        )
+    )
+    held.callback(lease.release)
+    lease.watch(on_lost=lambda: os.kill(os.getpid(), signal.SIGTERM))
+    print(f"wargalapor: active on {redacted(url)}", file=sys.stderr, flush=True)
 
 
 def already_running(running: AlreadyRunning) -> str:
