@@ -85,9 +85,16 @@ class Dialect(ABC):
         """A hint to read ``reports r`` straight through (SQLite's ``NOT INDEXED``), or ""."""
 
     @abstractmethod
-    def reports_in_box(self) -> str:
-        """``FROM … WHERE`` start of a query over ``reports r`` whose point lies in a box, the
-        box as four ``?`` (min_lat, max_lat, min_lon, max_lon), served by a spatial index."""
+    def index_hint(self, index: str) -> str:
+        """Read the table through ``index`` (SQLite's ``INDEXED BY``), or "" where the planner
+        needs no telling."""
+
+    @abstractmethod
+    def reports_in_box(
+        self, min_lat: float, max_lat: float, min_lon: float, max_lon: float
+    ) -> tuple[str, tuple[float, ...]]:
+        """``FROM … WHERE`` start of a query over ``reports r`` whose point lies in the box, with
+        its parameters, served by the engine's spatial index."""
 
 
 class Backend(ABC):

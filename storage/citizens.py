@@ -109,7 +109,7 @@ class CitizenRepository:
                 cursor = await conn.execute(
                     "INSERT INTO citizens (user_id, chat_id, language, created_at, banned_at)"
                     " VALUES (?, ?, 'id', ?, ?) ON CONFLICT(user_id) DO UPDATE"
-                    " SET banned_at = excluded.banned_at WHERE banned_at IS NULL",
+                    " SET banned_at = excluded.banned_at WHERE citizens.banned_at IS NULL",
                     (user_id, user_id, utc_now(), utc_now()),
                 )
             else:

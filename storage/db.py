@@ -75,12 +75,18 @@ class SqliteDialect(Dialect):
     def scan_hint(self) -> str:
         return "NOT INDEXED"
 
-    def reports_in_box(self) -> str:
+    def index_hint(self, index: str) -> str:
+        return f"INDEXED BY {index}"
+
+    def reports_in_box(
+        self, min_lat: float, max_lat: float, min_lon: float, max_lon: float
+    ) -> tuple[str, tuple[float, ...]]:
         # CROSS JOIN makes SQLite start from the R*Tree: with a plain JOIN it preferred the
         # (status, ...) indexes and read every open report in the city, on every location step.
         return (
             "FROM reports_geo g CROSS JOIN reports r ON r.id = g.id"
-            " WHERE g.min_lat >= ? AND g.max_lat <= ? AND g.min_lon >= ? AND g.max_lon <= ?"
+            " WHERE g.min_lat >= ? AND g.max_lat <= ? AND g.min_lon >= ? AND g.max_lon <= ?",
+            (min_lat, max_lat, min_lon, max_lon),
         )
 
 

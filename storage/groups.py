@@ -91,13 +91,25 @@ class GroupRepository:
         return [GroupLink.from_row(row) for row in rows]
 
 
+#: What would collide with a row of the new chat, per table (its other unique columns).
+_CLASHES = {
+    "area_groups": "o.scope = area_groups.scope AND o.scope_key = area_groups.scope_key",
+    "alert_messages": (
+        "o.report_id = alert_messages.report_id OR o.message_id = alert_messages.message_id"
+    ),
+    "pending_replies": "o.message_id = pending_replies.message_id",
+}
+
+
 async def migrate_chat(db: Backend, old_chat_id: int, new_chat_id: int) -> None:
     """A group became a supergroup with a new id: everything that pointed at it follows."""
     async with db.transaction() as conn:
-        for table in ("area_groups", "alert_messages", "pending_replies"):
+        for table, clash in _CLASHES.items():
+            # A row the new chat already has stays behind, as UPDATE OR IGNORE would leave it.
             await conn.execute(
-                f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+                f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?"
+                f" AND NOT EXISTS (SELECT 1 FROM {table} AS o WHERE o.chat_id = ? AND ({clash}))",
+                (new_chat_id, old_chat_id, new_chat_id),
             )
         await conn.execute(
             "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state IN ('pending', 'sending')",
@@ -231,7 +243,8 @@ class OfficerRepository:
             await conn.execute(
                 "INSERT INTO officers (user_id, scope, scope_key, added_by, added_at, name)"
                 " VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET name = COALESCE(excluded.name, name)",
+                " ON CONFLICT (user_id, scope, scope_key)"
+                " DO UPDATE SET name = COALESCE(excluded.name, officers.name)",
                 (user_id, scope.kind, scope.key, invite["created_by"], utc_now(), name),
             )
             return "ok", scope

@@ -59,7 +59,7 @@ class MonitoringRepository:
             "SELECT state, kind, n FROM outbox_counts ORDER BY state, kind"
         )
         oldest = await self._db.fetchone(
-            "SELECT created_at FROM outbox INDEXED BY outbox_undelivered"
+            f"SELECT created_at FROM outbox {self._db.dialect.index_hint('outbox_undelivered')}"
             " WHERE state IN ('pending', 'sending') ORDER BY created_at LIMIT 1"
         )
         return Snapshot(

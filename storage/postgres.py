@@ -27,8 +27,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import AsyncClientCursor, AsyncConnection
+from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from psycopg.rows import RowMaker
+from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import AsyncConnectionPool
 
 from storage.backend import Backend, Connection, Cursor, CursorResult, Dialect, Params
@@ -170,9 +172,17 @@ class PostgresDialect(Dialect):
     def scan_hint(self) -> str:
         return ""
 
-    def reports_in_box(self) -> str:
+    def index_hint(self, index: str) -> str:
+        return ""
+
+    def reports_in_box(
+        self, min_lat: float, max_lat: float, min_lon: float, max_lon: float
+    ) -> tuple[str, tuple[float, ...]]:
         # The GiST index on point(lon, lat) (migration 0016) answers "inside this box".
-        return "FROM reports r WHERE point(r.lon, r.lat) <@ box(point(?, ?), point(?, ?))"
+        return (
+            "FROM reports r WHERE point(r.lon, r.lat) <@ box(point(?, ?), point(?, ?))",
+            (min_lon, min_lat, max_lon, max_lat),
+        )
 
 
 def redacted(url: str) -> str:
@@ -187,8 +197,18 @@ def redacted(url: str) -> str:
     return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
+class _TextDumper(StrDumperUnknown):
+    """Text with a NUL character in it (an HTTP client's, pasted from a binary) is kept with
+    U+FFFD in the NUL's place: PostgreSQL's text cannot hold NUL, and refusing the whole report
+    or note over one invisible character would lose what the person wrote."""
+
+    def dump(self, obj: str) -> Buffer | None:
+        return super().dump(obj.replace("\x00", "\ufffd"))
+
+
 async def _configure(conn: AsyncConnection[Any]) -> None:
     conn.adapters.register_loader("numeric", _NumericLoader)
+    conn.adapters.register_dumper(str, _TextDumper)
 
 
 class PostgresDatabase(Backend):

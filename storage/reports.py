@@ -267,10 +267,11 @@ class ReportRepository:
         if not statuses:
             return []
         marks = placeholders(statuses)
+        box, box_params = self._db.dialect.reports_in_box(min_lat, max_lat, min_lon, max_lon)
         rows = await self._db.fetchall(
-            f"SELECT r.* {self._db.dialect.reports_in_box()}"
+            f"SELECT r.* {box}"
             f" AND r.category_key = ? AND r.status IN ({marks}) ORDER BY r.id DESC LIMIT ?",
-            (min_lat, max_lat, min_lon, max_lon, category_key, *statuses, limit),
+            (*box_params, category_key, *statuses, limit),
         )
         return [Report.from_row(row) for row in rows]
 

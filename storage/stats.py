@@ -140,12 +140,13 @@ async def _summary(
     async with conn.execute(
         "SELECT r.status, r.category_key, r.area_code, a.name, a.district, a.city,"
         " COUNT(*) AS n,"
-        f" COALESCE(SUM({overdue_sql}), 0) AS overdue,"
+        f" COALESCE(SUM(CASE WHEN {overdue_sql} THEN 1 ELSE 0 END), 0) AS overdue,"
         " COUNT(r.acknowledged_at) AS acknowledged, COUNT(r.resolved_at) AS resolved"
         f" FROM reports r {_scan_hint(dialect, stats_filter)}"
         " LEFT JOIN categories c ON c.key = r.category_key"
         " LEFT JOIN areas a ON a.code = r.area_code"
-        f" WHERE {where} GROUP BY r.status, r.category_key, r.area_code",
+        f" WHERE {where}"
+        " GROUP BY r.status, r.category_key, r.area_code, a.name, a.district, a.city",
         {**params, **overdue_params},
     ) as cursor:
         rows = await cursor.fetchall()

@@ -24,7 +24,8 @@ class SurveyRepository:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO ratings (report_id, stars, fixed, at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(report_id) DO UPDATE SET stars = COALESCE(excluded.stars, stars),"
+                " ON CONFLICT(report_id)"
+                " DO UPDATE SET stars = COALESCE(excluded.stars, ratings.stars),"
                 " fixed = excluded.fixed, at = excluded.at",
                 (report_id, stars, int(fixed), utc_now()),
             )
