@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot import settings_parsing as read
 from bot.ids import parse_id
 from bot.settings_parsing import ConfigError
+from storage.engines import is_postgres_url
 
 __all__ = ["TELEGRAM_MAX_RATE", "ConfigError", "Settings", "load_settings"]
 
@@ -50,6 +51,9 @@ class Settings:
     api_base_url: str = TELEGRAM_API_BASE_URL
     api_file_url: str = TELEGRAM_API_FILE_URL
     database_path: Path = Path("data/wargalapor.sqlite3")
+    # PostgreSQL instead of the SQLite file (several bot processes); DATABASE_PATH's folder
+    # still holds the files the bot keeps (uploads).
+    database_url: str | None = None
     admin_user_ids: frozenset[int] = frozenset()
     default_language: str = "id"
     timezone: str = "Asia/Jakarta"
@@ -89,6 +93,11 @@ class Settings:
     open311_public_rate_per_minute: int = 60  # anonymous Open311 reads per client address
     trusted_proxies: tuple[str, ...] = ()  # networks whose X-Forwarded-For is believed
     open311: Open311Settings = field(default_factory=lambda: Open311Settings())
+
+    @property
+    def database(self) -> str | Path:
+        """What Store.open takes: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.database_path
 
     @property
     def tz(self) -> ZoneInfo:
@@ -269,6 +278,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"DATABASE_PATH={database_path} is a folder: point it at a file, e.g. "
             "data/wargalapor.sqlite3"
         )
+    database_url = _database_url(env)
     areas_raw = read.text(env, "AREAS_FILE")
     areas_file = Path(areas_raw) if areas_raw else None
     if areas_file is not None and not areas_file.is_file():
@@ -287,6 +297,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_base_url=read.url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
         api_file_url=read.url(env, "TELEGRAM_API_FILE_URL", TELEGRAM_API_FILE_URL),
         database_path=database_path,
+        database_url=database_url,
         admin_user_ids=read.admin_ids(env),
         default_language=language,
         timezone=timezone,
@@ -330,3 +341,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=read.trusted_proxies(env),
         open311=_open311(env),
     )
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = read.text(env, "DATABASE_URL")
+    if url is None:
+        return None
+    if not is_postgres_url(url):
+        raise ConfigError(
+            "DATABASE_URL must be a PostgreSQL URL such as postgresql://wargalapor@/wargalapor "
+            "(remove the line to use the SQLite file at DATABASE_PATH)"
+        )
+    return url

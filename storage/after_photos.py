@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
-from storage.db import placeholders
+from storage.backend import Connection
+from storage.sqltext import placeholders
 
 
 async def photo_since_in(
-    conn: aiosqlite.Connection, report_id: int, *, by: Sequence[str], since_status: str
+    conn: Connection, report_id: int, *, by: Sequence[str], since_status: str
 ) -> bool:
     """Whether an event by an actor of a kind in ``by`` attached a photo to the report after
     the last time it moved to ``since_status`` (or ever, if it never did)."""

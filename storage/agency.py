@@ -13,12 +13,13 @@ first event names the agency rather than "the reporter".
 
 from __future__ import annotations
 
-from storage.db import Database, utc_now
+from storage.backend import Backend
+from storage.sqltext import utc_now
 
 AGENCY_CITIZEN_ID = 0
 
 
-async def ensure_agency_citizen(db: Database) -> None:
+async def ensure_agency_citizen(db: Backend) -> None:
     """Create the stand-in row once; harmless to call again."""
     if await db.fetchone("SELECT 1 FROM citizens WHERE user_id = ?", (AGENCY_CITIZEN_ID,)):
         return
@@ -31,7 +32,7 @@ async def ensure_agency_citizen(db: Database) -> None:
         )
 
 
-async def hand_to_agency(db: Database, report_id: int, agency: str) -> None:
+async def hand_to_agency(db: Backend, report_id: int, agency: str) -> None:
     """The report was filed by ``agency``: no follow-ups to the stand-in, and its history says
     who filed it."""
     async with db.transaction() as conn:

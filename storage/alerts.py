@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.db import Database, utc_now
+from storage.backend import Backend, Connection, Row
+from storage.sqltext import utc_now
 
 _COLUMNS = "report_id, chat_id, message_id, captioned, reason"
 
@@ -22,7 +21,7 @@ class AlertCard:
     reason: str | None = None
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> AlertCard:
+    def from_row(cls, row: Row) -> AlertCard:
         return cls(
             report_id=row["report_id"],
             chat_id=row["chat_id"],
@@ -32,7 +31,7 @@ class AlertCard:
         )
 
 
-async def cards_in(conn: aiosqlite.Connection, report_id: int) -> list[AlertCard]:
+async def cards_in(conn: Connection, report_id: int) -> list[AlertCard]:
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM alert_messages WHERE report_id = ?", (report_id,)
     ) as cursor:
@@ -40,7 +39,7 @@ async def cards_in(conn: aiosqlite.Connection, report_id: int) -> list[AlertCard
 
 
 class AlertRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def record_card(

@@ -10,12 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.db import Database, utc_now
+from storage.backend import Backend, Row, returned_id
+from storage.sqltext import utc_now
 
 KEY_PREFIX = "wl_"  # makes a leaked key recognisable in a paste or a secret scanner
 
@@ -52,7 +50,7 @@ class ApiKey:
         return area_code is not None and area_code in self.areas
 
 
-def _key(row: aiosqlite.Row) -> ApiKey:
+def _key(row: Row) -> ApiKey:
     areas = json.loads(row["areas"]) if row["areas"] is not None else None
     return ApiKey(
         id=row["id"],
@@ -64,7 +62,7 @@ def _key(row: aiosqlite.Row) -> ApiKey:
 
 
 class ApiKeyRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def create(self, name: str, areas: list[str] | None) -> tuple[ApiKey, str]:
@@ -74,11 +72,12 @@ class ApiKeyRepository:
         try:
             async with self._db.transaction() as conn:
                 cursor = await conn.execute(
-                    "INSERT INTO api_keys (name, key_hash, areas, created_at) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO api_keys (name, key_hash, areas, created_at) VALUES (?, ?, ?, ?)"
+                    " RETURNING id",
                     (name, hash_key(key), scope, utc_now()),
                 )
-                key_id = cursor.lastrowid
-        except sqlite3.IntegrityError:
+                key_id = await returned_id(cursor)
+        except self._db.integrity_errors:
             raise NameTaken(name) from None
         row = await self._db.fetchone("SELECT * FROM api_keys WHERE id = ?", (key_id,))
         assert row is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from storage.db import Database
+from storage.backend import Backend
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class AreaRow:
 
 
 class AreaRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def sync(self, areas: Iterable[AreaRow]) -> None:

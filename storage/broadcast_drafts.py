@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.db import Database, utc_now
+from storage.backend import Backend
+from storage.sqltext import utc_now
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class BroadcastDraft:
 
 
 class BroadcastDraftRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def get(self, user_id: int) -> BroadcastDraft | None:
@@ -31,8 +32,11 @@ class BroadcastDraftRepository:
     async def save(self, draft: BroadcastDraft) -> BroadcastDraft:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT OR REPLACE INTO broadcast_drafts (user_id, step, text, photo_file_id,"
-                " audience, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO broadcast_drafts (user_id, step, text, photo_file_id,"
+                " audience, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step, text ="
+                " excluded.text, photo_file_id = excluded.photo_file_id, audience ="
+                " excluded.audience, updated_at = excluded.updated_at",
                 (
                     draft.user_id,
                     draft.step,

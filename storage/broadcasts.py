@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database, iso, placeholders, utc_now
+from storage.backend import Backend, Row, returned_id
 from storage.groups import Scope
 from storage.outbox import PRIORITY_BROADCAST, OutboxKind, OutboxMessage, enqueue
+from storage.sqltext import iso, placeholders, utc_now
 
 ACTIVE_CITIZEN = "c.blocked_at IS NULL AND c.banned_at IS NULL AND c.announcements_off_at IS NULL"
 #: How many broadcasts /broadcasts lists with their delivery counts (read from their outbox rows,
@@ -86,7 +85,7 @@ class Counts:
     pending: int
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     values: dict[str, Any] = {name: row[name] for name in Broadcast.__dataclass_fields__}
     values["audience"] = Audience.from_json(row["audience"])
     values["exhausted"] = bool(row["exhausted"])
@@ -113,15 +112,16 @@ def _recipients_sql(audience: Audience, *, count: bool) -> tuple[str, list[Any]]
         params = []
         if audience.kind == "area_groups":
             clause = " OR ".join("(g.scope = ? AND g.scope_key = ?)" for _ in audience.group_scopes)
-            sql += f" AND ({clause or '0'})"
+            sql += f" AND ({clause or '1 = 0'})"
             params += [v for s in audience.group_scopes for v in (s.kind, s.key)]
     if count:
-        return f"SELECT COUNT(*) AS n FROM ({sql})", params
-    return f"SELECT chat_id FROM ({sql}) WHERE chat_id > ? ORDER BY chat_id LIMIT ?", params
+        return f"SELECT COUNT(*) AS n FROM ({sql}) AS recipients", params
+    page = f"SELECT chat_id FROM ({sql}) AS recipients WHERE chat_id > ? ORDER BY chat_id LIMIT ?"
+    return page, params
 
 
 class BroadcastRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def count_recipients(self, audience: Audience) -> int:
@@ -145,7 +145,7 @@ class BroadcastRepository:
             cursor = await conn.execute(
                 "INSERT INTO broadcasts (author_id, text, photo_file_id, audience, state,"
                 " scheduled_at, created_at, started_at, total, progress_chat_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     author_id,
                     text,
@@ -159,8 +159,7 @@ class BroadcastRepository:
                     progress_chat_id,
                 ),
             )
-            assert cursor.lastrowid is not None
-            return int(cursor.lastrowid)
+            return await returned_id(cursor)
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         row = await self._db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.attributes import Attribute
-from storage.db import Database
+from storage.backend import Backend, Row
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ class Category:
         return next((attribute for attribute in self.attributes if attribute.code == code), None)
 
 
-def _category(row: aiosqlite.Row) -> Category:
+def _category(row: Row) -> Category:
     return Category(
         key=row["key"],
         emoji=row["emoji"],
@@ -62,7 +60,7 @@ def _category(row: aiosqlite.Row) -> Category:
 
 
 class CategoryRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def sync(self, categories: Sequence[Category]) -> None:

@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Self
 
-import aiosqlite
-
-from storage.db import Database, utc_now
+from storage.backend import Backend, Connection, Row, returned_id
 from storage.photos import PhotoRef
+from storage.sqltext import utc_now
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class CitizenUpdate:
     created_at: str
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
@@ -61,9 +60,7 @@ class UpdateSummary:
     event_ids: frozenset[int]
 
 
-async def by_message_in(
-    conn: aiosqlite.Connection, chat_id: int, message_id: int
-) -> CitizenUpdate | None:
+async def by_message_in(conn: Connection, chat_id: int, message_id: int) -> CitizenUpdate | None:
     """The addition a citizen's message already made (a replayed update), if any."""
     async with conn.execute(
         "SELECT * FROM citizen_updates WHERE chat_id = ? AND message_id = ?",
@@ -74,7 +71,7 @@ async def by_message_in(
 
 
 async def album_start_in(
-    conn: aiosqlite.Connection, citizen_id: int, media_group_id: str
+    conn: Connection, citizen_id: int, media_group_id: str
 ) -> CitizenUpdate | None:
     """The first addition of an album, whose later photos join it."""
     async with conn.execute(
@@ -86,7 +83,7 @@ async def album_start_in(
     return CitizenUpdate.from_row(row) if row else None
 
 
-async def photo_count_in(conn: aiosqlite.Connection, report_id: int) -> int:
+async def photo_count_in(conn: Connection, report_id: int) -> int:
     async with conn.execute(
         "SELECT COUNT(*) FROM citizen_updates WHERE report_id = ? AND photo_file_id IS NOT NULL",
         (report_id,),
@@ -95,7 +92,7 @@ async def photo_count_in(conn: aiosqlite.Connection, report_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def has_photo_in(conn: aiosqlite.Connection, report_id: int, file_unique_id: str) -> bool:
+async def has_photo_in(conn: Connection, report_id: int, file_unique_id: str) -> bool:
     """Whether the report already holds this picture (filed with it, or added before)."""
     async with conn.execute(
         "SELECT 1 FROM report_photos WHERE report_id = ? AND file_unique_id = ?"
@@ -107,7 +104,7 @@ async def has_photo_in(conn: aiosqlite.Connection, report_id: int, file_unique_i
 
 
 async def batch_times_in(
-    conn: aiosqlite.Connection, report_id: int, citizen_id: int, since: str
+    conn: Connection, report_id: int, citizen_id: int, since: str
 ) -> list[str]:
     """When each addition (an album once) of this citizen to this report since ``since`` began,
     oldest first: what the hourly limit counts."""
@@ -120,12 +117,12 @@ async def batch_times_in(
         return [str(row[0]) for row in await cursor.fetchall()]
 
 
-async def add_in(conn: aiosqlite.Connection, update: NewUpdate, event_id: int) -> int:
+async def add_in(conn: Connection, update: NewUpdate, event_id: int) -> int:
     photo = update.photo
     cursor = await conn.execute(
         "INSERT INTO citizen_updates (report_id, citizen_id, event_id, note, photo_file_id,"
         " photo_file_unique_id, media_group_id, chat_id, message_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             update.report_id,
             update.citizen_id,
@@ -139,12 +136,11 @@ async def add_in(conn: aiosqlite.Connection, update: NewUpdate, event_id: int) -
             utc_now(),
         ),
     )
-    assert cursor.lastrowid is not None
-    return int(cursor.lastrowid)
+    return await returned_id(cursor)
 
 
 class CitizenUpdateRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def for_report(self, report_id: int) -> list[CitizenUpdate]:
@@ -191,14 +187,16 @@ class CitizenUpdateRepository:
 class ReportMessageRepository:
     """Which bot message in a private chat is about which report."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def remember(self, chat_id: int, message_id: int, report_id: int) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT OR REPLACE INTO report_messages (chat_id, message_id, report_id, sent_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO report_messages (chat_id, message_id, report_id, sent_at)"
+                " VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, message_id) DO UPDATE SET report_id ="
+                " excluded.report_id, sent_at = excluded.sent_at",
                 (chat_id, message_id, report_id, utc_now()),
             )
 

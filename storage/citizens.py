@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.db import Database, placeholders, utc_now
+from storage.backend import Backend, Row
+from storage.sqltext import placeholders, utc_now
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class CitizenState:
     announcements_off: bool
 
 
-def _citizen(row: aiosqlite.Row) -> Citizen:
+def _citizen(row: Row) -> Citizen:
     return Citizen(
         user_id=row["user_id"],
         chat_id=row["chat_id"],
@@ -43,7 +42,7 @@ def _citizen(row: aiosqlite.Row) -> Citizen:
 
 
 class CitizenRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def get(self, user_id: int) -> Citizen | None:
@@ -110,7 +109,7 @@ class CitizenRepository:
                 cursor = await conn.execute(
                     "INSERT INTO citizens (user_id, chat_id, language, created_at, banned_at)"
                     " VALUES (?, ?, 'id', ?, ?) ON CONFLICT(user_id) DO UPDATE"
-                    " SET banned_at = excluded.banned_at WHERE banned_at IS NULL",
+                    " SET banned_at = excluded.banned_at WHERE citizens.banned_at IS NULL",
                     (user_id, user_id, utc_now(), utc_now()),
                 )
             else:

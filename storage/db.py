@@ -11,69 +11,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence, Sized
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from storage.backend import Backend, Connection, Cursor, CursorResult, Dialect, Params
 from storage.files import DIR_MODE, private_file, tighten_sqlite_files
 from storage.locks import migration_lock
+from storage.sqltext import iso, placeholders, sql_statements, sqlite_migrations, utc_now
+
+__all__ = ["Database", "iso", "migrations", "placeholders", "sql_statements", "utc_now"]
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-def utc_now() -> str:
-    """Times are stored as UTC ISO-8601 text so they sort and compare as strings."""
-    return iso(datetime.now(UTC))
-
-
-def iso(moment: datetime) -> str:
-    """A moment as stored: ISO-8601 text to the second (the caller's clock, already UTC)."""
-    return moment.isoformat(timespec="seconds")
-
-
-def placeholders(values: Sized) -> str:
-    """``?, ?, ?``: one placeholder per value, for ``IN (…)`` over a set the caller passes."""
-    return ", ".join("?" * len(values))
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """The bundled migrations as (version, name, sql), in order."""
-    found = []
-    for entry in resources.files("storage.migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-def sql_statements(script: str) -> list[str]:
-    """``script``'s statements one at a time, to run them inside one transaction (``executescript``
-    would commit the transaction first). A ``;`` ends a statement only where SQLite's own
-    tokenizer says so (``sqlite3.complete_statement``): not inside a string, a comment or a
-    trigger's ``BEGIN … END``."""
-    statements = []
-    pending = ""
-    *pieces, rest = script.split(";")
-    for piece in pieces:
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \t\r\n;"):
-                statements.append(pending.strip())
-            pending = ""
-    if (pending + rest).strip():
-        statements.append((pending + rest).strip())
-    return statements
+    """SQLite's bundled migrations as (version, name, sql), in order."""
+    return sqlite_migrations()
 
 
 async def _switch_to_wal(conn: aiosqlite.Connection) -> None:
@@ -105,8 +66,53 @@ async def _configure(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA synchronous=NORMAL")
 
 
-class Database:
+class SqliteDialect(Dialect):
+    name = "sqlite"
+
+    def seconds_between(self, later: str, earlier: str) -> str:
+        return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+    def scan_hint(self) -> str:
+        return "NOT INDEXED"
+
+    def index_hint(self, index: str) -> str:
+        return f"INDEXED BY {index}"
+
+    def reports_in_box(
+        self, min_lat: float, max_lat: float, min_lon: float, max_lon: float
+    ) -> tuple[str, tuple[float, ...]]:
+        # CROSS JOIN makes SQLite start from the R*Tree: with a plain JOIN it preferred the
+        # (status, ...) indexes and read every open report in the city, on every location step.
+        return (
+            "FROM reports_geo g CROSS JOIN reports r ON r.id = g.id"
+            " WHERE g.min_lat >= ? AND g.max_lat <= ? AND g.min_lon >= ? AND g.max_lon <= ?",
+            (min_lat, max_lat, min_lon, max_lon),
+        )
+
+
+class SqliteConnection(Connection):
+    """aiosqlite's connection behind the shared interface (a thin pass-through)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: aiosqlite.Connection) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Params = ()) -> CursorResult:
+        return CursorResult(self._execute(sql, params))
+
+    async def _execute(self, sql: str, params: Params) -> Cursor:
+        return await self.raw.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self.raw.executemany(sql, rows)
+
+
+class Database(Backend):
     """The project's SQLite file; open it once per process and share it."""
+
+    dialect: Dialect = SqliteDialect()
+    integrity_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -176,22 +182,50 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """Run writes atomically: commit on success, roll back on any exception."""
         async with self._write_lock:
             await self.writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self.writer
+                yield SqliteConnection(self.writer)
             except BaseException:
                 await self.writer.execute("ROLLBACK")
                 raise
             else:
                 await self.writer.execute("COMMIT")
 
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Connection]:
+        """A read-only connection of its own in one read transaction: every figure of a summary
+        agrees, and the shared reader stays free for the bot meanwhile."""
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        async with aiosqlite.connect(uri, uri=True, isolation_level=None) as conn:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await conn.execute("BEGIN")
+            try:
+                yield SqliteConnection(conn)
+            finally:
+                await conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
         async with self._read_lock, self.reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> Iterable[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
         async with self._read_lock, self.reader.execute(sql, params) as cursor:
-            return await cursor.fetchall()
+            return list(await cursor.fetchall())
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    def latest_version(self) -> int:
+        return migrations()[-1][0]
+
+    async def table_names(self) -> list[str]:
+        rows = await self.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE 'reports_geo%' ORDER BY name"
+        )
+        return [row[0] for row in rows]

@@ -10,10 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database, utc_now
+from storage.backend import Backend, Row
 from storage.photos import PhotoRef
+from storage.sqltext import utc_now
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class Draft:
         return self.cancelled_at is None
 
 
-def _draft(row: aiosqlite.Row) -> Draft:
+def _draft(row: Row) -> Draft:
     return Draft(
         user_id=row["user_id"],
         chat_id=row["chat_id"],
@@ -72,7 +71,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
 
 
 class DraftRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def get(self, user_id: int) -> Draft | None:
@@ -85,10 +84,19 @@ class DraftRepository:
         photos = json.dumps([[p.file_id, p.file_unique_id] for p in draft.photos])
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT OR REPLACE INTO drafts (user_id, chat_id, token, step, category_key,"
+                "INSERT INTO drafts (user_id, chat_id, token, step, category_key,"
                 " lat, lon, place_name, address, photos, photos_done, description,"
                 " nearby_done, candidate, approximate, long_description, created_at, updated_at,"
-                " cancelled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " cancelled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, token ="
+                " excluded.token, step = excluded.step, category_key ="
+                " excluded.category_key, lat = excluded.lat, lon = excluded.lon,"
+                " place_name = excluded.place_name, address = excluded.address, photos ="
+                " excluded.photos, photos_done = excluded.photos_done, description ="
+                " excluded.description, nearby_done = excluded.nearby_done, candidate ="
+                " excluded.candidate, approximate = excluded.approximate, long_description"
+                " = excluded.long_description, created_at = excluded.created_at,"
+                " updated_at = excluded.updated_at, cancelled_at = excluded.cancelled_at",
                 (
                     draft.user_id,
                     draft.chat_id,

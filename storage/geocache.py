@@ -11,7 +11,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage.db import Database, iso, utc_now
+from storage.backend import Backend
+from storage.sqltext import iso, utc_now
 
 DEFAULT_MAX_AGE = timedelta(days=30)
 
@@ -22,7 +23,7 @@ def _cutoff(max_age: timedelta) -> str:
 
 
 class GeocodeCacheRepository:
-    def __init__(self, db: Database, *, max_age: timedelta = DEFAULT_MAX_AGE) -> None:
+    def __init__(self, db: Backend, *, max_age: timedelta = DEFAULT_MAX_AGE) -> None:
         self._db = db
         self.max_age = max_age
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Self
 
-import aiosqlite
-
-from storage.db import Database, utc_now
+from storage.backend import Backend, Connection, Row, returned_id
+from storage.sqltext import utc_now
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,7 @@ class Scope:
     key: str
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         """From the ``scope`` and ``scope_key`` columns every scoped table has."""
         return cls(row["scope"], row["scope_key"])
 
@@ -34,7 +33,7 @@ class GroupLink:
     linked_at: str
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(
             chat_id=row["chat_id"],
             scope=Scope.from_row(row),
@@ -50,7 +49,7 @@ def _scopes_clause(scopes: list[Scope]) -> tuple[str, list[str]]:
 
 
 class GroupRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def link(self, chat_id: int, scopes: list[Scope], title: str | None, by: int) -> int:
@@ -92,13 +91,25 @@ class GroupRepository:
         return [GroupLink.from_row(row) for row in rows]
 
 
-async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None:
+#: What would collide with a row of the new chat, per table (its other unique columns).
+_CLASHES = {
+    "area_groups": "o.scope = area_groups.scope AND o.scope_key = area_groups.scope_key",
+    "alert_messages": (
+        "o.report_id = alert_messages.report_id OR o.message_id = alert_messages.message_id"
+    ),
+    "pending_replies": "o.message_id = pending_replies.message_id",
+}
+
+
+async def migrate_chat(db: Backend, old_chat_id: int, new_chat_id: int) -> None:
     """A group became a supergroup with a new id: everything that pointed at it follows."""
     async with db.transaction() as conn:
-        for table in ("area_groups", "alert_messages", "pending_replies"):
+        for table, clash in _CLASHES.items():
+            # A row the new chat already has stays behind, as UPDATE OR IGNORE would leave it.
             await conn.execute(
-                f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+                f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?"
+                f" AND NOT EXISTS (SELECT 1 FROM {table} AS o WHERE o.chat_id = ? AND ({clash}))",
+                (new_chat_id, old_chat_id, new_chat_id),
             )
         await conn.execute(
             "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state IN ('pending', 'sending')",
@@ -117,7 +128,7 @@ class Officer:
     added_at: str
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         """From ``SELECT rowid, * FROM officers``."""
         return cls(row["rowid"], row["user_id"], Scope.from_row(row), row["name"], row["added_at"])
 
@@ -132,7 +143,7 @@ class Invite:
     expires_at: str
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(row["id"], Scope.from_row(row), row["created_by"], row["expires_at"])
 
 
@@ -142,7 +153,7 @@ def hash_invite(token: str) -> str:
 
 
 class OfficerRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def add(self, user_id: int, scope: Scope, by: int | None) -> None:
@@ -184,11 +195,10 @@ class OfficerRepository:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO officer_invites (token_hash, scope, scope_key, created_by,"
-                " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (hash_invite(token), scope.kind, scope.key, by, utc_now(), expires_at.isoformat()),
             )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            return await returned_id(cursor)
 
     async def open_invites(self, now: datetime) -> list[Invite]:
         rows = await self._db.fetchall(
@@ -233,13 +243,14 @@ class OfficerRepository:
             await conn.execute(
                 "INSERT INTO officers (user_id, scope, scope_key, added_by, added_at, name)"
                 " VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET name = COALESCE(excluded.name, name)",
+                " ON CONFLICT (user_id, scope, scope_key)"
+                " DO UPDATE SET name = COALESCE(excluded.name, officers.name)",
                 (user_id, scope.kind, scope.key, invite["created_by"], utc_now(), name),
             )
             return "ok", scope
 
 
-async def remove_officer_in(conn: aiosqlite.Connection, user_id: int, scope: Scope | None) -> int:
+async def remove_officer_in(conn: Connection, user_id: int, scope: Scope | None) -> int:
     """Delete the officer's rows (one area, or all); the caller ends their sessions too."""
     sql = "DELETE FROM officers WHERE user_id = ?"
     params: list[object] = [user_id]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.db import Database, utc_now
+from storage.backend import Backend
+from storage.sqltext import utc_now
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class PendingUpdate:
 
 
 class InboxRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def receive(self, update_id: int, payload: str) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database
+from storage.backend import Backend
 
 UNDELIVERED = ("pending", "sending")
 
@@ -46,7 +46,7 @@ class Snapshot:
 
 
 class MonitoringRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def ping(self) -> None:
@@ -59,7 +59,7 @@ class MonitoringRepository:
             "SELECT state, kind, n FROM outbox_counts ORDER BY state, kind"
         )
         oldest = await self._db.fetchone(
-            "SELECT created_at FROM outbox INDEXED BY outbox_undelivered"
+            f"SELECT created_at FROM outbox {self._db.dialect.index_hint('outbox_undelivered')}"
             " WHERE state IN ('pending', 'sending') ORDER BY created_at LIMIT 1"
         )
         return Snapshot(

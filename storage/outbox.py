@@ -12,9 +12,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database, placeholders, utc_now
+from storage.backend import Backend, Connection, Row
+from storage.sqltext import placeholders, utc_now
 
 PRIORITY_ALERT = 0
 PRIORITY_FOLLOWUP = 5
@@ -74,7 +73,7 @@ class OutboxRow:
     broadcast_id: int | None = None
 
 
-def _row(row: aiosqlite.Row) -> OutboxRow:
+def _row(row: Row) -> OutboxRow:
     return OutboxRow(
         id=row["id"],
         chat_id=row["chat_id"],
@@ -92,7 +91,7 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
     )
 
 
-async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> None:
+async def enqueue(conn: Connection, message: OutboxMessage) -> None:
     """Add a row inside the caller's transaction; a repeated ``dedupe_key`` is ignored."""
     now = utc_now()
     not_before = now
@@ -118,7 +117,7 @@ async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> None:
 
 
 class OutboxRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def add(self, messages: list[OutboxMessage]) -> None:

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Self
 
-import aiosqlite
-
-from storage.db import Database, placeholders
+from storage.backend import Backend, Row
 from storage.reports import Report
+from storage.sqltext import placeholders
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class PublicUpdate:
     duplicate_of: int | None
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
@@ -50,7 +49,7 @@ _UPDATES = (
 
 
 class PublicReportRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def get(self, report_id: int) -> Report | None:

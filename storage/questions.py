@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.db import Database
+from storage.backend import Backend, Row
 
 _COLUMNS = (
     "chat_id, message_id, report_id, action, officer_id, created_at, officer_name, closed_at,"
@@ -34,7 +32,7 @@ class Question:
     closed_how: str | None = None  # answered | cancelled | replaced
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Question:
+    def from_row(cls, row: Row) -> Question:
         return cls(
             chat_id=row["chat_id"],
             message_id=row["message_id"],
@@ -49,7 +47,7 @@ class Question:
 
 
 class QuestionRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def ask(self, question: Question) -> None:
@@ -62,8 +60,12 @@ class QuestionRepository:
                 (question.asked_at, question.chat_id, question.officer_id, question.report_id),
             )
             await conn.execute(
-                "INSERT OR REPLACE INTO pending_replies (chat_id, message_id, report_id, action,"
-                " officer_id, created_at, officer_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO pending_replies (chat_id, message_id, report_id, action,"
+                " officer_id, created_at, officer_name) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, message_id) DO UPDATE SET report_id ="
+                " excluded.report_id, action = excluded.action, officer_id ="
+                " excluded.officer_id, created_at = excluded.created_at, officer_name ="
+                " excluded.officer_name, closed_at = NULL, closed_how = NULL",
                 (
                     question.chat_id,
                     question.message_id,

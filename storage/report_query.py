@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from storage.db import placeholders
+from storage.sqltext import placeholders
 
 
 @dataclass(frozen=True)

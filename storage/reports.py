@@ -10,13 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Self
 
-import aiosqlite
-
-from storage.db import Database, placeholders, utc_now
+from storage.backend import Backend, Connection, Row, returned_id
 from storage.drafts import Draft
 from storage.outbox import OutboxMessage, enqueue
 from storage.photos import PhotoRef
 from storage.report_query import ReportQuery, where_clause
+from storage.sqltext import placeholders, utc_now
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Report:
     approximate: bool = False  # the point stands for a whole area (a typed kelurahan name)
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         """The one mapper from a ``reports`` row: every query that returns reports uses it."""
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
@@ -58,7 +57,7 @@ class ReportPhoto:
     role: str
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
@@ -76,7 +75,7 @@ class ReportEvent:
     actor_name: str | None
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
@@ -87,7 +86,7 @@ _TRACKED = "citizen_id = ? OR id IN (SELECT report_id FROM followers WHERE user_
 
 
 class ReportRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def get(self, report_id: int) -> Report | None:
@@ -107,7 +106,7 @@ class ReportRepository:
         area_code: str | None,
         description: str,
         messages: Callable[[int], list[OutboxMessage]] = lambda _: [],
-        within: Callable[[aiosqlite.Connection, int], Awaitable[None]] | None = None,
+        within: Callable[[Connection, int], Awaitable[None]] | None = None,
     ) -> int:
         """Store the report, its photos, its first event, its reporter as follower and the
         messages it causes (``messages(report_id)``: group alerts), and drop the draft, atomically.
@@ -130,7 +129,7 @@ class ReportRepository:
             cursor = await conn.execute(
                 "INSERT INTO reports (citizen_id, category_key, lat, lon, place_name, address,"
                 " area_code, description, created_at, updated_at, draft_token, approximate)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     draft.user_id,
                     draft.category_key,
@@ -146,8 +145,7 @@ class ReportRepository:
                     int(draft.approximate),
                 ),
             )
-            report_id = cursor.lastrowid
-            assert report_id is not None
+            report_id = await returned_id(cursor)
             await conn.executemany(
                 "INSERT INTO report_photos (report_id, position, file_id, file_unique_id, role)"
                 " VALUES (?, ?, ?, ?, 'citizen')",
@@ -264,20 +262,16 @@ class ReportRepository:
         statuses: tuple[str, ...],
         limit: int = 50,
     ) -> list[Report]:
-        """Reports of a category in ``statuses`` (the caller's "open") inside a box; the R*Tree
-        does the spatial part.
-
-        CROSS JOIN makes SQLite start from the R*Tree: with a plain JOIN it preferred the
-        (status, ...) indexes and read every open report in the city, on every location step.
-        """
+        """Reports of a category in ``statuses`` (the caller's "open") inside a box; the
+        engine's spatial index does the spatial part (:meth:`Dialect.reports_in_box`)."""
         if not statuses:
             return []
         marks = placeholders(statuses)
+        box, box_params = self._db.dialect.reports_in_box(min_lat, max_lat, min_lon, max_lon)
         rows = await self._db.fetchall(
-            "SELECT r.* FROM reports_geo g CROSS JOIN reports r ON r.id = g.id"
-            " WHERE g.min_lat >= ? AND g.max_lat <= ? AND g.min_lon >= ? AND g.max_lon <= ?"
+            f"SELECT r.* {box}"
             f" AND r.category_key = ? AND r.status IN ({marks}) ORDER BY r.id DESC LIMIT ?",
-            (min_lat, max_lat, min_lon, max_lon, category_key, *statuses, limit),
+            (*box_params, category_key, *statuses, limit),
         )
         return [Report.from_row(row) for row in rows]
 
@@ -302,21 +296,21 @@ class ReportRepository:
         return int(row["n"]) if row else 0
 
 
-async def get_in(conn: aiosqlite.Connection, report_id: int) -> Report | None:
+async def get_in(conn: Connection, report_id: int) -> Report | None:
     """Read a report inside the caller's (write) transaction."""
     async with conn.execute("SELECT * FROM reports WHERE id = ?", (report_id,)) as cursor:
         row = await cursor.fetchone()
     return Report.from_row(row) if row else None
 
 
-async def followers_in(conn: aiosqlite.Connection, report_id: int) -> list[int]:
+async def followers_in(conn: Connection, report_id: int) -> list[int]:
     async with conn.execute(
         "SELECT user_id FROM followers WHERE report_id = ? ORDER BY added_at", (report_id,)
     ) as cursor:
         return [int(row[0]) for row in await cursor.fetchall()]
 
 
-async def add_follower_in(conn: aiosqlite.Connection, report_id: int, user_id: int) -> bool:
+async def add_follower_in(conn: Connection, report_id: int, user_id: int) -> bool:
     """Make ``user_id`` a follower; a new follower who is not the reporter raises support."""
     cursor = await conn.execute(
         "INSERT INTO followers (report_id, user_id, added_at) VALUES (?, ?, ?)"
@@ -332,7 +326,7 @@ async def add_follower_in(conn: aiosqlite.Connection, report_id: int, user_id: i
     return True
 
 
-async def set_area_in(conn: aiosqlite.Connection, report_id: int, area_code: str) -> None:
+async def set_area_in(conn: Connection, report_id: int, area_code: str) -> None:
     await conn.execute(
         "UPDATE reports SET area_code = ?, updated_at = ? WHERE id = ?",
         (area_code, utc_now(), report_id),
@@ -340,7 +334,7 @@ async def set_area_in(conn: aiosqlite.Connection, report_id: int, area_code: str
 
 
 async def record_change_in(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report: Report,
     *,
     new_status: str,
@@ -363,7 +357,7 @@ async def record_change_in(
     now = utc_now()
     cursor = await conn.execute(
         "INSERT INTO report_events (report_id, at, actor_kind, actor_id, actor_name, old_status,"
-        " new_status, note, photo_file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " new_status, note, photo_file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             report.id,
             now,
@@ -376,6 +370,7 @@ async def record_change_in(
             photo.file_id if photo else None,
         ),
     )
+    event_id = await returned_id(cursor)
     await conn.execute(
         "UPDATE reports SET status = ?, updated_at = ?,"
         " acknowledged_at = CASE WHEN acknowledged_at IS NULL AND ?"
@@ -390,5 +385,4 @@ async def record_change_in(
             " VALUES (?, (SELECT COUNT(*) FROM report_photos WHERE report_id = ?), ?, ?, ?)",
             (report.id, report.id, photo.file_id, photo.file_unique_id, photo_role),
         )
-    assert cursor.lastrowid is not None
-    return int(cursor.lastrowid)
+    return event_id

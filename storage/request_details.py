@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
-import aiosqlite
-
-from storage.db import Database, placeholders
+from storage.backend import Backend, Connection
+from storage.sqltext import placeholders
 
 #: (code, values): one question's answer, its values in the order sent.
 Answers = tuple[tuple[str, tuple[str, ...]], ...]
@@ -48,9 +47,7 @@ class RequestDetails:
     extras: RequestExtras
 
 
-async def save_in(
-    conn: aiosqlite.Connection, report_id: int, agency: str, extras: RequestExtras
-) -> None:
+async def save_in(conn: Connection, report_id: int, agency: str, extras: RequestExtras) -> None:
     """Inside the caller's transaction (the one that hands the report to the agency)."""
     contact = extras.contact
     await conn.execute(
@@ -81,7 +78,7 @@ async def save_in(
 
 
 class RequestDetailsRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def answers(self, report_id: int) -> Answers:

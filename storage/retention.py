@@ -25,15 +25,16 @@ Each statement keeps what a later feature still reads:
 
 from __future__ import annotations
 
+from storage.backend import Backend
 from storage.broadcasts import RECENT_LISTED
-from storage.db import Database
 
 BATCH = 5000
 
 _KEPT_BROADCASTS = (
     "(broadcast_id IS NULL OR broadcast_id NOT IN ("
     "SELECT id FROM broadcasts WHERE state IN ('scheduled', 'running')"
-    f" UNION SELECT id FROM (SELECT id FROM broadcasts ORDER BY id DESC LIMIT {RECENT_LISTED})))"
+    " UNION SELECT id FROM (SELECT id FROM broadcasts"
+    f" ORDER BY id DESC LIMIT {RECENT_LISTED}) AS recent))"
 )
 
 #: Each target: a statement deleting at most ``BATCH`` rows older than its one parameter.
@@ -63,7 +64,7 @@ TARGETS: dict[str, str] = {
     # Officers' questions lapse in minutes; kept as long as messages, so a late reply is told why.
     "questions": "DELETE FROM pending_replies WHERE created_at < :before",
     "geocode_cache": (
-        "DELETE FROM geocode_cache WHERE rowid IN (SELECT rowid FROM geocode_cache"
+        "DELETE FROM geocode_cache WHERE (kind, query) IN (SELECT kind, query FROM geocode_cache"
         f" WHERE created_at < :before LIMIT {BATCH})"
     ),
 }
@@ -71,7 +72,7 @@ BATCHED = frozenset(TARGETS) - {"web_logins", "officer_invites", "questions"}
 
 
 class RetentionRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def prune_batch(self, target: str, before: str) -> int:

@@ -11,18 +11,16 @@ chats use.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
+from storage.backend import Backend, Connection, Dialect
+from storage.sqltext import iso
 
-from storage.db import BUSY_TIMEOUT_MS, Database, iso
 
-
-def _overdue(waiting: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+def _overdue(dialect: Dialect, waiting: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     """Overdue is the rule of ``bot.outbox.renderers.overdue_hours``: in ``waiting`` (for an
     acknowledgement) for at least the category's SLA since ``sla_started_at``, for a category
     still in the bundled list. Whole seconds are exact here because an SLA is a whole number of
@@ -31,8 +29,7 @@ def _overdue(waiting: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     listed = ", ".join(f":{name}" for name in names) or "NULL"
     sql = (
         f"r.status IN ({listed}) AND r.sla_started_at IS NOT NULL AND c.active = 1"
-        " AND CAST(strftime('%s', :now) AS INTEGER)"
-        " - CAST(strftime('%s', r.sla_started_at) AS INTEGER) >= c.sla_hours * 3600"
+        f" AND {dialect.seconds_between(':now', 'r.sla_started_at')} >= c.sla_hours * 3600"
     )
     return sql, names
 
@@ -82,7 +79,7 @@ class StatsSummary:
 
 
 def _where(stats_filter: StatsFilter) -> tuple[str, dict[str, Any]]:
-    clauses, params = ["1"], {}
+    clauses, params = ["1 = 1"], {}
     if stats_filter.since is not None:
         clauses.append("r.created_at >= :since")
         params["since"] = stats_filter.since
@@ -90,21 +87,22 @@ def _where(stats_filter: StatsFilter) -> tuple[str, dict[str, Any]]:
         clauses.append("r.created_at < :until")
         params["until"] = stats_filter.until
     if stats_filter.area_codes is not None:
-        clauses.append("r.area_code IN (SELECT value FROM json_each(:codes))")
-        params["codes"] = json.dumps(sorted(stats_filter.area_codes))
+        names = {f"code{index}": code for index, code in enumerate(sorted(stats_filter.area_codes))}
+        clauses.append(f"r.area_code IN ({', '.join(':' + name for name in names)})")
+        params.update(names)
     return " AND ".join(clauses), params
 
 
-def _scan_hint(stats_filter: StatsFilter) -> str:
+def _scan_hint(dialect: Dialect, stats_filter: StatsFilter) -> str:
     """Over every area, a plain table scan: left alone, SQLite walks the (status, resolved_at)
     index for the GROUP BY and fetches each row through it, which is slower than reading the
     table straight through, over all reports and over a recent month alike. For a few kelurahan
     the (area_code, status) index is the quick way in, so the planner keeps its choice."""
-    return "NOT INDEXED" if stats_filter.area_codes is None else ""
+    return dialect.scan_hint() if stats_filter.area_codes is None else ""
 
 
 class StatsRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def summary(
@@ -121,19 +119,15 @@ class StatsRepository:
         sets: ``bot.domain.statuses``)."""
         if stats_filter.area_codes is not None and not stats_filter.area_codes:
             return StatsSummary()
-        uri = f"{self._db.path.resolve().as_uri()}?mode=ro"
-        async with aiosqlite.connect(uri, uri=True, isolation_level=None) as conn:
-            conn.row_factory = aiosqlite.Row
-            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            await conn.execute("BEGIN")  # one snapshot for every figure
-            try:
-                return await _summary(conn, stats_filter, now, worst, open_statuses, waiting)
-            finally:
-                await conn.execute("COMMIT")
+        async with self._db.snapshot() as conn:  # one snapshot for every figure
+            return await _summary(
+                conn, self._db.dialect, stats_filter, now, worst, open_statuses, waiting
+            )
 
 
 async def _summary(
-    conn: aiosqlite.Connection,
+    conn: Connection,
+    dialect: Dialect,
     stats_filter: StatsFilter,
     now: datetime,
     worst: int,
@@ -141,17 +135,18 @@ async def _summary(
     waiting: tuple[str, ...],
 ) -> StatsSummary:
     where, params = _where(stats_filter)
-    overdue_sql, overdue_params = _overdue(waiting)
+    overdue_sql, overdue_params = _overdue(dialect, waiting)
     params = {**params, "now": iso(now)}
     async with conn.execute(
         "SELECT r.status, r.category_key, r.area_code, a.name, a.district, a.city,"
         " COUNT(*) AS n,"
-        f" COALESCE(SUM({overdue_sql}), 0) AS overdue,"
+        f" COALESCE(SUM(CASE WHEN {overdue_sql} THEN 1 ELSE 0 END), 0) AS overdue,"
         " COUNT(r.acknowledged_at) AS acknowledged, COUNT(r.resolved_at) AS resolved"
-        f" FROM reports r {_scan_hint(stats_filter)}"
+        f" FROM reports r {_scan_hint(dialect, stats_filter)}"
         " LEFT JOIN categories c ON c.key = r.category_key"
         " LEFT JOIN areas a ON a.code = r.area_code"
-        f" WHERE {where} GROUP BY r.status, r.category_key, r.area_code",
+        f" WHERE {where}"
+        " GROUP BY r.status, r.category_key, r.area_code, a.name, a.district, a.city",
         {**params, **overdue_params},
     ) as cursor:
         rows = await cursor.fetchall()
@@ -193,14 +188,21 @@ async def _summary(
         acknowledged=acknowledged,
         resolved=resolved,
         median_hours_to_acknowledge=await _median_hours(
-            conn, "acknowledged_at", where, params, acknowledged
+            conn, dialect, "acknowledged_at", where, params, acknowledged
         ),
-        median_hours_to_resolve=await _median_hours(conn, "resolved_at", where, params, resolved),
+        median_hours_to_resolve=await _median_hours(
+            conn, dialect, "resolved_at", where, params, resolved
+        ),
     )
 
 
 async def _median_hours(
-    conn: aiosqlite.Connection, column: str, where: str, params: dict[str, Any], count: int
+    conn: Connection,
+    dialect: Dialect,
+    column: str,
+    where: str,
+    params: dict[str, Any],
+    count: int,
 ) -> float | None:
     """The median of ``column - created_at`` in hours over ``count`` rows: one or two middle
     values read from a sorted scan, never the whole list."""
@@ -209,9 +211,9 @@ async def _median_hours(
     offset, limit = (count - 1) // 2, 2 - count % 2
     async with conn.execute(
         "SELECT AVG(hours) AS median FROM (SELECT"
-        f" (julianday(r.{column}) - julianday(r.created_at)) * 24.0 AS hours"
+        f" {dialect.seconds_between(f'r.{column}', 'r.created_at')} / 3600.0 AS hours"
         f" FROM reports r WHERE {where} AND r.{column} IS NOT NULL"
-        " ORDER BY hours LIMIT :limit OFFSET :offset)",
+        " ORDER BY hours LIMIT :limit OFFSET :offset) AS middle",
         {**params, "limit": limit, "offset": offset},
     ) as cursor:
         row = await cursor.fetchone()

@@ -10,13 +10,14 @@ from pathlib import Path
 from storage.alerts import AlertRepository
 from storage.apikeys import ApiKeyRepository
 from storage.areas import AreaRepository
+from storage.backend import Backend
 from storage.broadcast_drafts import BroadcastDraftRepository
 from storage.broadcasts import BroadcastRepository
 from storage.categories import CategoryRepository
 from storage.citizen_updates import CitizenUpdateRepository, ReportMessageRepository
 from storage.citizens import CitizenRepository
-from storage.db import Database
 from storage.drafts import DraftRepository
+from storage.engines import backend_for
 from storage.geocache import GeocodeCacheRepository
 from storage.groups import GroupRepository, OfficerRepository
 from storage.inbox import InboxRepository
@@ -33,7 +34,7 @@ from storage.web_sessions import WebSessionRepository
 
 
 class Store:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
         self.citizens = CitizenRepository(db)
         self.categories = CategoryRepository(db)
@@ -61,8 +62,9 @@ class Store:
         self.request_details = RequestDetailsRepository(db)
 
     @classmethod
-    async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:
-        db = Database(path)
+    async def open(cls, target: Path | str, *, migrate: bool = True) -> Store:
+        """``target``: a SQLite file's path or a ``postgresql://`` URL (storage/engines.py)."""
+        db = backend_for(target)
         await db.open(migrate=migrate)
         return cls(db)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.db import Database, utc_now
+from storage.backend import Backend
+from storage.sqltext import utc_now
 
 
 @dataclass(frozen=True)
@@ -16,14 +17,15 @@ class CitizenPrompt:
 
 
 class SurveyRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def rate(self, report_id: int, *, fixed: bool, stars: int | None = None) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO ratings (report_id, stars, fixed, at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(report_id) DO UPDATE SET stars = COALESCE(excluded.stars, stars),"
+                " ON CONFLICT(report_id)"
+                " DO UPDATE SET stars = COALESCE(excluded.stars, ratings.stars),"
                 " fixed = excluded.fixed, at = excluded.at",
                 (report_id, stars, int(fixed), utc_now()),
             )
@@ -37,8 +39,10 @@ class SurveyRepository:
     async def ask(self, user_id: int, kind: str, report_id: int) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT OR REPLACE INTO citizen_prompts (user_id, kind, report_id, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO citizen_prompts (user_id, kind, report_id, created_at)"
+                " VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET kind = excluded.kind, report_id ="
+                " excluded.report_id, created_at = excluded.created_at",
                 (user_id, kind, report_id, utc_now()),
             )
 

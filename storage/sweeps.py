@@ -7,17 +7,16 @@ reporter) is the domain's rule (``bot.domain.statuses``): each query receives it
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-import aiosqlite
-
-from storage.db import Database, iso, placeholders
+from storage.backend import Backend, Connection
 from storage.outbox import OutboxMessage, enqueue
 from storage.reports import Report
+from storage.sqltext import iso, placeholders
 
 
 class SweepRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def overdue(
@@ -32,7 +31,8 @@ class SweepRepository:
         rows = await self._db.fetchall(
             "SELECT r.* FROM reports r JOIN categories c ON c.key = r.category_key"
             f" WHERE r.status IN ({placeholders(waiting)}) AND r.{column} IS NULL"
-            " AND (julianday(?) - julianday(r.sla_started_at)) * 24 >= c.sla_hours * ?"
+            f" AND {self._db.dialect.seconds_between('?', 'r.sla_started_at')}"
+            " >= c.sla_hours * 3600.0 * ?"
             " ORDER BY r.id",
             (*waiting, iso(now), factor),
         )
@@ -59,11 +59,11 @@ class SweepRepository:
             return []
         rows = await self._db.fetchall(
             f"SELECT * FROM reports WHERE status IN ({placeholders(resolved)})"
-            " AND survey_sent_at IS NULL AND (julianday(?) - julianday(resolved_at)) * 24 >= ?"
+            " AND survey_sent_at IS NULL AND resolved_at <= ?"
             # Only reporters we can ask: not blocked, and not the stand-in for agency reports.
             " AND citizen_id IN (SELECT user_id FROM citizens"
             " WHERE blocked_at IS NULL AND banned_at IS NULL) ORDER BY id",
-            (*resolved, iso(now), after_hours),
+            (*resolved, iso(now - timedelta(hours=after_hours))),
         )
         return [Report.from_row(row) for row in rows]
 
@@ -75,13 +75,13 @@ class SweepRepository:
             return []
         rows = await self._db.fetchall(
             f"SELECT * FROM reports WHERE status IN ({placeholders(resolved)})"
-            " AND julianday(?) - julianday(resolved_at) >= ? ORDER BY id",
-            (*resolved, iso(now), after_days),
+            " AND resolved_at <= ? ORDER BY id",
+            (*resolved, iso(now - timedelta(days=after_days))),
         )
         return [Report.from_row(row) for row in rows]
 
 
-async def restart_sla_in(conn: aiosqlite.Connection, report_id: int, now: str) -> None:
+async def restart_sla_in(conn: Connection, report_id: int, now: str) -> None:
     """A reopened report waits for an officer again: a new SLA period, new reminders."""
     await conn.execute(
         "UPDATE reports SET sla_started_at = ?, reminded_at = NULL, escalated_at = NULL,"

@@ -14,9 +14,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
-from storage.db import Database, iso
+from storage.backend import Backend, Connection
+from storage.sqltext import iso
 
 
 def hash_token(token: str) -> str:
@@ -27,7 +26,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-async def end_sessions_in(conn: aiosqlite.Connection, user_id: int) -> int:
+async def end_sessions_in(conn: Connection, user_id: int) -> int:
     """Sign someone out everywhere at once, unused sign-in links included: an officer who was
     removed must not keep a page open, nor open one with a link sent earlier."""
     await conn.execute("DELETE FROM web_logins WHERE user_id = ?", (user_id,))
@@ -43,7 +42,7 @@ class WebSession:
 
 
 class WebSessionRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self._db = db
 
     async def create_login(

@@ -15,11 +15,78 @@ from bot.config import Settings, load_settings
 from bot.playground.botapi import Sandbox, start_sandbox
 from bot.services import Services
 from bot.telegram.application import ALLOWED_UPDATES, build_application
+from tests import pg_cluster
 from tests.fakes.nominatim import start_fake_nominatim
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 TOKEN = "123456:TEST-token-for-the-sandbox-only"
+#: ``sqlite`` (or ``postgresql``) runs the bot's tests on that engine only, for a quick run.
+ENGINES_ENV = "WARGALAPOR_TEST_ENGINES"
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test that runs the bot runs on SQLite and again on PostgreSQL: the controller
+    starts a throwaway server (tests/pg_cluster.py) unless one is given, and migrates the
+    template each test's database is copied from; xdist's workers inherit its URL."""
+    config.addinivalue_line("markers", "sqlite_only: reads the SQLite file itself")
+    if hasattr(config, "workerinput") or "postgresql" not in _engines():
+        return
+    if not os.environ.get(pg_cluster.ENV_URL):
+        cluster = pg_cluster.start_cluster()
+        if cluster is None:
+            return
+        config.stash[_CLUSTER] = cluster
+        os.environ[pg_cluster.ENV_URL] = cluster.url
+    pg_cluster.make_template(os.environ[pg_cluster.ENV_URL])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cluster = config.stash.get(_CLUSTER, None)
+    if cluster is not None:
+        cluster.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the PostgreSQL runs of tests that read the SQLite file, and engines not asked for."""
+    wanted = _engines()
+    kept, dropped = [], []
+    for item in items:
+        engine = getattr(item, "callspec", None) and item.callspec.params.get("engine")
+        if engine and (
+            engine not in wanted
+            or (engine == "postgresql" and item.get_closest_marker("sqlite_only"))
+        ):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _engines() -> tuple[str, ...]:
+    asked = os.environ.get(ENGINES_ENV, "").strip()
+    return tuple(e for e in ENGINES if e in asked.split(",")) if asked else ENGINES
+
+
+_CLUSTER = pytest.StashKey[pg_cluster.Cluster]()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    """The database engine of this run: None for SQLite (the file in tmp_path), or the URL of
+    a fresh PostgreSQL database copied from the migrated template."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server = os.environ.get(pg_cluster.ENV_URL)
+    if not server:
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql)")
+    name, url = pg_cluster.new_database(server)
+    yield url
+    pg_cluster.drop_database(server, name)
 
 
 class RunningBot:
@@ -86,7 +153,9 @@ async def spawn_bot(
     )
 
 
-def make_settings(sandbox: Sandbox, database_path, **overrides: str) -> Settings:
+def make_settings(
+    sandbox: Sandbox, database_path, *, database_url: str | None = None, **overrides: str
+) -> Settings:
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": sandbox.base_url,
@@ -96,6 +165,8 @@ def make_settings(sandbox: Sandbox, database_path, **overrides: str) -> Settings
         # Tests read the API many times from one address; tests of the limit set their own.
         "OPEN311_PUBLIC_RATE_PER_MINUTE": "100000",
     }
+    if database_url:
+        env["DATABASE_URL"] = database_url
     env.update(overrides)
     return load_settings(env)
 
@@ -122,17 +193,18 @@ def admins_group(sandbox, admin):
 
 
 @pytest.fixture
-def bot_settings(sandbox, tmp_path, admin, admins_group) -> Settings:
+def bot_settings(sandbox, tmp_path, admin, admins_group, engine) -> Settings:
     return make_settings(
         sandbox,
         tmp_path / "data" / "wargalapor.sqlite3",
+        database_url=engine,
         ADMIN_USER_IDS=str(admin.user_id),
         ADMIN_CHAT_ID=str(admins_group.chat_id),
     )
 
 
 @pytest.fixture
-async def make_bot(sandbox, tmp_path, admin, admins_group):
+async def make_bot(sandbox, tmp_path, admin, admins_group, engine):
     """Start a bot with extra settings (fast sweeps, quiet hours...); stopped after the test."""
     started: list[RunningBot] = []
 
@@ -140,6 +212,7 @@ async def make_bot(sandbox, tmp_path, admin, admins_group):
         settings = make_settings(
             sandbox,
             tmp_path / "data" / "wargalapor.sqlite3",
+            database_url=engine,
             ADMIN_USER_IDS=str(admin.user_id),
             ADMIN_CHAT_ID=str(admins_group.chat_id),
             **overrides,

@@ -104,12 +104,15 @@ async def run_cli(
     environment."""
     database = bot if isinstance(bot, Path) else bot.settings.database_path
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    if not isinstance(bot, Path) and bot.settings.database_url:
+        environ["DATABASE_URL"] = bot.settings.database_url  # the bot's PostgreSQL database
     environ.update(
         PYTHONPATH=str(ROOT),
         TELEGRAM_BOT_TOKEN=TOKEN,
         DATABASE_PATH=str(database),
         **env,
     )
+    database.parent.mkdir(parents=True, exist_ok=True)  # on PostgreSQL no SQLite file made it
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

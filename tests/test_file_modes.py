@@ -26,6 +26,7 @@ def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
+@pytest.mark.sqlite_only  # the modes of the SQLite file
 async def test_database_and_uploads_are_owner_only(sandbox, make_bot, tmp_path, loose_umask):
     database = tmp_path / "data" / "wargalapor.sqlite3"
     # A database from before: created readable by all, as the old code left it.

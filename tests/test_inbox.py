@@ -27,14 +27,14 @@ def start_update(update_id: int, person) -> str:
 
 
 async def test_unfinished_updates_are_replayed_repeats_dropped_poison_given_up(
-    sandbox, tmp_path, make_bot
+    sandbox, tmp_path, make_bot, engine
 ):
     database = tmp_path / "data" / "wargalapor.sqlite3"
     handled = sandbox.citizen("Hana")
     # They wrote before the crash, so Telegram lets the bot answer them.
     crashed, poison = sandbox.citizen("Ani", started=True), sandbox.citizen(started=True)
     first = sandbox.world.next_update_id
-    store = await Store.open(database)
+    store = await Store.open(engine or database)  # the database the bot will start on
     await store.inbox.receive(first, start_update(first, handled))
     await store.inbox.done(first)
     await store.inbox.receive(10_001, start_update(10_001, crashed))

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
 
 import httpx
@@ -67,14 +65,19 @@ async def test_counts_follow_every_change(bot, store):
             "UPDATE outbox SET state = 'dead' WHERE id = (SELECT MIN(id) FROM outbox)"
         )
         await conn.execute("DELETE FROM outbox WHERE id = (SELECT MAX(id) FROM outbox)")
-    # One read transaction of its own, so the bot delivering meanwhile cannot skew the compare.
-    with closing(sqlite3.connect(bot.settings.database_path)) as db:
-        db.execute("BEGIN")
-        counted = dict(db.execute("SELECT status, n FROM report_counts WHERE n != 0"))
-        by_status = dict(db.execute("SELECT status, COUNT(*) FROM reports GROUP BY 1"))
-        kept = db.execute("SELECT * FROM outbox_counts WHERE n != 0 ORDER BY 1, 2").fetchall()
-        rows = db.execute("SELECT state, kind, COUNT(*) FROM outbox GROUP BY 1, 2 ORDER BY 1, 2")
-        expected = rows.fetchall()
+    # One read snapshot, so the bot delivering meanwhile cannot skew the compare.
+    async with store.db.snapshot() as db:
+
+        async def rows(sql: str) -> list[tuple]:
+            cursor = await db.execute(sql)
+            return [tuple(row) for row in await cursor.fetchall()]
+
+        counted = dict(await rows("SELECT status, n FROM report_counts WHERE n != 0"))
+        by_status = dict(await rows("SELECT status, COUNT(*) FROM reports GROUP BY 1"))
+        kept = await rows("SELECT state, kind, n FROM outbox_counts WHERE n != 0 ORDER BY 1, 2")
+        expected = await rows(
+            "SELECT state, kind, COUNT(*) FROM outbox GROUP BY state, kind ORDER BY 1, 2"
+        )
     assert counted == by_status == {"acknowledged": 1, "in_progress": 1}
     assert kept == expected and any(state == "dead" for state, _kind, _n in expected)
 

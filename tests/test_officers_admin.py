@@ -86,6 +86,7 @@ async def test_an_admin_removes_an_officer_who_then_loses_buttons_and_pages(aler
     assert "Belum ada petugas" in (await admin.next_message()).plain_text
 
 
+@pytest.mark.sqlite_only  # reads the database file
 async def test_invites_are_stored_hashed_listed_and_withdrawn(sandbox, bot, store, admin):
     link = await invite_link(admin, "kel. Gambir")
     token = link.split("start=inv_")[1]

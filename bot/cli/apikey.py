@@ -50,7 +50,7 @@ def run_apikey(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database)
     try:
         keys = store.api_keys
         if args.apikey_command == "create":

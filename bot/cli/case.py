@@ -65,7 +65,7 @@ def run_case(settings: Settings, args: argparse.Namespace) -> int:
 
     def work() -> int:
         job = _job(args)
-        require_database(settings.database_path)
+        require_database(settings.database)
         asyncio.run(_with_services(settings, job))
         return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
+import signal
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -19,6 +19,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.cli.apikey import add_apikey_parser, run_apikey
 from bot.cli.case import add_case_parser, run_case
+from bot.cli.copy_db import add_copy_db_parser, run_copy_db
 from bot.cli.officer import add_officer_parsers, run_officer
 from bot.cli.usage import EXIT_FAILED
 from bot.config import ConfigError, Settings, load_settings
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     add_case_parser(commands)
     add_apikey_parser(commands)
     add_officer_parsers(commands)
+    add_copy_db_parser(commands)
     return parser
 
 
@@ -48,12 +50,36 @@ def _run(settings: Settings) -> int:
     """The bot, holding its database for as long as it runs (see storage/locks.py); a second
     bot on the same database stops here with one line naming the first."""
     with ExitStack() as held:
+        if settings.database_url is not None:
+            _become_active(settings.database_url, held)
+            return _serve(settings)
         try:
             held.enter_context(instance_lock(settings.database_path))
         except AlreadyRunning as running:
             print(already_running(running), file=sys.stderr)
             return EXIT_CONFIG
         return _serve(settings)
+
+
+def _become_active(url: str, held: ExitStack) -> None:
+    """On PostgreSQL, several processes may be started: each waits here until it holds the
+    active lease (storage/active_lease.py), so one serves and the others take over within
+    seconds when it stops. Losing the lease stops this process (SIGTERM, as systemd would)."""
+    from storage.active_lease import ActiveLease
+    from storage.postgres import redacted
+
+    lease = ActiveLease(url)
+    lease.wait(
+        on_standby=lambda: print(
+            f"wargalapor: standby: another process is active on {redacted(url)}; this one takes "
+            "over when it stops",
+            file=sys.stderr,
+            flush=True,
+        )
+    )
+    held.callback(lease.release)
+    lease.watch(on_lost=lambda: os.kill(os.getpid(), signal.SIGTERM))
+    print(f"wargalapor: active on {redacted(url)}", file=sys.stderr, flush=True)
 
 
 def already_running(running: AlreadyRunning) -> str:
@@ -101,20 +127,20 @@ def _serve(settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from storage.db import Database
+    from storage.engines import backend_for
 
-    db = Database(settings.database_path)
+    db = backend_for(settings.database)
     try:
         await db.open(migrate=False)
-        applied = await db.migrate()  # waits for a bot or a migrate already at it, see db.py
+        applied = await db.migrate()  # waits for a bot or a migrate already at it
         version = await db.schema_version()
-    except sqlite3.Error as error:
+    except Exception as error:  # SQLite's or the PostgreSQL driver's: a locked file, a login
         print(f"wargalapor: migrate failed: {error}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         await db.close()
     names = ", ".join(applied) if applied else "none"
-    print(f"database {settings.database_path}: schema version {version} (applied: {names})")
+    print(f"database {db.label}: schema version {version} (applied: {names})")
     return 0
 
 
@@ -122,7 +148,7 @@ async def _check(settings: Settings) -> int:
     """Everything the bot needs at start, except Telegram itself."""
     from bot.domain.categories import load_categories
     from bot.geo.areas import AreaFileError, AreaIndex
-    from storage.db import Database, migrations
+    from storage.engines import backend_for
 
     problems = 0
     print(f"configuration: ok (admins: {len(settings.admin_user_ids)})")
@@ -138,19 +164,19 @@ async def _check(settings: Settings) -> int:
     except (AreaFileError, OSError) as error:
         print(f"areas: {error}", file=sys.stderr)
         problems += 1
-    latest = migrations()[-1][0]
+    db = backend_for(settings.database)
+    latest = db.latest_version()
     try:
-        db = Database(settings.database_path)
         await db.open(migrate=False)
         version = await db.schema_version()
         await db.close()
     except Exception as error:
-        print(f"database {settings.database_path}: cannot open ({error})", file=sys.stderr)
+        print(f"database {db.label}: cannot open ({error})", file=sys.stderr)
         return EXIT_CONFIG
     state = (
         "ok" if version == latest else f"behind ({version} < {latest}); run: python -m bot migrate"
     )
-    print(f"database {settings.database_path}: schema {version}, {state}")
+    print(f"database {db.label}: schema {version}, {state}")
     return EXIT_CONFIG if problems else 0
 
 
@@ -163,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # From the working folder, as README says; the default search starts at this file instead.
     load_dotenv(find_dotenv(usecwd=True))
+    if args.command == "copy-db":  # needs no bot settings: both ends are on its command line
+        return run_copy_db(args)
     if args.command == "playground" or (args.command is None and _no_token()):
         from bot.playground.main import NO_TOKEN, run_playground
 

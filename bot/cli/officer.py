@@ -60,7 +60,7 @@ def run_officer(settings: Settings, args: argparse.Namespace) -> int:
             if args.command == "officer"
             else _citizen_job(settings, args)
         )
-        require_database(settings.database_path)
+        require_database(settings.database)
         asyncio.run(_with_store(settings, job))
         return 0
 
@@ -68,7 +68,7 @@ def run_officer(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _with_store(settings: Settings, job: Job) -> None:
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database)
     try:
         await job(store)
     finally:

@@ -61,7 +61,9 @@ def exit_code(command: str, areas_file: Path | None, work: Callable[[], int]) ->
         return EXIT_FAILED
 
 
-def require_database(path: Path) -> None:
-    """Refuse a missing database before any work: opening it would create an empty one."""
-    if not path.is_file():
+def require_database(target: str | Path) -> None:
+    """Refuse a missing SQLite file before any work: opening it would create an empty one (a
+    PostgreSQL database is created by its operator, and a wrong URL fails to connect)."""
+    if isinstance(target, Path) and not target.is_file():
+        path = target
         raise UsageError(f"database {path} does not exist: check DATABASE_PATH")

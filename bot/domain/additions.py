@@ -27,8 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.domain import statuses
 from bot.domain.cases import card_refresh
@@ -36,11 +34,12 @@ from bot.domain.reporting import DescriptionProblem, ReportingService
 from storage import citizen_updates as update_rows
 from storage import reports as report_rows
 from storage.alerts import cards_in
+from storage.backend import Connection
 from storage.citizen_updates import NewUpdate
-from storage.db import iso
 from storage.outbox import PRIORITY_ALERT, OutboxKind, OutboxMessage, enqueue
 from storage.photos import PhotoRef
 from storage.reports import Report
+from storage.sqltext import iso
 from storage.store import Store
 
 MAX_ADDED_PHOTOS = 5
@@ -230,18 +229,14 @@ class AdditionService:
         )
 
     @staticmethod
-    async def _photo_problem(
-        conn: aiosqlite.Connection, report_id: int, photo: PhotoRef
-    ) -> Outcome | None:
+    async def _photo_problem(conn: Connection, report_id: int, photo: PhotoRef) -> Outcome | None:
         if await update_rows.has_photo_in(conn, report_id, photo.file_unique_id):
             return Outcome.SAME_PHOTO
         if await update_rows.photo_count_in(conn, report_id) >= MAX_ADDED_PHOTOS:
             return Outcome.PHOTOS_FULL
         return None
 
-    async def _retry_at(
-        self, conn: aiosqlite.Connection, report_id: int, citizen_id: int
-    ) -> datetime | None:
+    async def _retry_at(self, conn: Connection, report_id: int, citizen_id: int) -> datetime | None:
         """When the hourly limit lets this citizen add to this report again (None: now)."""
         since = iso(self.clock.now() - RATE_WINDOW)
         times = await update_rows.batch_times_in(conn, report_id, citizen_id, since)

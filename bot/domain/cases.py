@@ -18,19 +18,18 @@ import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.domain import statuses
 from bot.domain.alerts import alert_messages, recipients
 from bot.geo.areas import Area, AreaIndex
 from storage import reports as report_rows
 from storage.after_photos import photo_since_in
 from storage.alerts import cards_in
+from storage.backend import Connection
 from storage.categories import Category
-from storage.db import utc_now
 from storage.outbox import PRIORITY_ALERT, PRIORITY_FOLLOWUP, OutboxKind, OutboxMessage, enqueue
 from storage.photos import PhotoRef
 from storage.reports import Report
+from storage.sqltext import utc_now
 from storage.store import Store
 from storage.sweeps import restart_sla_in
 
@@ -124,9 +123,7 @@ class CasesService:
         category = self.categories.get(report.category_key)
         return category is not None and category.after_photo_required
 
-    async def _lacks_proof(
-        self, conn: aiosqlite.Connection, report: Report, photo: PhotoRef | None
-    ) -> bool:
+    async def _lacks_proof(self, conn: Connection, report: Report, photo: PhotoRef | None) -> bool:
         """A move to resolved with no photo where the category needs one and staff attached
         none since the report was last reopened (an earlier fix's photo is not proof)."""
         if photo is not None or not self.after_photo_required(report):
@@ -287,7 +284,7 @@ class CasesService:
     @classmethod
     async def _record(
         cls,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         report: Report,
         actor: Actor,
         *,
@@ -319,7 +316,7 @@ class CasesService:
 
     @staticmethod
     async def _announce(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         report_id: int,
         event_id: int,
         actor: Actor,

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.domain.alerts import alert_messages, recipients
 from bot.domain.reporting import SUMMARY, new_token
 from bot.services import Services
 from storage.agency import AGENCY_CITIZEN_ID, ensure_agency_citizen, hand_to_agency
+from storage.backend import Connection
 from storage.drafts import Draft
 from storage.request_details import RequestExtras, save_in
 
@@ -61,7 +60,7 @@ async def submit_agency_report(services: Services, request: AgencyReport) -> int
     )
     extras = request.extras
 
-    async def keep_extras(conn: aiosqlite.Connection, new_id: int) -> None:
+    async def keep_extras(conn: Connection, new_id: int) -> None:
         # Every agency report gets its source row (who filed it), with or without extras.
         await save_in(conn, new_id, request.agency, extras or RequestExtras())
 

@@ -14,8 +14,8 @@ import enum
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from storage.db import iso
 from storage.questions import Question
+from storage.sqltext import iso
 from storage.store import Store
 
 QUESTION_MINUTES = 30

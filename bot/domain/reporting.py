@@ -34,9 +34,9 @@ from bot.domain.nearby import nearby_reports
 from bot.geo.areas import AreaIndex
 from bot.geo.geocoding import Geocoder, OfflineGeocoder
 from storage.categories import Category
-from storage.db import utc_now
 from storage.drafts import Draft
 from storage.photos import PhotoRef
+from storage.sqltext import utc_now
 from storage.store import Store
 
 CATEGORY, LOCATION, NEARBY, PHOTOS, DESCRIPTION, SUMMARY, OFFER = (

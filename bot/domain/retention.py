@@ -26,7 +26,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.config import Settings
-from storage.db import Database
+from storage.backend import Backend
 from storage.geocache import DEFAULT_MAX_AGE as GEOCODE_MAX_AGE
 from storage.retention import BATCH, BATCHED, TARGETS, RetentionRepository
 
@@ -52,7 +52,7 @@ def cutoffs(settings: Settings, now: datetime) -> dict[str, datetime]:
 
 
 class Retention:
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Backend) -> None:
         self.settings = settings
         self.repository = RetentionRepository(db)
         assert set(cutoffs(settings, datetime.now())) == set(TARGETS)

@@ -236,7 +236,7 @@ async def open_services(settings: Settings) -> Services:
     """Everything a handler needs, ready; the same for the bot and the CLI."""
     categories = load_categories()
     areas = AreaIndex.load(settings.areas_file)
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database)
     await store.categories.sync(categories)
     await store.areas.sync(
         AreaRow(a.code, a.name, a.district, a.city, a.min_lat, a.min_lon, a.max_lat, a.max_lon)
