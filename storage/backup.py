@@ -26,6 +26,7 @@ import errno
 import os
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,12 +141,20 @@ def _copy(database: Path, partial: Path, pages: int, pause: float) -> tuple[_Sna
         copy = sqlite3.connect(partial, isolation_level=None)
         steps = 0
 
-        def counted(_status: int, _remaining: int, _total: int) -> None:
-            nonlocal steps
-            steps += 1
+        left: int | None = None
+
+        def paced(_status: int, remaining: int, _total: int) -> None:
+            # The pause is here: Connection.backup's own ``sleep`` only waits after a busy step.
+            nonlocal steps, left
+            if left is not None and remaining > left:
+                # Started over: the snapshot did not hold, and it could start over for ever.
+                raise BackupFailed("the database changed under the copy; it was not consistent")
+            steps, left = steps + 1, remaining
+            if remaining:
+                time.sleep(pause)
 
         try:
-            source.backup(copy, pages=pages, progress=counted, sleep=pause)
+            source.backup(copy, pages=pages, progress=paced)
             tighten_sqlite_files(partial)
             copy.execute("PRAGMA journal_mode=DELETE")  # one file: no -wal to carry along
         finally:
@@ -174,6 +183,8 @@ def _verify(partial: Path, expected: _Snapshot) -> None:
             raise BackupFailed(f"the copy fails PRAGMA integrity_check: {'; '.join(problems[:5])}")
         found = _read_snapshot(check)
         journal = check.execute("PRAGMA journal_mode").fetchone()[0]
+    except sqlite3.DatabaseError as error:  # too damaged for integrity_check to list it
+        raise BackupFailed(f"the copy cannot be read: {error}") from None
     finally:
         check.close()
     if found != expected:
