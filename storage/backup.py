@@ -82,8 +82,8 @@ def backup_database(
         _put_in_place(partial, target, force)
         _sync_folder(target.parent)
     finally:
-        for leftover in (partial, partial.with_name(partial.name + "-journal")):
-            leftover.unlink(missing_ok=True)
+        for suffix in ("", *SQLITE_SIDE_FILES):  # whatever a copy cut short left behind
+            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
     return BackupResult(
         path=target,
         size=target.stat().st_size,
@@ -140,8 +140,7 @@ def _copy(database: Path, partial: Path, pages: int, pause: float) -> tuple[_Sna
         snapshot = _read_snapshot(source)
         copy = sqlite3.connect(partial, isolation_level=None)
         steps = 0
-
-        left: int | None = None
+        left: int | None = None  # pages left after the last step
 
         def paced(_status: int, remaining: int, _total: int) -> None:
             # The pause is here: Connection.backup's own ``sleep`` only waits after a busy step.
