@@ -1,6 +1,7 @@
 """``python -m bot`` and its subcommands (the console script ``wargalapor`` is the same).
 
 - :mod:`~bot.cli.main` — run, migrate, check, and the dispatch to the others;
+- :mod:`~bot.cli.backup` — ``backup PATH``, a consistent copy of the database beside the bot;
 - :mod:`~bot.cli.case` — ``case show|list|update`` for agency staff at a terminal, with
   :mod:`~bot.cli.case_args` (its arguments, checked first), :mod:`~bot.cli.case_read` (``show``
   and ``list``) and :mod:`~bot.cli.case_update` (``update``);

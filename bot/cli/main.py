@@ -1,5 +1,6 @@
-"""Command line: ``python -m bot [run|playground|migrate|check|case|apikey|officer|citizen]``
-(see :mod:`bot.cli.case`, :mod:`bot.cli.apikey`, :mod:`bot.cli.officer`, :mod:`bot.playground`).
+"""Command line: ``python -m bot [run|playground|migrate|check|backup|case|apikey|officer|citizen]``
+(see :mod:`bot.cli.backup`, :mod:`bot.cli.case`, :mod:`bot.cli.apikey`, :mod:`bot.cli.officer`,
+:mod:`bot.playground`).
 
 Configuration problems end with one readable line and exit code 2, never a traceback: the person
 running this is setting the bot up and needs to know which variable to fix.
@@ -18,6 +19,7 @@ from contextlib import ExitStack
 from dotenv import find_dotenv, load_dotenv
 
 from bot.cli.apikey import add_apikey_parser, run_apikey
+from bot.cli.backup import add_backup_parser, run_backup
 from bot.cli.case import add_case_parser, run_case
 from bot.cli.copy_db import add_copy_db_parser, run_copy_db
 from bot.cli.officer import add_officer_parsers, run_officer
@@ -39,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("check", help="validate configuration and database without Telegram")
+    add_backup_parser(commands)
     add_case_parser(commands)
     add_apikey_parser(commands)
     add_officer_parsers(commands)
@@ -207,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if command == "check":
         return asyncio.run(_check(settings))
+    if command == "backup":
+        return run_backup(settings, args)
     if command == "case":
         return run_case(settings, args)
     if command == "apikey":
