@@ -61,6 +61,8 @@ class ActiveLease:
         self.url = url
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
         self._stop = threading.Event()
+        #: Set when the lease's connection broke while this process was active.
+        self.lost = False
 
     def wait(self, on_standby: Callable[[], None]) -> None:
         """Return once this process holds the lease; ``on_standby`` runs once if it must wait."""
@@ -90,6 +92,7 @@ class ActiveLease:
                     self._conn.execute("SELECT 1")
                 except Exception as error:
                     log.error("active lease lost: stopping", extra={"error": str(error)})
+                    self.lost = True
                     on_lost()
                     return
 

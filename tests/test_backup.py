@@ -17,9 +17,13 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
+
 from storage.backup import backup_database
 from storage.db import migrations
 from tests.helpers import DESCRIPTION, file_in_five, run_cli
+
+pytestmark = pytest.mark.sqlite_only  # the backup command copies the SQLite file
 
 LATEST = migrations()[-1][0]
 #: Points about 330 m apart across Jakarta Pusat, so no report is offered as a nearby duplicate of

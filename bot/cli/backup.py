@@ -31,6 +31,8 @@ def add_backup_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 def run_backup(settings: Settings, args: argparse.Namespace) -> int:
     def work() -> int:
+        if settings.database_url is not None:
+            raise UsageError(postgres_instead(settings.database_url, args.path))
         require_database(settings.database_path)
         try:
             result = backup_database(settings.database_path, args.path, force=args.force)
@@ -49,6 +51,16 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return exit_code("backup", settings.areas_file, work)
+
+
+def postgres_instead(url: str, path: Path) -> str:
+    """PostgreSQL has its own consistent online copy, made by the server's pg_dump."""
+    from storage.postgres import redacted
+
+    return (
+        "backup: the database is PostgreSQL (DATABASE_URL); back it up with its own tool, "
+        f"which copies it online too: pg_dump -Fc -f {path} '{redacted(url)}'"
+    )
 
 
 def written(result: BackupResult) -> str:

@@ -15,6 +15,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from dotenv import find_dotenv, load_dotenv
 
@@ -26,6 +27,9 @@ from bot.cli.officer import add_officer_parsers, run_officer
 from bot.cli.usage import EXIT_FAILED
 from bot.config import ConfigError, Settings, load_settings
 from storage.locks import AlreadyRunning, instance_lock, lock_path
+
+if TYPE_CHECKING:
+    from storage.active_lease import ActiveLease
 
 EXIT_CONFIG = 2
 
@@ -54,8 +58,9 @@ def _run(settings: Settings) -> int:
     bot on the same database stops here with one line naming the first."""
     with ExitStack() as held:
         if settings.database_url is not None:
-            _become_active(settings.database_url, held)
-            return _serve(settings)
+            lease = _become_active(settings.database_url, held)
+            served = _serve(settings)
+            return EXIT_FAILED if lease.lost else served
         try:
             held.enter_context(instance_lock(settings.database_path))
         except AlreadyRunning as running:
@@ -64,7 +69,7 @@ def _run(settings: Settings) -> int:
         return _serve(settings)
 
 
-def _become_active(url: str, held: ExitStack) -> None:
+def _become_active(url: str, held: ExitStack) -> ActiveLease:
     """On PostgreSQL, several processes may be started: each waits here until it holds the
     active lease (storage/active_lease.py), so one serves and the others take over within
     seconds when it stops. Losing the lease stops this process (SIGTERM, as systemd would)."""
@@ -83,6 +88,7 @@ def _become_active(url: str, held: ExitStack) -> None:
     held.callback(lease.release)
     lease.watch(on_lost=lambda: os.kill(os.getpid(), signal.SIGTERM))
     print(f"wargalapor: active on {redacted(url)}", file=sys.stderr, flush=True)
+    return lease
 
 
 def already_running(running: AlreadyRunning) -> str:
