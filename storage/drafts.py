@@ -37,6 +37,7 @@ class Draft:
     created_at: str = ""
     updated_at: str = ""
     cancelled_at: str | None = None
+    visibility: str | None = None  # chosen on the summary; None: the default applies
 
     @property
     def has_location(self) -> bool:
@@ -68,6 +69,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         cancelled_at=row["cancelled_at"],
+        visibility=row["visibility"],
     )
 
 
@@ -85,10 +87,21 @@ class DraftRepository:
         photos = json.dumps([[p.file_id, p.file_unique_id] for p in draft.photos])
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT OR REPLACE INTO drafts (user_id, chat_id, token, step, category_key,"
+                "INSERT INTO drafts (user_id, chat_id, token, step, category_key,"
                 " lat, lon, place_name, address, photos, photos_done, description,"
                 " nearby_done, candidate, approximate, long_description, created_at, updated_at,"
-                " cancelled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " cancelled_at, visibility)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
+                " token = excluded.token, step = excluded.step,"
+                " category_key = excluded.category_key, lat = excluded.lat, lon = excluded.lon,"
+                " place_name = excluded.place_name, address = excluded.address,"
+                " photos = excluded.photos, photos_done = excluded.photos_done,"
+                " description = excluded.description, nearby_done = excluded.nearby_done,"
+                " candidate = excluded.candidate, approximate = excluded.approximate,"
+                " long_description = excluded.long_description,"
+                " created_at = excluded.created_at, updated_at = excluded.updated_at,"
+                " cancelled_at = excluded.cancelled_at, visibility = excluded.visibility",
                 (
                     draft.user_id,
                     draft.chat_id,
@@ -109,6 +122,7 @@ class DraftRepository:
                     created,
                     now,
                     draft.cancelled_at,
+                    draft.visibility,
                 ),
             )
         saved = await self.get(draft.user_id)

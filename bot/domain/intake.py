@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.domain import privacy
 from bot.domain.alerts import alert_messages, recipients
 from bot.domain.reporting import SUMMARY, new_token
 from bot.services import Services
@@ -69,6 +70,9 @@ async def submit_agency_report(services: Services, request: AgencyReport) -> int
         draft,
         area_code=area.code if area else None,
         description=request.description,
+        # An agency's request: its contact is the staff's (request_details); a sensitive
+        # category's is confidential, as a citizen's would start.
+        visibility=privacy.starting(services.categories.get(request.category_key), None).value,
         messages=lambda new_id: alert_messages(new_id, chats, photos=0, reason=reason),
         within=keep_extras,
     )
