@@ -70,9 +70,10 @@ async def submit_agency_report(services: Services, request: AgencyReport) -> int
         draft,
         area_code=area.code if area else None,
         description=request.description,
-        # An agency's request: its contact is the staff's (request_details); a sensitive
-        # category's is confidential, as a citizen's would start.
-        visibility=privacy.starting(services.categories.get(request.category_key), None).value,
+        # An agency's own request stays readable to the agency's key (its FixMyStreet fetches
+        # it back); a sensitive category's is still hidden from the public (public_view.py).
+        # Only a citizen chooses anonymous or confidential.
+        visibility=privacy.Visibility.PUBLIC.value,
         messages=lambda new_id: alert_messages(new_id, chats, photos=0, reason=reason),
         within=keep_extras,
     )
