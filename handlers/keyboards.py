@@ -16,6 +16,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from bot.domain.privacy import MODES, Visibility
 from bot.domain.reporting import MAX_PHOTOS
 from bot.i18n import LANGUAGES, plain
 from bot.telegram import callbacks
@@ -46,6 +47,21 @@ def main_menu(language: str) -> InlineKeyboardMarkup:
                 _button(language, "menu.help", callbacks.MENU.data(callbacks.Word("help"))),
             ],
             [_button(language, "menu.language", callbacks.MENU.data(callbacks.Word("language")))],
+        ]
+    )
+
+
+def privacy_choice(current: Visibility, language: str) -> InlineKeyboardMarkup:
+    """/settings: the three modes, one a row, the current one ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    ("✓ " if mode is current else "") + plain(language, f"privacy.name_{mode}"),
+                    callback_data=callbacks.PRIVACY.data(callbacks.Word(mode.value)),
+                )
+            ]
+            for mode in MODES
         ]
     )
 
@@ -133,13 +149,17 @@ def description(language: str) -> ReplyKeyboardMarkup:
     return _reply([back_cancel_row(language)], plain(language, "report.description_placeholder"))
 
 
-def summary(draft: Draft, language: str) -> ReplyKeyboardMarkup:
-    """Send; a photo more (up to three), edit, cancel."""
+def summary(draft: Draft, language: str, visibility: Visibility) -> ReplyKeyboardMarkup:
+    """Send; a photo more (up to three), edit, cancel; and the two other privacy modes, each
+    one tap away (the mode shown on the summary is the one sent without a tap)."""
     second: list[KeyboardButton | str] = []
     if len(draft.photos) < MAX_PHOTOS:
         second.append(plain(language, "report.more_photos"))
     second += [plain(language, "report.edit"), plain(language, "report.cancel")]
-    return _reply([[plain(language, "report.confirm")], second])
+    modes: list[KeyboardButton | str] = [
+        plain(language, f"privacy.make_{mode.value}") for mode in MODES if mode is not visibility
+    ]
+    return _reply([[plain(language, "report.confirm")], second, modes])
 
 
 EDITABLE_FIELDS = ("category", "location", "photos", "description")

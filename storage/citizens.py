@@ -18,6 +18,7 @@ class Citizen:
     blocked_at: str | None
     banned_at: str | None
     announcements_off_at: str | None = None
+    default_visibility: str = "public"  # bot.domain.privacy's modes; the schema's default
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def _citizen(row: Row) -> Citizen:
         blocked_at=row["blocked_at"],
         banned_at=row["banned_at"],
         announcements_off_at=row["announcements_off_at"],
+        default_visibility=row["default_visibility"],
     )
 
 
@@ -73,6 +75,14 @@ class CitizenRepository:
             await conn.execute(
                 "UPDATE citizens SET language = ?, language_chosen = 1 WHERE user_id = ?",
                 (language, user_id),
+            )
+
+    async def set_default_visibility(self, user_id: int, visibility: str) -> None:
+        """The mode the citizen's next reports start with (/settings)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE citizens SET default_visibility = ? WHERE user_id = ?",
+                (visibility, user_id),
             )
 
     async def mark_blocked(self, user_id: int) -> None:

@@ -36,6 +36,7 @@ class Draft:
     created_at: str = ""
     updated_at: str = ""
     cancelled_at: str | None = None
+    visibility: str | None = None  # chosen on the summary; None: the default applies
 
     @property
     def has_location(self) -> bool:
@@ -67,6 +68,7 @@ def _draft(row: Row) -> Draft:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         cancelled_at=row["cancelled_at"],
+        visibility=row["visibility"],
     )
 
 
@@ -87,16 +89,18 @@ class DraftRepository:
                 "INSERT INTO drafts (user_id, chat_id, token, step, category_key,"
                 " lat, lon, place_name, address, photos, photos_done, description,"
                 " nearby_done, candidate, approximate, long_description, created_at, updated_at,"
-                " cancelled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, token ="
-                " excluded.token, step = excluded.step, category_key ="
-                " excluded.category_key, lat = excluded.lat, lon = excluded.lon,"
-                " place_name = excluded.place_name, address = excluded.address, photos ="
-                " excluded.photos, photos_done = excluded.photos_done, description ="
-                " excluded.description, nearby_done = excluded.nearby_done, candidate ="
-                " excluded.candidate, approximate = excluded.approximate, long_description"
-                " = excluded.long_description, created_at = excluded.created_at,"
-                " updated_at = excluded.updated_at, cancelled_at = excluded.cancelled_at",
+                " cancelled_at, visibility)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
+                " token = excluded.token, step = excluded.step,"
+                " category_key = excluded.category_key, lat = excluded.lat, lon = excluded.lon,"
+                " place_name = excluded.place_name, address = excluded.address,"
+                " photos = excluded.photos, photos_done = excluded.photos_done,"
+                " description = excluded.description, nearby_done = excluded.nearby_done,"
+                " candidate = excluded.candidate, approximate = excluded.approximate,"
+                " long_description = excluded.long_description,"
+                " created_at = excluded.created_at, updated_at = excluded.updated_at,"
+                " cancelled_at = excluded.cancelled_at, visibility = excluded.visibility",
                 (
                     draft.user_id,
                     draft.chat_id,
@@ -117,6 +121,7 @@ class DraftRepository:
                     created,
                     now,
                     draft.cancelled_at,
+                    draft.visibility,
                 ),
             )
         saved = await self.get(draft.user_id)

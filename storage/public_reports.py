@@ -1,8 +1,10 @@
-"""Reports as the public API reads them: public ones only, and only the staff's notes.
+"""Reports as the public API reads them: published ones only, and only the staff's notes.
 
 Why a module of its own rather than more methods on the reports repository: these queries serve
 one reader (Open311) with its own rules (visibility, which notes are public). Its lists go
-through ``ReportRepository.search`` with ``ReportQuery(public_only=True)``.
+through ``ReportRepository.search`` with ``ReportQuery(visibilities=…)``. Which modes are
+published is the caller's (``published``: bot.domain.privacy.PUBLISHED, on every read); a
+report in any other mode (confidential) is not there at all.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ _UPDATES = (
     "   WHERE p.report_id = e.report_id AND p.file_id = e.photo_file_id ORDER BY p.id LIMIT 1)"
     " END AS photo_id, r.duplicate_of"
     " FROM report_events e JOIN reports r ON r.id = e.report_id"
-    " WHERE r.visibility = 'public' AND e.old_status IS NOT NULL"
+    " WHERE r.visibility IN ({published}) AND e.old_status IS NOT NULL"
     " AND (e.old_status != e.new_status OR (e.actor_kind != 'citizen'"
     "   AND (COALESCE(e.note, '') != '' OR e.photo_file_id IS NOT NULL)))"
 )
@@ -52,9 +54,13 @@ class PublicReportRepository:
     def __init__(self, db: Backend) -> None:
         self._db = db
 
-    async def get(self, report_id: int) -> Report | None:
+    async def get(self, report_id: int, *, published: Sequence[str]) -> Report | None:
+        """The report when its mode is one of ``published``."""
+        if not published:
+            return None
         row = await self._db.fetchone(
-            "SELECT * FROM reports WHERE id = ? AND visibility = 'public'", (report_id,)
+            f"SELECT * FROM reports WHERE id = ? AND visibility IN ({placeholders(published)})",
+            (report_id, *published),
         )
         return Report.from_row(row) if row else None
 
@@ -79,14 +85,17 @@ class PublicReportRepository:
         end: str | None,
         restricted_categories: Sequence[str],
         restricted_areas: Sequence[str] | None,
+        published: Sequence[str],
         limit: int,
         offset: int = 0,
     ) -> list[PublicUpdate]:
         """Public changes made from ``start`` to ``end`` (UTC ISO text, either None for open),
         oldest first; a report in ``restricted_categories`` counts only in ``restricted_areas``
         (None: anywhere), as :class:`storage.report_query.ReportQuery` has it."""
-        sql = _UPDATES
-        params: list[object] = []
+        if not published:
+            return []
+        sql = _UPDATES.format(published=placeholders(published))
+        params: list[object] = list(published)
         if start is not None:
             sql += " AND e.at >= ?"
             params.append(start)
@@ -121,12 +130,13 @@ class PublicReportRepository:
             first.setdefault(int(row["report_id"]), int(row["id"]))
         return first
 
-    async def photo(self, photo_id: int) -> tuple[Report, str] | None:
-        """A photo of a public report, with that report (whose visibility rules it follows)."""
+    async def photo(self, photo_id: int, *, published: Sequence[str]) -> tuple[Report, str] | None:
+        """A photo of a published report, with that report (whose visibility rules it
+        follows)."""
         row = await self._db.fetchone(
             "SELECT file_id, report_id FROM report_photos WHERE id = ?", (photo_id,)
         )
         if row is None:
             return None
-        report = await self.get(int(row["report_id"]))
+        report = await self.get(int(row["report_id"]), published=published)
         return (report, str(row["file_id"])) if report is not None else None

@@ -19,7 +19,8 @@ class ReportQuery:
 
     ``area_codes=None`` means anywhere (outside every kelurahan too); an empty tuple means
     nowhere (an officer without areas). ``ids`` given means exactly those reports and overrides
-    the other filters except ``public_only`` (Open311's rule). ``overdue_before`` maps each
+    the other filters except ``visibilities`` (Open311's rule: the published modes, which the
+    caller names, bot.domain.privacy.PUBLISHED). ``overdue_before`` maps each
     category to the moment its SLA clock must have started before to be overdue now, for a
     report in ``waiting`` (the statuses that wait for an acknowledgement: the caller's rule).
     Reports in ``restricted_categories`` match only in ``restricted_areas`` (None: anywhere;
@@ -35,7 +36,7 @@ class ReportQuery:
     overdue_before: Mapping[str, str] | None = None
     waiting: tuple[str, ...] = ()
     ids: tuple[int, ...] | None = None
-    public_only: bool = False
+    visibilities: tuple[str, ...] | None = None  # None: any
     restricted_categories: tuple[str, ...] = ()
     restricted_areas: tuple[str, ...] | None = ()
     category_keys: tuple[str, ...] | None = None  # any of these (Open311's comma list)
@@ -45,8 +46,11 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
     """``(" WHERE …", params)`` (``""`` when unfiltered), or None when nothing can match."""
     clauses: list[str] = []
     params: list[object] = []
-    if query.public_only:
-        clauses.append("visibility = 'public'")
+    if query.visibilities is not None:
+        if not query.visibilities:
+            return None
+        clauses.append(f"visibility IN ({placeholders(query.visibilities)})")
+        params.extend(query.visibilities)
     if query.restricted_categories and query.restricted_areas is not None:
         restricted = f"category_key NOT IN ({placeholders(query.restricted_categories)})"
         params.extend(query.restricted_categories)

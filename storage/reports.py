@@ -41,6 +41,8 @@ class Report:
     reminded_at: str | None = None
     escalated_at: str | None = None
     approximate: bool = False  # the point stands for a whole area (a typed kelurahan name)
+    reporter_name: str | None = None  # staff only; never kept for an anonymous report
+    reporter_username: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Self:
@@ -105,13 +107,17 @@ class ReportRepository:
         *,
         area_code: str | None,
         description: str,
+        visibility: str,
+        reporter_name: str | None = None,
+        reporter_username: str | None = None,
         messages: Callable[[int], list[OutboxMessage]] = lambda _: [],
         within: Callable[[Connection, int], Awaitable[None]] | None = None,
     ) -> int:
         """Store the report, its photos, its first event, its reporter as follower and the
         messages it causes (``messages(report_id)``: group alerts), and drop the draft, atomically.
         ``within(conn, report_id)`` writes more in the same transaction (an Open311 request's
-        answers, which its alert card shows).
+        answers, which its alert card shows). ``visibility`` and the reporter's name are the
+        caller's (bot.domain.privacy decides them; storage stores what it is given).
 
         Idempotent per draft: a second Confirm of the same draft (a double tap on a slow phone,
         or a retry after a crash) returns the report already stored.
@@ -126,10 +132,11 @@ class ReportRepository:
                 existing = await cursor.fetchone()
             if existing:
                 return int(existing["id"])
-            cursor = await conn.execute(
+            async with conn.execute(
                 "INSERT INTO reports (citizen_id, category_key, lat, lon, place_name, address,"
-                " area_code, description, created_at, updated_at, draft_token, approximate)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " area_code, description, created_at, updated_at, draft_token, approximate,"
+                " visibility, reporter_name, reporter_username)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     draft.user_id,
                     draft.category_key,
@@ -143,9 +150,14 @@ class ReportRepository:
                     now,
                     draft.token,
                     int(draft.approximate),
+                    visibility,
+                    reporter_name,
+                    reporter_username,
                 ),
-            )
-            report_id = await returned_id(cursor)
+            ) as cursor:
+                inserted = await cursor.fetchone()
+            assert inserted is not None
+            report_id = int(inserted["id"])
             await conn.executemany(
                 "INSERT INTO report_photos (report_id, position, file_id, file_unique_id, role)"
                 " VALUES (?, ?, ?, ?, 'citizen')",

@@ -43,7 +43,15 @@ async def test_flood_report_in_five_actions_in_indonesian(sandbox, bot, store):
     assert "Ringkasan: 🌊 Banjir" in summary.plain_text
     assert "Kel. Gambir, Jakarta Pusat" in summary.plain_text
     assert "1 foto" in summary.plain_text and DESCRIPTION in summary.plain_text
-    assert summary.buttons == ["✅ Kirim laporan", "➕ Foto", "✏️ Ubah", "❌ Batal"]
+    assert summary.buttons == [
+        "✅ Kirim laporan",
+        "➕ Foto",
+        "✏️ Ubah",
+        "❌ Batal",
+        "🕶️ Jadikan anonim",
+        "🔒 Jadikan rahasia",
+    ]
+    assert "👤 Nama tampil" in summary.plain_text  # the default privacy mode, untouched
     await warga.tap("Kirim laporan")
     reply = await warga.next_message()
     assert actions_of(sandbox, warga) == 5  # /report, category, location, photo, send

@@ -53,7 +53,9 @@ async def test_categories_are_seeded_from_the_bundled_file(store):
 async def test_submit_stores_report_photos_and_event_and_drops_the_draft(store):
     await store.citizens.ensure(1, 1, "id")
     draft = await store.drafts.save(complete_draft())
-    ref = await store.reports.submit(draft, area_code="3173010001", description=draft.description)
+    ref = await store.reports.submit(
+        draft, area_code="3173010001", description=draft.description, visibility="public"
+    )
     assert ref == 1001
     report = await store.reports.get(ref)
     assert report.status == "new" and report.category_key == "flood"
@@ -66,8 +68,12 @@ async def test_submit_stores_report_photos_and_event_and_drops_the_draft(store):
 async def test_submitting_the_same_draft_twice_gives_one_report(store):
     await store.citizens.ensure(1, 1, "id")
     draft = await store.drafts.save(complete_draft())
-    first = await store.reports.submit(draft, area_code=None, description=draft.description)
-    second = await store.reports.submit(draft, area_code=None, description=draft.description)
+    first = await store.reports.submit(
+        draft, area_code=None, description=draft.description, visibility="public"
+    )
+    second = await store.reports.submit(
+        draft, area_code=None, description=draft.description, visibility="public"
+    )
     assert first == second
     assert await store.reports.count_by_citizen(1) == 1
 
@@ -75,6 +81,8 @@ async def test_submitting_the_same_draft_twice_gives_one_report(store):
 async def test_a_failed_submission_leaves_nothing_behind(store):
     draft = await store.drafts.save(complete_draft(user_id=99))  # no citizen row: FK fails
     with pytest.raises(sqlite3.IntegrityError):
-        await store.reports.submit(draft, area_code=None, description=draft.description)
+        await store.reports.submit(
+            draft, area_code=None, description=draft.description, visibility="public"
+        )
     assert await store.reports.get(1001) is None
     assert await store.drafts.get(99) is not None

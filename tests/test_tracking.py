@@ -92,8 +92,8 @@ async def test_start_language_and_command_menu(sandbox, bot, store):
         for c in commands
     }
     assert menus == {
-        ("all_private_chats", None): 8,
-        ("all_private_chats", "en"): 8,
+        ("all_private_chats", None): 9,
+        ("all_private_chats", "en"): 9,
         ("all_group_chats", None): 6,  # /help, /area, /status, /move, /link, /unlink
         ("all_group_chats", "en"): 6,
     }

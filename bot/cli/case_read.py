@@ -2,7 +2,8 @@
 
 Why so careful with the text: descriptions and notes are what citizens typed, printed to a
 terminal, so control characters and bidi overrides are dropped (:func:`clean`). The citizen's
-Telegram id is never printed: staff read "citizen".
+Telegram id is never printed: staff read "citizen", and the name the reporter had on Telegram
+only where the report's privacy mode shows the reporter (bot/domain/privacy.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.cli.usage import UsageError
+from bot.domain import privacy
 from bot.geo.directory import codes_in
 from storage.report_query import ReportQuery
 from storage.reports import Report, ReportEvent
@@ -35,8 +37,11 @@ async def show(services: Services, ref: int) -> None:
         f"Report #{report.id}",
         f"  Category:    {_category(services, report)} ({report.category_key})",
         f"  Status:      {report.status}",
+        f"  Privacy:     {_privacy(report)}",
         f"  Place:       {_place(services, report)}",
     ]
+    if (reporter := _reporter(report)) is not None:
+        lines.append(f"  Reporter:    {reporter}")
     address = ", ".join(one_line(part) for part in (report.place_name, report.address) if part)
     if address:
         lines.append(f"  Address:     {address}")
@@ -136,6 +141,7 @@ async def list_reports(
         print(
             f"#{report.id:<7} {report.status:<12} {_category(services, report):<22}"
             f" {place.name if place else '(outside)':<24} {age(report.created_at, now)}"
+            + _mark(report)
         )
 
 
@@ -150,6 +156,33 @@ def _scope_label(choice: ScopeChoice) -> str:
     if choice.scope.kind == "kecamatan":
         return f"Kec. {choice.name}, {choice.parent} ({choice.size} kelurahan)"
     return f"{choice.name} ({choice.size} kelurahan)"
+
+
+def _privacy(report: Report) -> str:
+    mode = privacy.of(report.visibility)
+    return {
+        privacy.Visibility.PUBLIC: "normal",
+        privacy.Visibility.ANONYMOUS: "anonymous (the reporter's identity is hidden)",
+        privacy.Visibility.CONFIDENTIAL: "confidential (not published; staff of its area only)",
+    }[mode]
+
+
+def _reporter(report: Report) -> str | None:
+    """The reporter's Telegram name and username, where the mode shows them and they were kept
+    (an anonymous report keeps none; an agency's request prints its contact below)."""
+    if not privacy.shows_reporter(report.visibility):
+        return "anonymous"
+    parts = [
+        one_line(report.reporter_name or ""),
+        f"@{one_line(report.reporter_username)}" if report.reporter_username else "",
+    ]
+    shown = " ".join(part for part in parts if part)
+    return shown or None
+
+
+def _mark(report: Report) -> str:
+    mode = privacy.of(report.visibility)
+    return "" if mode is privacy.Visibility.PUBLIC else f"  [{mode.value}]"
 
 
 def _category(services: Services, report: Report) -> str:

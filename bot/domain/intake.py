@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain import privacy
 from bot.domain.alerts import alert_messages, recipients
 from bot.domain.reporting import SUMMARY, new_token
 from bot.services import Services
@@ -68,6 +69,10 @@ async def submit_agency_report(services: Services, request: AgencyReport) -> int
         draft,
         area_code=area.code if area else None,
         description=request.description,
+        # An agency's own request stays readable to the agency's key (its FixMyStreet fetches
+        # it back); a sensitive category's is still hidden from the public (public_view.py).
+        # Only a citizen chooses anonymous or confidential.
+        visibility=privacy.Visibility.PUBLIC.value,
         messages=lambda new_id: alert_messages(new_id, chats, photos=0, reason=reason),
         within=keep_extras,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from geopy.distance import distance
 
-from bot.domain import statuses
+from bot.domain import privacy, statuses
 from storage.drafts import Draft
 from storage.reports import Report
 from storage.store import Store
@@ -46,8 +46,8 @@ async def nearby_reports(store: Store, draft: Draft) -> list[Nearby]:
     )
     found = []
     for report in candidates:
-        if report.citizen_id == draft.user_id:
-            continue
+        if report.citizen_id == draft.user_id or not privacy.published(report.visibility):
+            continue  # a confidential report is not told to the neighbours
         meters = distance((lat, lon), (report.lat, report.lon)).meters
         if meters <= NEARBY_RADIUS_M:
             found.append(Nearby(report, round(meters)))

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from geopy.distance import distance
 
-from bot.domain import descriptions
+from bot.domain import descriptions, privacy
 from bot.domain.alerts import alert_messages, recipients
 from bot.domain.captions import CaptionUse as CaptionUse  # for the handlers
 from bot.domain.captions import with_caption
@@ -338,8 +338,10 @@ class ReportingService:
     async def drop_long_description(self, draft: Draft) -> Draft:
         return await self.store.drafts.save(replace(draft, long_description=None))
 
-    async def submit(self, draft: Draft) -> SubmitResult:
-        """Turn the draft into a report, unless that would flood or repeat an earlier one."""
+    async def submit(self, draft: Draft, reporter: privacy.Reporter | None = None) -> SubmitResult:
+        """Turn the draft into a report, unless that would flood or repeat an earlier one.
+        ``reporter``: who is filing, as Telegram names them; kept only where the report's mode
+        shows the reporter (bot/domain/privacy.py)."""
         existing = await self.store.reports.id_for_draft(draft.token)
         if existing is not None:
             return SubmitResult(SubmitKind.ALREADY, existing)
@@ -366,10 +368,15 @@ class ReportingService:
             return SubmitResult(SubmitKind.RATE_LIMITED, retry_after=oldest + timedelta(hours=1))
         area = self.areas.locate(draft.lat, draft.lon)
         chats, reason = await recipients(self.store, area, self.admin_chat_id)
+        visibility = await privacy.of_draft(self.store, draft, category)
+        kept = (reporter or privacy.Reporter(None, None)).kept(visibility)
         report_id = await self.store.reports.submit(
             draft,
             area_code=area.code if area else None,
             description=draft.description,
+            visibility=visibility.value,
+            reporter_name=kept.name,
+            reporter_username=kept.username,
             messages=lambda new_id: alert_messages(
                 new_id, chats, photos=len(draft.photos), reason=reason
             ),

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from telegram import Bot
 
+from bot.domain import privacy
 from bot.http.errors import ApiError
 from bot.http.open311_common import Open311Kit
 from bot.http.staff_guard import PageError
@@ -75,7 +76,11 @@ class MediaRoute:
         viewer = await self.kit.viewer(request)
         raw = str(request.path_params["photo_id"])
         number = parse_id(raw)
-        found = await self.reports.photo(number) if number is not None else None
+        found = (
+            await self.reports.photo(number, published=privacy.PUBLISHED)
+            if number is not None
+            else None
+        )
         if found is None or not viewer.sees(found[0]):
             raise ApiError(404, f"no photo {raw[:20]}")
         photo = await self._cleaned(found[1])

@@ -26,6 +26,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.domain import privacy
 from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.domain.statuses import open311_status
 from bot.http import open311_params as params
@@ -131,7 +132,8 @@ class RequestRoutes:
         viewer = await self.kit.viewer(request)
         raw = str(request.path_params["request_id"])
         number = parse_id(raw)
-        report = await self.services.store.public_reports.get(number) if number else None
+        reports = self.services.store.public_reports
+        report = await reports.get(number, published=privacy.PUBLISHED) if number else None
         if report is None or not viewer.sees(report):
             raise ApiError(404, f"no service request {raw[:20]}")
         return render(fmt, SERVICE_REQUESTS, await self.renderer.render([report], viewer))
@@ -146,7 +148,7 @@ class RequestRoutes:
         query = request.query_params
         window = params.window(query, self.services.settings.tz, datetime.now(UTC))
         where = ReportQuery(
-            public_only=True,
+            visibilities=privacy.PUBLISHED,
             restricted_categories=restricted_categories,
             restricted_areas=restricted_areas,
             ids=params.ids(query.get("service_request_id")),

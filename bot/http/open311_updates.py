@@ -26,6 +26,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.domain import privacy
 from bot.domain.statuses import mysociety_status
 from bot.http import open311_params as params
 from bot.http.agency_updates import apply_update, read_update
@@ -77,6 +78,7 @@ class UpdateRoutes:
             end=window.end,
             restricted_categories=restricted_categories,
             restricted_areas=restricted_areas,
+            published=privacy.PUBLISHED,
             limit=page.size + 1,
             offset=page.offset,
         )

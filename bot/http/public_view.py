@@ -9,6 +9,11 @@ API key (``X-API-Key`` header, or ``api_key`` as a header; in the query string f
 servicerequestupdates extension only) works for the kelurahan of its scope: in
 those it sees the exact point and the sensitive reports, with their address; elsewhere it sees
 what everyone sees. An unscoped key covers everywhere.
+
+A report its citizen made confidential (bot/domain/privacy.py) is not read here at all, with a
+key or without: the storage reads take only :data:`bot.domain.privacy.PUBLISHED` modes, so it is
+the same 404 as a number never given. An anonymous report is read like any other; a request
+carries no name of its reporter in any mode.
 """
 
 from __future__ import annotations

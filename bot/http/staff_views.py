@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.domain import privacy
 from bot.domain.attributes import answered
 from bot.domain.statuses import STATUSES
 from bot.geo.places import area_label
@@ -119,7 +120,8 @@ class StaffViews:
             area = services.areas.by_code.get(report.area_code or "")
             rows.append(
                 [
-                    link(f"/staff/reports/{report.id}", {"lang": language}, f"#{report.id}"),
+                    link(f"/staff/reports/{report.id}", {"lang": language}, f"#{report.id}")
+                    + privacy_mark(language, report),
                     self._status(language, report),
                     esc(category_label(services, report, language)),
                     esc(area_label(area, language) if area else "—"),
@@ -165,6 +167,8 @@ class StaffViews:
             f' rel="noopener noreferrer" target="_blank">{text(language, "open_map")}</a>'
         )
         facts = [
+            ("privacy", esc(plain(language, f"privacy.name_{privacy.of(report.visibility)}"))),
+            *([("reporter_identity", reporter_cell(language, report))] if details is None else []),
             ("status", self._status(language, report)),
             ("category", esc(category_label(services, report, language))),
             ("place", where),
@@ -290,6 +294,28 @@ class StaffViews:
             )
         headings = [plain(language, "web.updated"), plain(language, "web.status"), "", ""]
         return table(headings, rows, "cards history")
+
+
+def privacy_mark(language: str, report: Report) -> str:
+    """The list's mark beside a number: "🔒 Rahasia" or "🕶️ Anonim" (none for a normal one)."""
+    mode = privacy.of(report.visibility)
+    if mode is privacy.Visibility.PUBLIC:
+        return ""
+    return f' <span class="privacy">{esc(plain(language, f"privacy.name_{mode}"))}</span>'
+
+
+def reporter_cell(language: str, report: Report) -> str:
+    """Who filed it, for staff: name, username and a link to their Telegram profile where
+    the mode shows the reporter; an anonymous report says so and shows nothing of them (its
+    row keeps nothing). An agency's request shows its contact under "Kontak" instead."""
+    if not privacy.shows_reporter(report.visibility):
+        return esc(plain(language, "privacy.web_anonymous"))
+    name, username = report.reporter_name, report.reporter_username
+    if not name and not username:
+        return esc(plain(language, "privacy.web_unknown"))
+    shown = esc(name or "") + (f" @{esc(username)}" if username else "")
+    profile = f"tg://user?id={report.citizen_id}"
+    return f'<a href="{esc(profile)}">{shown.strip()}</a>'
 
 
 def photo_src(file_id: str) -> str:

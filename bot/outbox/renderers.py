@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import moments
-from bot.domain import statuses
+from bot.domain import privacy, statuses
 from bot.domain.alerts import OUTSIDE, UNCOVERED
 from bot.domain.attributes import answered
 from bot.geo.maps import osm_url
@@ -119,6 +119,34 @@ def sla_line(services: Services, report: Report, language: str) -> Html | None:
     return t(language, "alert.sla_overdue" if overdue else "alert.sla_deadline", deadline=at)
 
 
+def reporter_html(report: Report, language: str) -> Html | None:
+    """Who filed the report, for staff, linked to their Telegram profile: only where the mode
+    shows the reporter and a name was kept (never for an anonymous report, whose row keeps
+    none; an agency's request has its contact on the staff page instead)."""
+    if not privacy.shows_reporter(report.visibility):
+        return None
+    name, username = report.reporter_name, report.reporter_username
+    if not name and not username:
+        return None
+    shown = t(language, "alert.officer_mention", id=report.citizen_id, name=name or f"@{username}")
+    if name and username:
+        shown = Html(f"{shown} {t(language, 'privacy.username', username=username)}")
+    return shown
+
+
+def privacy_lines(report: Report, language: str) -> list[Html]:
+    """The card's privacy facts: the "🔒 Rahasia" mark, and the reporter (or that they are
+    anonymous)."""
+    lines: list[Html] = []
+    if privacy.of(report.visibility) is privacy.Visibility.CONFIDENTIAL:
+        lines.append(t(language, "privacy.card_confidential"))
+    if not privacy.shows_reporter(report.visibility):
+        lines.append(t(language, "privacy.card_anonymous"))
+    elif (reporter := reporter_html(report, language)) is not None:
+        lines.append(t(language, "privacy.card_reporter", reporter=reporter))
+    return lines
+
+
 async def alert_card(
     services: Services,
     report: Report,
@@ -142,7 +170,7 @@ async def alert_card(
         "reported": local_time(services, report.created_at, CARD_TIME),
         "status": t(language, f"status.{report.status}"),
     }
-    facts: list[Html] = []
+    facts: list[Html] = privacy_lines(report, language)
     if (sla := sla_line(services, report, language)) is not None:
         facts.append(sla)
     if len(photos) > 1:

@@ -62,6 +62,7 @@ from handlers import (
     officers,
     people,
     private_text,
+    settings,
     survey,
     tracking,
     weblogin,
@@ -86,12 +87,13 @@ MENU_COMMANDS = (
     "status",
     "myreports",
     "language",
+    "settings",
     "cancel",
     "help",
     "stop",
 )
 GROUP_COMMANDS = ("help", "area", "status", "move", "link", "unlink")
-CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "cancel"]
+CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "settings", "cancel"]
 ALLOWED_UPDATES = Update.ALL_TYPES
 BROADCAST_TICK_SECONDS = 1.0  # starts due broadcasts, tops up the outbox, edits progress
 
@@ -119,6 +121,7 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("start", common.start, filters=private & new_message))
     add(CommandHandler("help", common.help_command, filters=private & new_message))
     add(CommandHandler("language", common.language_command, filters=private & new_message))
+    add(CommandHandler("settings", settings.settings_command, filters=private & new_message))
     add(CommandHandler("report", report_start.begin_report, filters=private & new_message))
     add(CommandHandler("cancel", add_info.cancel_command, filters=private & new_message))
     add(CommandHandler("status", tracking.status_command, filters=new_message))
@@ -212,6 +215,7 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
         (callbacks.RATING, survey.rating_pressed),
         (callbacks.MENU, common.menu_pressed),
         (callbacks.LANGUAGE, common.language_chosen),
+        (callbacks.PRIVACY, settings.privacy_chosen),
         (callbacks.MY_REPORTS_PAGE, tracking.page_pressed),
         (callbacks.VIEW_REPORT, tracking.view_pressed),
         (callbacks.ADD_INFO, add_info.add_info_pressed),

@@ -286,6 +286,8 @@ MENU = ButtonKind(
 LANGUAGE = ButtonKind(
     Word, "language:{word}", legacy="lang:{word}", shown=Shown.PRIVATE, replaces_text=True
 )
+#: /settings: the default privacy mode of the citizen's next reports (bot/domain/privacy.py).
+PRIVACY = ButtonKind(Word, "privacy:{word}", shown=Shown.PRIVATE, replaces_text=True)
 MY_REPORTS_PAGE = ButtonKind(
     Page, "my-reports:{page}", legacy="my:{page}", shown=Shown.PRIVATE, replaces_text=True
 )

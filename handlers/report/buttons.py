@@ -146,7 +146,10 @@ async def confirm_pressed(update: Update, context: BotContext) -> None:
     if found is not None:
         draft, _, language = found
         await query.answer()
-        await summary.submit(context, draft, language, pressed=pressed_message(query))
+        reporter = summary.reporter_of(query.from_user)
+        await summary.submit(
+            context, draft, language, reporter=reporter, pressed=pressed_message(query)
+        )
 
 
 async def address_accepted(update: Update, context: BotContext) -> None:

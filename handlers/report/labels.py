@@ -6,6 +6,7 @@ buttons by these labels (and anything else is typed text).
 
 from __future__ import annotations
 
+from bot.domain.privacy import MODES
 from handlers.keyboards import reply_labels
 
 BACK = reply_labels("report.back")
@@ -21,6 +22,10 @@ EDIT = reply_labels("report.edit")
 EDIT_BACK = reply_labels("report.edit_back")
 CUT = reply_labels("report.cut_yes")
 REWRITE = reply_labels("report.cut_no")
+#: The summary's privacy buttons, by the mode each sets (bot/domain/privacy.py).
+PRIVACY_CHOICES = {
+    label: mode for mode in MODES for label in reply_labels(f"privacy.make_{mode.value}")
+}
 #: A field's label on the summary's Edit keyboard, by the field (see keyboards.EDITABLE_FIELDS).
 EDIT_FIELDS = {
     label: field
@@ -42,6 +47,7 @@ KEYBOARD_LABELS = (
     | CUT
     | REWRITE
     | frozenset(EDIT_FIELDS)
+    | frozenset(PRIVACY_CHOICES)
 )
 #: The photo step's buttons arriving at the description step: a double tap on a slow line, or a
 #: tap replayed after a crash (bot/telegram/inbox.py) whose first run already moved the report on.

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
+from bot.domain import privacy
 from bot.domain.reporting import (
     CATEGORY,
     DESCRIPTION,
@@ -76,7 +77,11 @@ def place_text(context: BotContext, draft: Draft, language: str) -> Html:
     return label
 
 
-def summary_text(context: BotContext, draft: Draft, language: str) -> Html:
+def summary_text(
+    context: BotContext, draft: Draft, language: str, visibility: privacy.Visibility
+) -> Html:
+    """The summary: what will be sent, and in which privacy mode (on the photos' line, so the
+    summary stays three short lines; the keyboard changes the mode in one tap)."""
     category = context.services.reporting.category_of(draft)
     assert category is not None
     photos = (
@@ -90,6 +95,7 @@ def summary_text(context: BotContext, draft: Draft, language: str) -> Html:
         category=category.label(language),
         place=place_text(context, draft, language),
         photos=photos,
+        privacy=t(language, f"privacy.short_{visibility.value}"),
         description=draft.description or "",
     )
 
@@ -154,7 +160,9 @@ async def question(
             text = t(language, "report.ask_description")
         return text, keyboards.description(language)
     if step == SUMMARY:
-        return summary_text(context, draft, language), keyboards.summary(draft, language)
+        visibility = await privacy.of_draft(context.services.store, draft, category)
+        text = summary_text(context, draft, language, visibility)
+        return text, keyboards.summary(draft, language, visibility)
     if step == OFFER:  # a draft saved before the quick report asked for the category itself
         key = "report.offer_photo" if draft.photos else "report.offer_location"
         return t(language, key), keyboards.quick_offer(draft, language)

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from telegram import Message, ReplyKeyboardRemove
+from telegram import Message, ReplyKeyboardRemove, User
 from telegram.error import BadRequest
 
+from bot.domain import privacy
 from bot.domain.reporting import DOUBLE_SUBMISSION_WINDOW, MAX_PHOTOS, SubmitKind
 from bot.geo.places import short_place
 from bot.i18n import t
 from bot.telegram.context import BotContext
 from handlers import keyboards
-from handlers.report.labels import CONFIRM, EDIT, EDIT_BACK, EDIT_FIELDS, MORE_PHOTOS
+from handlers.report.labels import (
+    CONFIRM,
+    EDIT,
+    EDIT_BACK,
+    EDIT_FIELDS,
+    MORE_PHOTOS,
+    PRIVACY_CHOICES,
+)
 from handlers.report.prompts import prompt, say
 from storage.drafts import Draft
 
@@ -25,7 +33,7 @@ from storage.drafts import Draft
 async def at_summary(message: Message, context: BotContext, draft: Draft, language: str) -> None:
     text = message.text or ""
     if text in CONFIRM:
-        await submit(context, draft, language)
+        await submit(context, draft, language, reporter=reporter_of(message.from_user))
     elif text in MORE_PHOTOS:
         key = (
             "report.more_photos_full"
@@ -40,17 +48,33 @@ async def at_summary(message: Message, context: BotContext, draft: Draft, langua
         await prompt(context, moved, language)
     elif text in EDIT_BACK:
         await prompt(context, draft, language)
+    elif text in PRIVACY_CHOICES:
+        chosen = await privacy.choose(context.services.store, draft, PRIVACY_CHOICES[text])
+        hint = t(language, f"privacy.chosen_{PRIVACY_CHOICES[text].value}")
+        await prompt(context, chosen, language, prefix=hint)
     else:
         await prompt(context, draft, language, prefix=t(language, "report.summary_buttons_hint"))
 
 
+def reporter_of(user: User | None) -> privacy.Reporter:
+    """Who is filing, as Telegram names them now (kept only where the mode shows them)."""
+    if user is None:
+        return privacy.Reporter(None, None)
+    return privacy.Reporter(user.full_name or None, user.username or None)
+
+
 async def submit(
-    context: BotContext, draft: Draft, language: str, *, pressed: object = None
+    context: BotContext,
+    draft: Draft,
+    language: str,
+    *,
+    reporter: privacy.Reporter,
+    pressed: object = None,
 ) -> None:
     """File the report and answer: the receipt with its reference, or why not. ``pressed``: an
     inline summary's message (from before this flow), which then becomes the receipt."""
     reporting = context.services.reporting
-    result = await reporting.submit(draft)
+    result = await reporting.submit(draft, reporter)
     if result.kind in (SubmitKind.CREATED, SubmitKind.ALREADY):
         assert result.report_id is not None
         already = result.kind is SubmitKind.ALREADY
