@@ -17,6 +17,7 @@ from storage.citizen_updates import CitizenUpdateRepository, ReportMessageReposi
 from storage.citizens import CitizenRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
+from storage.evidence import EvidenceRepository
 from storage.geocache import GeocodeCacheRepository
 from storage.groups import GroupRepository, OfficerRepository
 from storage.inbox import InboxRepository
@@ -59,6 +60,7 @@ class Store:
         self.citizen_updates = CitizenUpdateRepository(db)
         self.report_messages = ReportMessageRepository(db)
         self.request_details = RequestDetailsRepository(db)
+        self.evidence = EvidenceRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

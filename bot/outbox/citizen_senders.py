@@ -45,8 +45,9 @@ async def send_followup(out: Outgoing, row: OutboxRow) -> Message:
     markup = with_add_info(rendered.markup, report, row.chat_id, language)  # for the reporter
     rendered = replace(rendered, markup=markup)
     if rendered.photo_file_id:
-        local = local_photo_path(rendered.photo_file_id)
-        photo = local.read_bytes() if local else rendered.photo_file_id
+        kept = await services.evidence.sendable(rendered.photo_file_id)
+        local = None if isinstance(kept, bytes) else local_photo_path(rendered.photo_file_id)
+        photo = local.read_bytes() if local else kept
         sent = await out.bot.send_photo(
             row.chat_id, photo, caption=rendered.text, reply_markup=rendered.markup
         )

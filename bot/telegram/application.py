@@ -47,6 +47,7 @@ from bot.telegram import callbacks
 from bot.telegram.broadcast_progress import TelegramProgressBoard
 from bot.telegram.callbacks import ButtonKind
 from bot.telegram.context import BotContext, attach_services
+from bot.telegram.evidence_job import start_evidence_job
 from bot.telegram.inbox import InboxQueue
 from bot.telegram.polling_conflict import PollingConflicts
 from bot.telegram.rate_limiter import BotRateLimiter
@@ -286,8 +287,11 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
         drain, interval=services.settings.outbox_poll_seconds, first=0.1, name="outbox"
     )
 
+    collect_soon = start_evidence_job(job_queue, application.bot, services)
+
     def wake(delay: float = 0) -> None:
         job_queue.run_once(drain, delay, name="outbox-wake")
+        collect_soon(delay)  # whatever woke the outbox may have brought a photo
 
     services.waker.connect(wake)
     delivery.schedule_wake = wake
