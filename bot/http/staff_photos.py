@@ -16,8 +16,8 @@ most of the bot's memory. So:
 A photo the bot has kept as evidence (bot/domain/evidence.py) is read from its stored file, never
 from Telegram: it still shows after the bot's token changed, when Telegram no longer knows the
 file id. A photo uploaded from the staff pages or the case CLI is a file beside the database until
-its first send to Telegram (file id ``local:<path>``); it is read from there, and its address names it
-by its ``file_unique_id`` (``local:<name>``), so no page shows the server's paths.
+its first send to Telegram (file id ``local:<path>``); it is read from there, and its address
+names it by its ``file_unique_id`` (``local:<name>``), so no page shows the server's paths.
 
 The content type is sniffed from the bytes (:func:`bot.images.sniff`), never taken from Telegram
 or the citizen, and the answers carry ``nosniff``, so a file is shown as an image or downloaded,
