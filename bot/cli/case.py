@@ -1,4 +1,5 @@
-"""``python -m bot case show|list|update|export``: agency staff read and change cases from a terminal.
+"""``python -m bot case show|list|update|export``: agency staff read, change and export cases
+from a terminal.
 
 Why a CLI beside the group buttons: back-office staff and their scripts work from desks, not from
 kelurahan group chats. A change goes through :class:`bot.domain.cases.CasesService`, exactly like a

@@ -77,7 +77,9 @@ async def export(services: Services, request: ExportRequest) -> None:
         del row["file_id"]
     files["case.json"] = json.dumps(case, ensure_ascii=False, indent=2).encode()
     files["summary.txt"] = _summary(case).encode()
-    manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files.items())
+    manifest = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files.items()
+    )
     files["manifest.sha256"] = manifest.encode()
     _write_zip(target, files)
     kept = sum(1 for row in photos if row["file"])
@@ -161,8 +163,14 @@ async def _case(
             "supporters": report.supporters,
             "description": _text(report.description),
             "place": _text(", ".join(p for p in (report.place_name, report.address) if p)),
-            "area": {"code": area.code, "kelurahan": area.name, "kecamatan": area.district,
-                     "kota": area.city} if area else None,
+            "area": {
+                "code": area.code,
+                "kelurahan": area.name,
+                "kecamatan": area.district,
+                "kota": area.city,
+            }
+            if area
+            else None,
             "lat": report.lat,
             "lon": report.lon,
             "filed_by": f"agency: {details.agency}" if details else "citizen (Telegram)",

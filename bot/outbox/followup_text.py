@@ -26,6 +26,7 @@ _BY_ACTOR = {
     (statuses.CLOSED, "citizen"): "followup.closed_citizen",
     (statuses.CLOSED, "system"): "followup.closed_system",
     (statuses.REOPENED, "citizen"): "followup.reopened_citizen",
+    (statuses.WITHDRAWN, "citizen"): "followup.withdrawn",
 }
 _HEADS = {
     statuses.ACKNOWLEDGED: "followup.acknowledged",
@@ -43,6 +44,7 @@ _NEXT = {
     (statuses.REJECTED, True): "followup.rejected_next",
     (statuses.REJECTED, False): "followup.rejected_next",
     (statuses.REOPENED, False): "followup.reopened_citizen_next",
+    (statuses.WITHDRAWN, False): "followup.withdrawn_next",
 }
 _AGAIN = "followup.closed_next"  # a closed report: a new one if the problem comes back
 
@@ -108,7 +110,8 @@ def status_text(
     next_key = _next_key(report, event, reporter=reporter)
     if next_key is not None:
         tail.append(t(language, next_key))
-    note_key = "followup.reason" if status == statuses.REJECTED else "followup.note"
+    with_reason = status in (statuses.REJECTED, statuses.WITHDRAWN)
+    note_key = "followup.reason" if with_reason else "followup.note"
 
     def build(note: str) -> Html:
         middle = [t(language, note_key, note=note)] if note else []

@@ -166,6 +166,22 @@ async def send_sla_escalation(out: Outgoing, row: OutboxRow) -> Message:
     return await _send_sla(out, row, OutboxKind.SLA_ESCALATION)
 
 
+async def send_withdrawal_notice(out: Outgoing, row: OutboxRow) -> Message:
+    """The reporter withdrew the report: said under the group's card (which has lost its
+    buttons by its own refresh), with the reason, so no officer sets out for it."""
+    report = await report_of(out, row)
+    event = await out.services.store.reports.event(int(row.payload["event_id"]))
+    card = await out.services.store.alerts.card(report.id, row.chat_id)
+    text = t(
+        out.services.settings.default_language,
+        "withdraw.group_notice",
+        ref=report.id,
+        reason=(event.note if event else None) or "-",
+    )
+    reply = ReplyParameters(card.message_id, allow_sending_without_reply=True) if card else None
+    return await out.bot.send_message(row.chat_id, text, reply_parameters=reply)
+
+
 async def send_admin_notice(out: Outgoing, row: OutboxRow) -> Message:
     """Tells the admins that a group is gone (bot/outbox/policy.py unlinked it)."""
     payload = row.payload

@@ -66,6 +66,7 @@ from handlers import (
     survey,
     tracking,
     weblogin,
+    withdraw,
 )
 from handlers.groups import alerts as group_alerts
 from handlers.groups import guide as group_guide
@@ -216,6 +217,8 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
         (callbacks.MY_REPORTS_PAGE, tracking.page_pressed),
         (callbacks.VIEW_REPORT, tracking.view_pressed),
         (callbacks.ADD_INFO, add_info.add_info_pressed),
+        (callbacks.WITHDRAW, withdraw.withdraw_pressed),
+        (callbacks.SENT, withdraw.sent_pressed),
         (callbacks.STATS_DETAILS, stats.details_pressed),
     ]
 
