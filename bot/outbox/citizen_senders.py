@@ -51,7 +51,7 @@ async def send_followup(out: Outgoing, row: OutboxRow) -> Message:
         sent = await out.bot.send_photo(
             row.chat_id, photo, caption=rendered.text, reply_markup=rendered.markup
         )
-        if local and sent.photo:
+        if rendered.photo_file_id.startswith(LOCAL_PHOTO_PREFIX) and sent.photo:
             # From now on the photo is Telegram's: later sends reuse its file_id.
             await services.store.reports.replace_photo_file(
                 rendered.photo_file_id, sent.photo[-1].file_id
