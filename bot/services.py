@@ -17,6 +17,7 @@ from bot.domain.officers import OfficerService
 from bot.domain.questions import Questions
 from bot.domain.reporting import ReportingService
 from bot.domain.staff_login import StaffLoginService
+from bot.domain.withdrawals import WithdrawalService
 from bot.geo.areas import AreaIndex
 from bot.geo.directory import AreaDirectory
 from bot.telegram.chat_admins import ChatAdminCache
@@ -62,6 +63,7 @@ class Services:
     additions: AdditionService = field(init=False)
     questions: Questions = field(init=False)
     evidence: EvidenceService = field(init=False)
+    withdrawals: WithdrawalService = field(init=False)
 
     def __post_init__(self) -> None:
         self.broadcasts = BroadcastService(self.store, self.settings, self.clock, self.waker)
@@ -73,6 +75,7 @@ class Services:
         self.staff_login = StaffLoginService(self.store, self.settings, self.clock)
         self.additions = AdditionService(self.store, self.clock, self.waker)
         self.questions = Questions(self.store, self.clock)
+        self.withdrawals = WithdrawalService(self.store, self.cases, self.clock)
         self.evidence = EvidenceService(
             self.store.evidence,
             EvidenceFiles(self.settings.database_path.resolve().parent / "evidence"),

@@ -23,6 +23,7 @@ from telegram.error import BadRequest
 
 from bot.domain import statuses
 from bot.domain.cases import Outcome
+from bot.domain.withdrawals import MAX_REASON
 from bot.i18n import plain, t
 from bot.telegram import callbacks
 from bot.telegram.callbacks import Answer, ReportRef
@@ -87,7 +88,9 @@ async def withdraw_pressed(update: Update, context: BotContext) -> None:
         await _too_late(update, report, language, edit=step != "ask")
         return
     await query.answer()
+    withdrawals = context.services.withdrawals
     if step == "keep":
+        await withdrawals.keep_report(query.from_user.id)
         await _edit(query.message, t(language, "withdraw.kept", ref=report.id))
         return
     if step == "ask":
@@ -100,6 +103,11 @@ async def withdraw_pressed(update: Update, context: BotContext) -> None:
         )
         return
     said = plain(language, f"withdraw.reason_{reason}")
+    if step == "why" and reason == "other":  # typed: their next message is the reason
+        await withdrawals.ask_reason(query.from_user.id, report.id)
+        keep = InlineKeyboardMarkup([[_button(language, "withdraw.keep", report.id, "keep")]])
+        await _edit(query.message, t(language, "withdraw.type_reason", ref=report.id), keep)
+        return
     if step == "why":
         markup = InlineKeyboardMarkup(
             [
@@ -110,9 +118,15 @@ async def withdraw_pressed(update: Update, context: BotContext) -> None:
         text = t(language, "withdraw.confirm", ref=report.id, reason=said)
         await _edit(query.message, text, markup)
         return
-    # The history keeps the reason in the officers' language: they read it on the card.
-    note = plain(context.services.settings.default_language, f"withdraw.reason_{reason}")
-    result = await context.services.cases.withdraw(report.id, query.from_user.id, note)
+    if reason == "other":
+        typed = await withdrawals.typed_reason(query.from_user.id, report.id)
+        if typed is None:  # an old confirmation, its reason replaced or gone
+            await _edit(query.message, t(language, "common.stale_button"))
+            return
+        note, said = typed, typed
+    else:  # the history keeps a chosen reason in the officers' language: the card shows it
+        note = plain(context.services.settings.default_language, f"withdraw.reason_{reason}")
+    result = await withdrawals.withdraw(report.id, query.from_user.id, note)
     if result.outcome is not Outcome.CHANGED:  # taken up between the check and the change
         await _edit(query.message, _too_late_text(result.report or report, language))
         return
@@ -146,6 +160,32 @@ async def _edit(message: object, text: str, markup: InlineKeyboardMarkup | None 
         return
     with contextlib.suppress(BadRequest):  # pressed twice: "message is not modified"
         await message.edit_text(text, reply_markup=markup)
+
+
+async def answer_prompt(message: Message, context: BotContext, language: str) -> bool:
+    """The reporter's typed reason after "Alasan lain": shown back with the confirmation.
+    False when no such question is open, so the message goes on to the next route."""
+    withdrawals = context.services.withdrawals
+    user_id = message.chat_id  # a private chat's id is its person's
+    report_id = await withdrawals.asked(user_id)
+    if report_id is None:
+        return False
+    text = (message.text or "").strip()
+    if not text or len(text) > MAX_REASON:
+        key = "withdraw.reason_text_only" if not text else "withdraw.reason_too_long"
+        await message.reply_text(t(language, key, max=MAX_REASON, length=len(text)))
+        return True
+    await withdrawals.keep_reason(user_id, report_id, text)
+    markup = InlineKeyboardMarkup(
+        [
+            [_button(language, "withdraw.confirm_yes", report_id, "yes-other")],
+            [_button(language, "withdraw.keep", report_id, "keep")],
+        ]
+    )
+    await message.reply_text(
+        t(language, "withdraw.confirm", ref=report_id, reason=text), reply_markup=markup
+    )
+    return True
 
 
 async def sent_pressed(update: Update, context: BotContext) -> None:

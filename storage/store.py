@@ -31,6 +31,7 @@ from storage.stats import StatsRepository
 from storage.surveys import SurveyRepository
 from storage.sweeps import SweepRepository
 from storage.web_sessions import WebSessionRepository
+from storage.withdrawals import WithdrawalReasonRepository
 
 
 class Store:
@@ -61,6 +62,7 @@ class Store:
         self.report_messages = ReportMessageRepository(db)
         self.request_details = RequestDetailsRepository(db)
         self.evidence = EvidenceRepository(db)
+        self.withdrawal_reasons = WithdrawalReasonRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Store:

@@ -146,3 +146,35 @@ async def test_the_reporter_sees_everything_they_sent(sandbox, bot, store, admin
     await other.next_message()
     refused = await other.press(other.last_message, f"sent:{ref}")
     assert refused.show_alert and "Hanya pelapornya" in refused.text
+
+
+async def test_a_typed_reason_is_confirmed_and_kept_from_the_followers(sandbox, bot, store, admin):
+    group = await linked_group(sandbox, store, admin, GAMBIR)
+    warga = sandbox.citizen()
+    neighbour = sandbox.citizen(started=True)
+    ref = await file_report(warga)
+    card = await next_alert(group)
+    await bot.services.cases.follow(ref, neighbour.user_id)
+    await group.next_edit(card)
+
+    await warga.tap("Batalkan laporan", message=await status_answer(warga, ref))
+    asked = await warga.next_message()
+    await warga.tap("Alasan lain", message=asked)
+    assert "Tulis alasan" in (await warga.next_edit(asked)).plain_text
+    await warga.send_photo(jpeg(3))
+    assert "sebagai teks" in (await warga.next_message()).plain_text
+    typed = "Got-ong royong warga <b>sudah</b> membersihkan saluran tadi pagi"
+    await warga.send(typed)
+    confirm = await warga.next_message()
+    assert "Yakin membatalkan" in confirm.plain_text and typed in confirm.plain_text
+    assert (await store.reports.get(ref)).status == "new"
+    await warga.tap("Ya, batalkan", message=confirm)
+    assert typed in (await warga.next_edit(confirm)).plain_text
+
+    assert (await store.reports.events(ref))[-1].note == typed
+    notice = None
+    while notice is None or notice.reply_to_message_id != card.message_id:
+        notice = await group.next_message()
+    assert typed in notice.plain_text  # escaped as text, not markup
+    told = await neighbour.next_message()
+    assert "dibatalkan oleh pelapornya" in told.plain_text and "royong" not in told.plain_text

@@ -110,14 +110,15 @@ def status_text(
     next_key = _next_key(report, event, reporter=reporter)
     if next_key is not None:
         tail.append(t(language, next_key))
-    with_reason = status in (statuses.REJECTED, statuses.WITHDRAWN)
-    note_key = "followup.reason" if with_reason else "followup.note"
+    note_key = "followup.reason" if status == statuses.REJECTED else "followup.note"
 
     def build(note: str) -> Html:
         middle = [t(language, note_key, note=note)] if note else []
         return Html("\n".join([head, *middle, *tail]))
 
-    return fit_text(build, event.note or "", limit)
+    # A withdrawal's reason is the reporter's own words: for the officers, not the followers.
+    note = "" if status == statuses.WITHDRAWN else event.note or ""
+    return fit_text(build, note, limit)
 
 
 def followup_text(

@@ -28,3 +28,12 @@ CREATE INDEX report_photos_file ON report_photos(file_id);
 INSERT INTO evidence (photo_id, report_id, role, file_unique_id, received_at, next_attempt_at)
 SELECT p.id, p.report_id, p.role, p.file_unique_id, r.created_at, r.created_at
 FROM report_photos p JOIN reports r ON r.id = p.report_id;
+
+-- A reason a reporter typed for withdrawing their report ("Alasan lain", handlers/withdraw.py),
+-- kept between their message and their confirmation: one per citizen, replaced by the next.
+CREATE TABLE withdrawal_reasons (
+    user_id    BIGINT  PRIMARY KEY,
+    report_id  BIGINT  NOT NULL REFERENCES reports(id),
+    reason     TEXT    NOT NULL,
+    created_at TEXT    NOT NULL
+);
