@@ -11,9 +11,11 @@ import io
 import stat
 
 import httpx
+import pytest
 from PIL import Image
 
 from bot.http.server import build_app
+from bot.telegram.rate_limiter import BotRateLimiter
 from tests.helpers import file_report, jpeg, run_cli
 from tests.test_groups import GAMBIR, linked_group, next_alert, officer_for, resolve_from
 from tests.test_open311 import BASE
@@ -67,6 +69,16 @@ async def test_a_photo_is_stored_on_receipt_with_its_checksum(sandbox, make_bot,
         assert path.read_bytes() == data
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+    # A photo attached at the terminal (a file beside the database until it is sent) too.
+    attached = bot.settings.database_path.parent / "after.jpg"
+    attached.write_bytes(jpeg(123))
+    done = await run_cli(
+        bot, "case", "update", str(ref), "--note", "Foto", "--photo", str(attached)
+    )
+    assert done.returncode == 0, done.stderr
+    rows = await kept(store, ref, 4)
+    assert hashlib.sha256(jpeg(123)).hexdigest() in {row.sha256 for row in rows}
 
 
 async def test_a_photo_over_the_size_limit_is_refused_and_said_so(sandbox, make_bot):
@@ -135,3 +147,25 @@ async def test_evidence_survives_a_new_bot_token(sandbox, make_bot, admin, admin
     assert new_card.photo is not None, group.transcript()
     assert sandbox.world.files[new_card.photo].data == original
     assert sandbox.world.files[new_card.photo].token == NEW_TOKEN
+
+
+async def test_downloads_take_nothing_from_the_sending_budget():
+    """The evidence job's getFile calls never wait behind, or delay, the messages people await."""
+    limiter = BotRateLimiter(overall_max_rate=1, overall_time_period=30, max_retries=0)
+    await limiter.initialize()
+    loop = asyncio.get_running_loop()
+
+    async def call() -> dict:
+        return {"ok": True}
+
+    async def request(endpoint: str, data: dict) -> None:
+        await limiter.process_request(call, (), {}, endpoint, data, None)
+
+    await request("sendMessage", {"chat_id": 1})  # the only message of the next 30 s
+    start = loop.time()
+    for _ in range(20):
+        await request("getFile", {"file_id": "x"})
+    assert loop.time() - start < 1
+    with pytest.raises(TimeoutError):  # a second message does wait: the budget is real
+        await asyncio.wait_for(request("sendMessage", {"chat_id": 2}), 0.5)
+    await limiter.shutdown()
