@@ -90,10 +90,14 @@ async def test_a_photo_over_the_size_limit_is_refused_and_said_so(sandbox, make_
     assert row.sha256 is None and row.size == len(big)
     assert "over the 0.05 MB limit" in row.last_error
     assert not (bot.settings.database_path.parent / "evidence").exists()
+    shown = await run_cli(bot, "case", "show", str(ref))
+    assert "Evidence:    citizen: refused (over the 0.05 MB limit" in shown.stdout, shown.stdout
 
     other = await file_report(sandbox.citizen(), category="Sampah")  # jpeg(0): small, kept
     [fine] = await kept(bot.services.store, other)
     assert evidence_file(bot, fine.sha256).read_bytes() == jpeg(0)
+    shown = await run_cli(bot, "case", "show", str(other))
+    assert f"Evidence:    citizen: stored {fine.sha256}" in shown.stdout, shown.stdout
 
 
 async def test_evidence_survives_a_new_bot_token(sandbox, make_bot, admin, admins_group):
