@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import io
 import stat
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -173,3 +174,21 @@ async def test_downloads_take_nothing_from_the_sending_budget():
     with pytest.raises(TimeoutError):  # a second message does wait: the budget is real
         await asyncio.wait_for(request("sendMessage", {"chat_id": 2}), 0.5)
     await limiter.shutdown()
+
+
+async def test_a_failed_download_is_tried_again_later(sandbox, bot, store):
+    sandbox.faults.fail_next("getFile", "400")  # Telegram refuses the first download
+    ref = await file_report(sandbox.citizen())  # the citizen has their reference regardless
+    for _ in range(100):
+        [row] = await store.evidence.of_report(ref)
+        if row.attempts:
+            break
+        await asyncio.sleep(0.1)
+    assert (row.state, row.attempts, row.sha256) == ("pending", 1, None)
+    assert "parse entities" in row.last_error  # Telegram's words, kept
+    await asyncio.sleep(3)  # passes of the job: not due again yet (30 s later)
+    assert (await store.evidence.of_report(ref))[0].state == "pending"
+
+    bot.services.clock.advance(timedelta(seconds=31))
+    [row] = await kept(store, ref)
+    assert row.sha256 == hashlib.sha256(jpeg(0)).hexdigest() and row.attempts == 1
