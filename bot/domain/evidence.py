@@ -37,15 +37,17 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.images import HEAD_BYTES, sniff
 from storage.db import iso
-from storage.evidence import Evidence, EvidenceRepository
+from storage.evidence import Evidence, EvidenceJob, EvidenceRepository
 from storage.files import FILE_MODE, private_dir
 
 log = logging.getLogger(__name__)
 
 #: Attempts before a photo's download is given up (the backoff makes that about a day).
 MAX_ATTEMPTS = 12
-#: Photos downloaded per pass of the job.
+#: Photos downloaded per pass of the job, and at once (a download is mostly waiting on the
+#: network: a few side by side keep up with a city's peak, about 2 photos a second at Qlue's).
 BATCH = 20
+DOWNLOADS_AT_ONCE = 4
 OCTET_STREAM = "application/octet-stream"
 
 
@@ -102,7 +104,7 @@ class EvidenceFiles:
             return sha256, mime
         for folder in (self.root, target.parent.parent, target.parent):
             private_dir(folder)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+        temporary = target.with_name(f".{target.name}.{os.urandom(6).hex()}.part")
         fd = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, FILE_MODE)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -141,13 +143,21 @@ class EvidenceService:
         time: a second caller while one runs returns at once."""
         if self._lock.locked():
             return 0
-        stored = 0
         async with self._lock:
             if self._used is None:
                 self._used = await self.rows.total_bytes()
-            for job in await self.rows.due(iso(self.clock.now()), BATCH):
-                stored += await self._one(job.photo_id, job.file_id, job.file_unique_id, fetch)
-        return stored
+            slots = asyncio.Semaphore(DOWNLOADS_AT_ONCE)
+
+            async def one(job: EvidenceJob) -> int:
+                async with slots:
+                    return await self._one(job.photo_id, job.file_id, job.file_unique_id, fetch)
+
+            jobs = await self.rows.due(iso(self.clock.now()), BATCH)
+            results = await asyncio.gather(*(one(job) for job in jobs), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):  # the disk, the database: the row waits
+                log.error("evidence not stored", exc_info=result)
+        return sum(result for result in results if isinstance(result, int))
 
     async def _one(self, photo_id: int, file_id: str, unique_id: str, fetch: Fetch) -> int:
         now = self.clock.now()
