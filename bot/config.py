@@ -85,6 +85,8 @@ class Settings:
     webhook_url: str | None = None  # None: long polling
     webhook_secret: str | None = None  # set whenever webhook_url is
     staff_photo_cache_mb: float = 32.0  # the staff pages' photo cache, in memory
+    evidence_max_mb: float = 20.0  # one kept photo at most (Telegram's getFile limit)
+    evidence_budget_gb: float = 1000.0  # all kept photos together (bot/domain/evidence.py)
     # None: /metrics open to whoever reaches HTTP_HOST; out of repr so no log line shows it.
     metrics_token: str | None = field(default=None, repr=False)
     retention_days: float = 30.0  # sent outbox rows and handled inbox rows
@@ -320,6 +322,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         telegram_timeout_seconds=read.positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
         concurrent_updates=read.positive_int(env, "CONCURRENT_UPDATES", 64),
         staff_photo_cache_mb=read.megabytes(env, "STAFF_PHOTO_CACHE_MB", 32.0),
+        evidence_max_mb=read.bounded(env, "EVIDENCE_MAX_MB", 20.0, 20),
+        evidence_budget_gb=read.megabytes(env, "EVIDENCE_BUDGET_GB", 1000.0),
         broadcast_rate=_broadcast_rate(env),
         http_host=_http_host(env),
         http_port=http_port,

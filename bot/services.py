@@ -12,10 +12,12 @@ from bot.domain.broadcasts import BroadcastService
 from bot.domain.cases import CasesService
 from bot.domain.citizens import CitizenService
 from bot.domain.compose import BroadcastComposer
+from bot.domain.evidence import EvidenceFiles, EvidenceService
 from bot.domain.officers import OfficerService
 from bot.domain.questions import Questions
 from bot.domain.reporting import ReportingService
 from bot.domain.staff_login import StaffLoginService
+from bot.domain.withdrawals import WithdrawalService
 from bot.geo.areas import AreaIndex
 from bot.geo.directory import AreaDirectory
 from bot.telegram.chat_admins import ChatAdminCache
@@ -60,6 +62,8 @@ class Services:
     staff_login: StaffLoginService = field(init=False)
     additions: AdditionService = field(init=False)
     questions: Questions = field(init=False)
+    evidence: EvidenceService = field(init=False)
+    withdrawals: WithdrawalService = field(init=False)
 
     def __post_init__(self) -> None:
         self.broadcasts = BroadcastService(self.store, self.settings, self.clock, self.waker)
@@ -71,3 +75,11 @@ class Services:
         self.staff_login = StaffLoginService(self.store, self.settings, self.clock)
         self.additions = AdditionService(self.store, self.clock, self.waker)
         self.questions = Questions(self.store, self.clock)
+        self.withdrawals = WithdrawalService(self.store, self.cases, self.clock)
+        self.evidence = EvidenceService(
+            self.store.evidence,
+            EvidenceFiles(self.settings.database_path.resolve().parent / "evidence"),
+            self.clock,
+            max_bytes=int(self.settings.evidence_max_mb * 1024 * 1024),
+            budget_bytes=int(self.settings.evidence_budget_gb * 1024**3),
+        )

@@ -64,6 +64,11 @@ def positive_float(env: Mapping[str, str], name: str, default: float) -> float:
 def bounded_seconds(env: Mapping[str, str], name: str, default: float, highest: float) -> float:
     """Seconds for a timer: above 0 and at most ``highest`` ("inf" and "nan" are numbers to
     ``float`` but no timer can be armed with them)."""
+    return bounded(env, name, default, highest)
+
+
+def bounded(env: Mapping[str, str], name: str, default: float, highest: float) -> float:
+    """A number above 0 and at most ``highest`` (a timer, a size a service cannot exceed)."""
     value = positive_float(env, name, default)
     if not value <= highest:
         raise ConfigError(

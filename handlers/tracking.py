@@ -28,7 +28,7 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import ButtonKind, Page, ReportRef
 from bot.telegram.context import BotContext
 from bot.telegram.message_length import fit_history, shorten
-from handlers import add_info, keyboards
+from handlers import add_info, keyboards, withdraw
 from handlers.narrow import chat_of, message_of, query_of, user_of
 from handlers.people import language_of
 from storage.reports import Report, ReportEvent
@@ -177,6 +177,8 @@ def answer_buttons(
     rows: list[list[InlineKeyboardButton]] = []
     if viewer is Viewer.REPORTER and report.status == "resolved":
         rows.append([not_fixed_button(report.id, language)])
+    if viewer is Viewer.REPORTER:  # what they sent; withdrawing while it is new
+        rows += withdraw.reporter_rows(report, language)
     return rows
 
 

@@ -25,8 +25,6 @@ from storage.backend import Backend, Connection
 BATCH = 1000
 #: Kept by triggers on PostgreSQL; copying them as rows would count every report twice.
 DERIVED = frozenset({"report_counts", "outbox_counts"})
-#: Parents before children, so every foreign key finds its row; the rest follow by name.
-ORDER = ("citizens", "categories", "areas", "reports", "report_events", "broadcasts")
 
 
 class CopyError(Exception):
@@ -77,7 +75,7 @@ async def _copy(
         found = await target.fetchone(f"SELECT 1 FROM {name} LIMIT 1")
         if found is not None:
             raise CopyError(f"the target already holds data (table {name}): copy into an empty one")
-    ordered = [t for t in ORDER if t in tables] + sorted(t for t in tables if t not in ORDER)
+    ordered = await _parents_first(target, tables)
     report = CopyReport()
     async with target.transaction() as out:
         for table in ordered:
@@ -93,6 +91,29 @@ async def _copy(
                 progress(table, count)
         await _advance_sequences(out, target, ordered)
     return report
+
+
+async def _parents_first(target: Backend, tables: list[str]) -> list[str]:
+    """``tables`` with every table after the tables its foreign keys point at (PostgreSQL's
+    catalog says which), so each row finds its parent; a table's link to itself
+    (reports.duplicate_of) is written afterwards instead."""
+    rows = await target.fetchall(
+        "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c"
+        " WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace"
+    )
+    parents: dict[str, set[str]] = {table: set() for table in tables}
+    for child, parent in ((row[0], row[1]) for row in rows):
+        if child in parents and parent in parents and child != parent:
+            parents[child].add(parent)
+    ordered: list[str] = []
+    while parents:
+        ready = sorted(table for table, needs in parents.items() if not needs - set(ordered))
+        if not ready:
+            raise CopyError(f"foreign keys form a cycle among {sorted(parents)}")
+        for table in ready:
+            ordered.append(table)
+            del parents[table]
+    return ordered
 
 
 async def _columns(target: Backend, table: str) -> list[str]:

@@ -39,6 +39,7 @@ class OutboxKind(StrEnum):
     SURVEY = "survey"
     BROADCAST = "broadcast"
     CITIZEN_UPDATE = "citizen_update"  # a reporter's addition, told to the groups with its card
+    WITHDRAWAL_NOTICE = "withdrawal_notice"  # the reporter withdrew it: a reply to the card
 
 
 @dataclass(frozen=True)

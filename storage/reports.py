@@ -12,6 +12,7 @@ from typing import Self
 
 from storage.backend import Backend, Connection, Row, returned_id
 from storage.drafts import Draft
+from storage.evidence import enqueue_in as enqueue_evidence_in
 from storage.outbox import OutboxMessage, enqueue
 from storage.photos import PhotoRef
 from storage.report_query import ReportQuery, where_clause
@@ -166,6 +167,7 @@ class ReportRepository:
                     for position, photo in enumerate(draft.photos)
                 ],
             )
+            await enqueue_evidence_in(conn, int(report_id), now)
             # The first status is the schema's default (bot.domain.statuses.NEW), which the first
             # event records: storage names no status of its own.
             await conn.execute(
@@ -397,4 +399,5 @@ async def record_change_in(
             " VALUES (?, (SELECT COUNT(*) FROM report_photos WHERE report_id = ?), ?, ?, ?)",
             (report.id, report.id, photo.file_id, photo.file_unique_id, photo_role),
         )
+        await enqueue_evidence_in(conn, report.id, now)
     return event_id

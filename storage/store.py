@@ -18,6 +18,7 @@ from storage.citizen_updates import CitizenUpdateRepository, ReportMessageReposi
 from storage.citizens import CitizenRepository
 from storage.drafts import DraftRepository
 from storage.engines import backend_for
+from storage.evidence import EvidenceRepository
 from storage.geocache import GeocodeCacheRepository
 from storage.groups import GroupRepository, OfficerRepository
 from storage.inbox import InboxRepository
@@ -31,6 +32,7 @@ from storage.stats import StatsRepository
 from storage.surveys import SurveyRepository
 from storage.sweeps import SweepRepository
 from storage.web_sessions import WebSessionRepository
+from storage.withdrawals import WithdrawalReasonRepository
 
 
 class Store:
@@ -60,6 +62,8 @@ class Store:
         self.citizen_updates = CitizenUpdateRepository(db)
         self.report_messages = ReportMessageRepository(db)
         self.request_details = RequestDetailsRepository(db)
+        self.evidence = EvidenceRepository(db)
+        self.withdrawal_reasons = WithdrawalReasonRepository(db)
 
     @classmethod
     async def open(cls, target: Path | str, *, migrate: bool = True) -> Store:

@@ -20,9 +20,19 @@ def test_officers_move_a_case_along_and_nowhere_after_it_is_resolved():
 def test_the_reporter_and_the_scheduler_act_on_resolved_reports_only():
     assert statuses.moves("resolved", "citizen") == ("closed", "reopened")
     assert statuses.moves("resolved", "system") == ("closed",)
-    for status in ("new", "acknowledged", "in_progress", "reopened", "closed", "rejected"):
+    for status in ("acknowledged", "in_progress", "reopened", "closed", "rejected", "withdrawn"):
         assert statuses.moves(status, "citizen") == ()
         assert statuses.moves(status, "system") == ()
+    assert statuses.moves("new", "system") == ()
+
+
+def test_only_the_reporter_withdraws_and_only_a_new_report():
+    assert statuses.moves("new", "citizen") == ("withdrawn",)
+    for actor in ("officer", "admin", "agency", "system"):
+        assert "withdrawn" not in statuses.moves("new", actor)
+    assert statuses.moves("withdrawn", "agency") == ()
+    assert statuses.open311_status("withdrawn") == "closed"
+    assert not statuses.acknowledges("withdrawn")
 
 
 def test_an_agency_may_make_every_move_of_the_lifecycle():

@@ -1,4 +1,5 @@
-"""``python -m bot case show|list|update``: agency staff read and change cases from a terminal.
+"""``python -m bot case show|list|update|export``: agency staff read, change and export cases
+from a terminal.
 
 Why a CLI beside the group buttons: back-office staff and their scripts work from desks, not from
 kelurahan group chats. A change goes through :class:`bot.domain.cases.CasesService`, exactly like a
@@ -12,7 +13,7 @@ is never printed: staff read "citizen".
 
 This module registers the subcommands and runs one; :mod:`bot.cli.case_args` checks the
 arguments, :mod:`bot.cli.case_read` prints ``show`` and ``list``, :mod:`bot.cli.case_update`
-makes a change.
+makes a change, :mod:`bot.cli.case_export` writes a case file.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot.cli.case_args import DEFAULT_ACTOR, parse_limit, parse_ref, parse_status, update_request
+from bot.cli.case_args import (
+    DEFAULT_ACTOR,
+    export_request,
+    parse_limit,
+    parse_ref,
+    parse_status,
+    update_request,
+)
+from bot.cli.case_export import export
 from bot.cli.case_read import list_reports, show
 from bot.cli.case_update import update
 from bot.cli.usage import exit_code, require_database
@@ -58,6 +67,12 @@ def add_case_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     update.add_argument("--duplicate-of", help="the original report, with --status duplicate")
     update.add_argument("--by", help=f"who makes the change (default: {DEFAULT_ACTOR})")
+    case_file = actions.add_parser(
+        "export",
+        help="a report's case file as a zip (history, notes, additions, photos, checksums)",
+    )
+    case_file.add_argument("ref", help="report reference, e.g. 1042 or #1042")
+    case_file.add_argument("--output", help="the zip to write (default: case-REF.zip here)")
 
 
 def run_case(settings: Settings, args: argparse.Namespace) -> int:
@@ -78,6 +93,9 @@ def _job(args: argparse.Namespace) -> Callable[[Services], Awaitable[None]]:
     if command == "show":
         ref = parse_ref(args.ref)
         return lambda services: show(services, ref)
+    if command == "export":
+        wanted = export_request(args)
+        return lambda services: export(services, wanted)
     if command == "list":
         status, limit = parse_status(args.status), parse_limit(args.limit)
         return lambda services: list_reports(services, args.area, status, limit)

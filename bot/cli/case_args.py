@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.cli.case_export import ExportRequest, output_path
 from bot.cli.usage import UsageError
 from bot.domain.cases import MAX_NOTE, Actor
 from bot.domain.statuses import STATUSES
@@ -63,6 +64,14 @@ def parse_limit(text: str) -> int:
     if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"--limit {text!r}: give a whole number from 1 to {MAX_LIMIT}")
     return limit
+
+
+def export_request(args: argparse.Namespace) -> ExportRequest:
+    ref = parse_ref(args.ref)
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        output_path(ref, output)  # refused before the database is opened
+    return ExportRequest(ref, output)
 
 
 def update_request(args: argparse.Namespace) -> UpdateRequest:

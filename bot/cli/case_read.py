@@ -53,6 +53,11 @@ async def show(services: Services, ref: int) -> None:
         f"  Photos:      {len(photos)} ({from_citizen} from the citizen,"
         f" {len(photos) - from_citizen} from staff)",
     ]
+    for kept in await services.store.evidence.of_report(ref):  # bot/domain/evidence.py
+        why = (
+            f" ({one_line(kept.last_error)})" if kept.last_error and kept.state != "stored" else ""
+        )
+        lines.append(f"  Evidence:    {kept.role}: {kept.state}{why} {kept.sha256 or ''}".rstrip())
     if report.duplicate_of:
         lines.append(f"  Duplicate:   of #{report.duplicate_of}")
     description = clean(report.description).splitlines() or [""]

@@ -226,6 +226,37 @@ class CasesService:
         self.wake()
         return ChangeResult(Outcome.CHANGED, changed, event_id)
 
+    async def withdraw(self, report_id: int, citizen_id: int, reason: str) -> ChangeResult:
+        """The reporter takes back a report no officer has acknowledged yet (issue 18). The
+        reason is the event's note; followers get their follow-up and every card its refresh
+        (withdrawn is final: the buttons go) by the usual way of a change, and each card's group
+        a notice under it. Someone else's report is NOT_ALLOWED; an acknowledged one too (the
+        lifecycle allows it from ``new`` only)."""
+        report = await self.store.reports.get(report_id)
+        if report is None:
+            return ChangeResult(Outcome.NOT_FOUND)
+        if report.citizen_id != citizen_id:
+            return ChangeResult(Outcome.NOT_ALLOWED, report)
+        cards = await self.store.alerts.cards(report_id)
+
+        def notices(report_id: int, event_id: int) -> list[OutboxMessage]:
+            return [
+                OutboxMessage(
+                    chat_id=card.chat_id,
+                    kind=OutboxKind.WITHDRAWAL_NOTICE,
+                    payload={"report_id": report_id, "event_id": event_id},
+                    dedupe_key=f"withdrawn:{event_id}:{card.chat_id}",
+                    priority=PRIORITY_ALERT,
+                    report_id=report_id,
+                )
+                for card in cards
+            ]
+
+        actor = Actor("citizen", citizen_id, None)
+        return await self.change_status(
+            report_id, statuses.WITHDRAWN, actor, note=reason, messages=notices
+        )
+
     async def add_note(
         self, report_id: int, actor: Actor, *, note: str | None, photo: PhotoRef | None = None
     ) -> ChangeResult:

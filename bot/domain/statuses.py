@@ -7,7 +7,9 @@ drift. Every reader now asks here, as FixMyStreet's ``Problem::visible_states()`
 parameters (``statuses=OPEN``, ``waiting=WAITING``…).
 
 A report starts as ``new``: the schema's default for ``reports.status`` (migration 0001), which
-``NEW`` names.
+``NEW`` names. While it is still ``new`` (no officer has acknowledged it) its reporter may
+withdraw it (``withdrawn``, issue 18): a final status, Open311's "closed", that no one else may
+set; once an officer has acted, the case is theirs to close or reject.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ CLOSED = "closed"
 REJECTED = "rejected"
 DUPLICATE = "duplicate"
 REOPENED = "reopened"
+WITHDRAWN = "withdrawn"
 
 #: Every status, in the lifecycle's order (the order lists and refusals name them in).
 STATUSES: tuple[str, ...] = (
@@ -33,6 +36,7 @@ STATUSES: tuple[str, ...] = (
     REJECTED,
     DUPLICATE,
     REOPENED,
+    WITHDRAWN,
 )
 
 #: What an officer may do to a report: the group buttons and the staff page's form.
@@ -42,7 +46,7 @@ OFFICER_MOVES: frozenset[str] = frozenset(
 
 #: The lifecycle: which statuses a report may go to from each. Final statuses go nowhere.
 TRANSITIONS: Mapping[str, frozenset[str]] = {
-    NEW: OFFICER_MOVES,
+    NEW: OFFICER_MOVES | {WITHDRAWN},
     ACKNOWLEDGED: OFFICER_MOVES - {ACKNOWLEDGED},
     IN_PROGRESS: frozenset({RESOLVED, REJECTED, DUPLICATE}),
     REOPENED: OFFICER_MOVES,
@@ -50,18 +54,20 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     CLOSED: frozenset(),
     REJECTED: frozenset(),
     DUPLICATE: frozenset(),
+    WITHDRAWN: frozenset(),
 }
 
 #: Who may make which move, by ``Actor.kind``. An officer, and an admin acting as one in a group
 #: or on the staff pages, works the case; the reporter answers the survey (fixed: closed; not
-#: fixed: reopened); the scheduler closes unanswered resolved reports; an agency (the HTTP update
-#: API, and the operator's case CLI, which acts as an agency) may make any move of the lifecycle.
+#: fixed: reopened) and may withdraw a new one (the domain checks it is theirs); the scheduler
+#: closes unanswered resolved reports; an agency (the HTTP update API, and the operator's case
+#: CLI, which acts as an agency) may make any move of the lifecycle but the reporter's withdrawal.
 _MOVES_BY_ACTOR: Mapping[str, frozenset[str]] = {
     "officer": OFFICER_MOVES,
     "admin": OFFICER_MOVES,
-    "citizen": frozenset({CLOSED, REOPENED}),
+    "citizen": frozenset({CLOSED, REOPENED, WITHDRAWN}),
     "system": frozenset({CLOSED}),
-    "agency": frozenset(STATUSES),
+    "agency": frozenset(STATUSES) - {WITHDRAWN},
 }
 
 #: Still being worked on: Open311's "open", nearby candidates for "is it the same problem?".
@@ -77,11 +83,13 @@ AWAITING_CONFIRMATION: tuple[str, ...] = (RESOLVED,)
 RATEABLE: tuple[str, ...] = (RESOLVED, CLOSED)
 #: No longer a problem anyone works on, so never the original of a duplicate: the reporter would
 #: be handed to a report that tells them nothing more (a duplicate's own original is the one).
-NOT_AN_ORIGINAL: tuple[str, ...] = (CLOSED, REJECTED, DUPLICATE)
+NOT_AN_ORIGINAL: tuple[str, ...] = (CLOSED, REJECTED, DUPLICATE, WITHDRAWN)
+#: What the reporter may still withdraw: not yet acknowledged by anyone.
+WITHDRAWABLE: tuple[str, ...] = (NEW,)
 #: Open311's two words and the statuses each stands for.
 OPEN311: Mapping[str, tuple[str, ...]] = {"open": OPEN, "closed": DONE}
 #: What an agency may ask for over the HTTP update API: every status a report can move to.
-SETTABLE: tuple[str, ...] = tuple(status for status in STATUSES if status != NEW)
+SETTABLE: tuple[str, ...] = tuple(status for status in STATUSES if status not in (NEW, WITHDRAWN))
 
 
 def moves(status: str, actor_kind: str) -> tuple[str, ...]:
@@ -98,8 +106,8 @@ def open311_status(status: str) -> str:
 
 def acknowledges(status: str) -> bool:
     """Whether moving to ``status`` counts as the officers' first acknowledgement (any status
-    but ``new``); the report keeps the first such moment."""
-    return status != NEW
+    but ``new``, and the reporter's own withdrawal); the report keeps the first such moment."""
+    return status not in (NEW, WITHDRAWN)
 
 
 def resolves(status: str) -> bool:
@@ -132,6 +140,7 @@ _TO_MYSOCIETY: Mapping[str, str] = {
     REJECTED: "NO_FURTHER_ACTION",
     DUPLICATE: "DUPLICATE",
     REOPENED: "OPEN",
+    WITHDRAWN: "CLOSED",  # mySociety has no word for it; status_notes say who closed it
 }
 #: What an incoming word asks for: a status of ours, Open311's ``open``/``closed`` (which the
 #: update API maps onto the report's lifecycle), or None: a note, the status unchanged (a

@@ -12,7 +12,8 @@ bomb) is refused before it is decoded.
 The same visibility as the request's: a photo of a report the reader may not see (a sensitive
 category without a key for the area, a report that is not public) is the same 404 as a photo that
 does not exist. Anonymous readers share the public reads' rate. Downloads go through the staff
-pages' fetcher (one download per file at a time, the application's own ``Bot``); the cleaned
+pages' fetcher (the evidence the bot kept first, bot/domain/evidence.py; else one download per
+file at a time, the application's own ``Bot``); the cleaned
 copies are kept in :data:`CACHE_BYTES` of memory.
 """
 
@@ -68,7 +69,9 @@ class MediaRoute:
     def __init__(self, kit: Open311Kit, bot: Bot | None) -> None:
         self.kit = kit
         self.reports = kit.services.store.public_reports
-        self.fetcher = PhotoFetcher(bot, cache_bytes=0)  # the cleaned copy is what is kept
+        # The cleaned copy is what is cached; the original comes from the evidence kept.
+        evidence = kit.services.evidence
+        self.fetcher = PhotoFetcher(bot, cache_bytes=0, kept=evidence.original)
         self.cleaned = PhotoCache(CACHE_BYTES)
         self._slots = asyncio.Semaphore(CLEANING_AT_ONCE)
 

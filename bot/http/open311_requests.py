@@ -26,7 +26,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.domain import privacy
+from bot.domain import privacy, statuses
 from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.domain.statuses import open311_status
 from bot.http import open311_params as params
@@ -66,8 +66,10 @@ class RequestRenderer:
         language = services.settings.default_language
         category = services.categories.get(report.category_key)
         area = services.areas.by_code.get(report.area_code or "")
-        if note:
-            notes: str | None = hide_phones(note)
+        if report.status == statuses.WITHDRAWN:  # the reason is the reporter's, not public
+            notes: str | None = "Withdrawn by the reporter before it was taken up"
+        elif note:
+            notes = hide_phones(note)
         elif report.status == "duplicate" and report.duplicate_of:
             notes = f"Duplicate of request {report.duplicate_of}"
         else:

@@ -68,7 +68,7 @@ class StaffPages:
         self.pages = ReportPages(services, self.sign_in, access)
         self.exports = ExportPages(services, self.sign_in, access)
         cache_bytes = int(services.settings.staff_photo_cache_mb * 1024 * 1024)
-        self.photos = PhotoFetcher(bot, cache_bytes)
+        self.photos = PhotoFetcher(bot, cache_bytes, kept=services.evidence.original)
         self.photo_pages = PhotoPages(self.sign_in, access, self.photos)
 
     def routes(self) -> list[BaseRoute]:

@@ -13,9 +13,11 @@ most of the bot's memory. So:
 - downloads go through the running application's own ``Bot`` (its connection pool, its rate
   limiter), not a client built and torn down per photo.
 
-A photo uploaded from the staff pages or the case CLI is a file beside the database until its
-first send to Telegram (file id ``local:<path>``); it is read from there, and its address names it
-by its ``file_unique_id`` (``local:<name>``), so no page shows the server's paths.
+A photo the bot has kept as evidence (bot/domain/evidence.py) is read from its stored file, never
+from Telegram: it still shows after the bot's token changed, when Telegram no longer knows the
+file id. A photo uploaded from the staff pages or the case CLI is a file beside the database until
+its first send to Telegram (file id ``local:<path>``); it is read from there, and its address
+names it by its ``file_unique_id`` (``local:<name>``), so no page shows the server's paths.
 
 The content type is sniffed from the bytes (:func:`bot.images.sniff`), never taken from Telegram
 or the citizen, and the answers carry ``nosniff``, so a file is shown as an image or downloaded,
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,7 @@ from starlette.responses import Response
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.domain.evidence import StoredFile
 from bot.http.staff_access import StaffAccess
 from bot.http.staff_guard import PageError
 from bot.http.staff_signin import StaffSignIn
@@ -84,8 +88,15 @@ class PhotoCache:
 class PhotoFetcher:
     """Photos by file_id, from the cache or Telegram; refusals are :class:`PageError` pages."""
 
-    def __init__(self, bot: Bot | None, cache_bytes: int, max_bytes: int = MAX_PHOTO_BYTES) -> None:
+    def __init__(
+        self,
+        bot: Bot | None,
+        cache_bytes: int,
+        max_bytes: int = MAX_PHOTO_BYTES,
+        kept: Callable[[str], Awaitable[StoredFile | None]] | None = None,
+    ) -> None:
         self.bot = bot  # None: an app built without the running bot (some tests), no photos
+        self.kept = kept  # the evidence store's copy, asked first
         self.cache = PhotoCache(cache_bytes)
         self.max_bytes = max_bytes
         self._downloading: dict[str, asyncio.Task[Photo]] = {}
@@ -110,6 +121,9 @@ class PhotoFetcher:
             task.exception()  # retrieved, even when every waiter went away
 
     async def _fetch(self, file_id: str) -> Photo:
+        stored = await self.kept(file_id) if self.kept is not None else None
+        if stored is not None:
+            return self._landed_bytes(file_id, stored.data)
         if file_id.startswith(LOCAL_PHOTO_PREFIX):
             data = await asyncio.to_thread(self._read_local, file_id)
             return self._landed_bytes(file_id, data)

@@ -14,7 +14,7 @@ from telegram import InputMediaPhoto, Message, ReplyParameters
 from bot.domain.additions import later_notice
 from bot.outbox.addition_views import notice_text
 from bot.outbox.policy import Undeliverable
-from bot.outbox.sending import Outgoing, report_of
+from bot.outbox.sending import Outgoing, report_of, sendable
 from storage.outbox import OutboxRow
 
 ALBUM_MAX = 10  # Telegram's limit on an album's items
@@ -34,7 +34,7 @@ async def send_citizen_update(out: Outgoing, row: OutboxRow) -> Message:
     text = notice_text(services, report, updates, language)
     card = await services.store.alerts.card(report.id, row.chat_id)
     reply = ReplyParameters(card.message_id, allow_sending_without_reply=True) if card else None
-    photos = [update.photo_file_id for update in updates if update.photo_file_id]
+    photos = await sendable(out, [u.photo_file_id for u in updates if u.photo_file_id])
     sent: tuple[Message, ...]
     if not photos:
         sent = (await out.bot.send_message(row.chat_id, text, reply_parameters=reply),)

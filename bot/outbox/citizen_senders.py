@@ -45,12 +45,13 @@ async def send_followup(out: Outgoing, row: OutboxRow) -> Message:
     markup = with_add_info(rendered.markup, report, row.chat_id, language)  # for the reporter
     rendered = replace(rendered, markup=markup)
     if rendered.photo_file_id:
-        local = local_photo_path(rendered.photo_file_id)
-        photo = local.read_bytes() if local else rendered.photo_file_id
+        kept = await services.evidence.sendable(rendered.photo_file_id)
+        local = None if isinstance(kept, bytes) else local_photo_path(rendered.photo_file_id)
+        photo = local.read_bytes() if local else kept
         sent = await out.bot.send_photo(
             row.chat_id, photo, caption=rendered.text, reply_markup=rendered.markup
         )
-        if local and sent.photo:
+        if rendered.photo_file_id.startswith(LOCAL_PHOTO_PREFIX) and sent.photo:
             # From now on the photo is Telegram's: later sends reuse its file_id.
             await services.store.reports.replace_photo_file(
                 rendered.photo_file_id, sent.photo[-1].file_id

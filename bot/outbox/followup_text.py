@@ -26,6 +26,7 @@ _BY_ACTOR = {
     (statuses.CLOSED, "citizen"): "followup.closed_citizen",
     (statuses.CLOSED, "system"): "followup.closed_system",
     (statuses.REOPENED, "citizen"): "followup.reopened_citizen",
+    (statuses.WITHDRAWN, "citizen"): "followup.withdrawn",
 }
 _HEADS = {
     statuses.ACKNOWLEDGED: "followup.acknowledged",
@@ -43,6 +44,7 @@ _NEXT = {
     (statuses.REJECTED, True): "followup.rejected_next",
     (statuses.REJECTED, False): "followup.rejected_next",
     (statuses.REOPENED, False): "followup.reopened_citizen_next",
+    (statuses.WITHDRAWN, False): "followup.withdrawn_next",
 }
 _AGAIN = "followup.closed_next"  # a closed report: a new one if the problem comes back
 
@@ -114,7 +116,9 @@ def status_text(
         middle = [t(language, note_key, note=note)] if note else []
         return Html("\n".join([head, *middle, *tail]))
 
-    return fit_text(build, event.note or "", limit)
+    # A withdrawal's reason is the reporter's own words: for the officers, not the followers.
+    note = "" if status == statuses.WITHDRAWN else event.note or ""
+    return fit_text(build, note, limit)
 
 
 def followup_text(

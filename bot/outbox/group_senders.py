@@ -19,7 +19,7 @@ from bot.domain.cases import card_refresh
 from bot.i18n import plain, t
 from bot.outbox.policy import Undeliverable
 from bot.outbox.renderers import alert_card, citizen_photos, sla_message
-from bot.outbox.sending import Outgoing, report_of
+from bot.outbox.sending import Outgoing, report_of, sendable
 from storage.alerts import AlertCard
 from storage.outbox import OutboxKind, OutboxRow
 from storage.reports import Report
@@ -42,7 +42,8 @@ async def send_alert_card(out: Outgoing, row: OutboxRow) -> Message:
     message: Message | None = None
     if photos:
         card = await alert_card(services, report, reason, captioned=True)
-        message = await _send_photo_card(out, row.chat_id, photos[0], card.text, card.markup)
+        first = (await sendable(out, photos[:1]))[0]
+        message = await _send_photo_card(out, row.chat_id, first, card.text, card.markup)
     if message is None:
         card = await alert_card(services, report, reason)
         message = await out.bot.send_message(row.chat_id, card.text, reply_markup=card.markup)
@@ -61,7 +62,11 @@ async def send_alert_card(out: Outgoing, row: OutboxRow) -> Message:
 
 
 async def _send_photo_card(
-    out: Outgoing, chat_id: int, photo: str, caption: str, markup: InlineKeyboardMarkup | None
+    out: Outgoing,
+    chat_id: int,
+    photo: str | bytes,
+    caption: str,
+    markup: InlineKeyboardMarkup | None,
 ) -> Message | None:
     """The photo card; None when Telegram refuses the photo itself (a file id it no longer
     knows), so the officers get a text card rather than no card at all."""
@@ -93,7 +98,7 @@ async def send_alert_more_photos(out: Outgoing, row: OutboxRow) -> Message:
     reply to them is a reply to the card (a note for the reporter)."""
     services = out.services
     report = await report_of(out, row)
-    rest = (await citizen_photos(services, report))[1:]
+    rest = await sendable(out, (await citizen_photos(services, report))[1:])
     if not rest:
         raise Undeliverable("report has no more photos")
     card = await services.store.alerts.card(report.id, row.chat_id)
@@ -159,6 +164,22 @@ async def send_sla_reminder(out: Outgoing, row: OutboxRow) -> Message:
 
 async def send_sla_escalation(out: Outgoing, row: OutboxRow) -> Message:
     return await _send_sla(out, row, OutboxKind.SLA_ESCALATION)
+
+
+async def send_withdrawal_notice(out: Outgoing, row: OutboxRow) -> Message:
+    """The reporter withdrew the report: said under the group's card (which has lost its
+    buttons by its own refresh), with the reason, so no officer sets out for it."""
+    report = await report_of(out, row)
+    event = await out.services.store.reports.event(int(row.payload["event_id"]))
+    card = await out.services.store.alerts.card(report.id, row.chat_id)
+    text = t(
+        out.services.settings.default_language,
+        "withdraw.group_notice",
+        ref=report.id,
+        reason=(event.note if event else None) or "-",
+    )
+    reply = ReplyParameters(card.message_id, allow_sending_without_reply=True) if card else None
+    return await out.bot.send_message(row.chat_id, text, reply_parameters=reply)
 
 
 async def send_admin_notice(out: Outgoing, row: OutboxRow) -> Message:

@@ -22,6 +22,7 @@ from bot.outbox.group_senders import (
     send_alert_more_photos,
     send_sla_escalation,
     send_sla_reminder,
+    send_withdrawal_notice,
 )
 from bot.outbox.policy import Undeliverable
 from bot.outbox.sending import Outgoing, Sender
@@ -41,6 +42,7 @@ SENDERS: Mapping[OutboxKind, Sender] = MappingProxyType(
         OutboxKind.SURVEY: send_survey,
         OutboxKind.BROADCAST: send_broadcast,
         OutboxKind.CITIZEN_UPDATE: send_citizen_update,
+        OutboxKind.WITHDRAWAL_NOTICE: send_withdrawal_notice,
     }
 )
 

@@ -51,3 +51,10 @@ async def language_of(out: Outgoing, user_id: int) -> str:
     if citizen is not None and citizen.blocked_at is not None:
         raise Undeliverable("citizen blocked the bot")
     return citizen.language if citizen else out.services.settings.default_language
+
+
+async def sendable(out: Outgoing, file_ids: list[str]) -> list[str | bytes]:
+    """The photos as Telegram should get them: the kept evidence's bytes where the bot has
+    stored them (a file id of an earlier token means nothing to this one), else the file id
+    (bot/domain/evidence.py)."""
+    return [await out.services.evidence.sendable(file_id) for file_id in file_ids]

@@ -47,6 +47,7 @@ from bot.telegram import callbacks
 from bot.telegram.broadcast_progress import TelegramProgressBoard
 from bot.telegram.callbacks import ButtonKind
 from bot.telegram.context import BotContext, attach_services
+from bot.telegram.evidence_job import start_evidence_job
 from bot.telegram.inbox import InboxQueue
 from bot.telegram.polling_conflict import PollingConflicts
 from bot.telegram.rate_limiter import BotRateLimiter
@@ -66,6 +67,7 @@ from handlers import (
     survey,
     tracking,
     weblogin,
+    withdraw,
 )
 from handlers.groups import alerts as group_alerts
 from handlers.groups import guide as group_guide
@@ -219,6 +221,8 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
         (callbacks.MY_REPORTS_PAGE, tracking.page_pressed),
         (callbacks.VIEW_REPORT, tracking.view_pressed),
         (callbacks.ADD_INFO, add_info.add_info_pressed),
+        (callbacks.WITHDRAW, withdraw.withdraw_pressed),
+        (callbacks.SENT, withdraw.sent_pressed),
         (callbacks.STATS_DETAILS, stats.details_pressed),
     ]
 
@@ -297,8 +301,11 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
         drain, interval=services.settings.outbox_poll_seconds, first=0.1, name="outbox"
     )
 
+    collect_soon = start_evidence_job(job_queue, application.bot, services)
+
     def wake(delay: float = 0) -> None:
         job_queue.run_once(drain, delay, name="outbox-wake")
+        collect_soon(delay)  # whatever woke the outbox may have brought a photo
 
     services.waker.connect(wake)
     delivery.schedule_wake = wake

@@ -308,6 +308,11 @@ RATING = ButtonKind(
 )
 #: "➕ Add information" on follow-ups and /status (``add``), and its prompt's Cancel (``cancel``).
 ADD_INFO = ButtonKind(Answer, "add-info:{report}:{answer}", shown=Shown.PRIVATE)
+#: "🚫 Withdraw report" on /status while it is new (``ask``), a reason (``why-<reason>``), the
+#: confirmation (``yes-<reason>``) and Keep it (``keep``): handlers/withdraw.py.
+WITHDRAW = ButtonKind(Answer, "withdraw:{report}:{answer}", shown=Shown.PRIVATE)
+#: "📎 What I sent" on the reporter's /status: their description, photos and additions.
+SENT = ButtonKind(ReportRef, "sent:{report}", shown=Shown.PRIVATE)
 
 # --- admins: area pickers, officers and invites --------------------------------------------------
 

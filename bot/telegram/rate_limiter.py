@@ -14,6 +14,11 @@ query ID is invalid". The pop-up is a courtesy; the press's real work (a status 
 next step of a report) must still happen. So that refusal answers ``False`` instead of raising
 out of whichever of the many handlers made the call, and the caller that needs to know whether
 its pop-up was seen (the error handler) checks the result.
+
+Downloads (``getFile``: the evidence job keeping every photo, the staff pages) send nothing to
+anyone, and Telegram's limits (30 messages a second, 20 a minute per group) are about messages:
+they neither wait for nor take from the sending budget, so keeping a burst of photos never slows
+a citizen's answer.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ JSONDict = dict[str, Any]
 
 
 Result = bool | JSONDict | list[JSONDict]
+#: Calls that send nothing: outside the sending budget (still retried on a network failure).
+UNLIMITED = frozenset({"getFile"})
 
 
 class BotRateLimiter(AIORateLimiter):
@@ -47,9 +54,13 @@ class BotRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        limited = partial(
-            super().process_request, callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        limited: Callable[[], Awaitable[Result]]
+        if endpoint in UNLIMITED:
+            limited = partial(callback, *args, **kwargs)
+        else:
+            limited = partial(
+                super().process_request, callback, args, kwargs, endpoint, data, rate_limit_args
+            )
         try:
             return await _with_retries(limited, endpoint)
         except BadRequest as error:

@@ -56,7 +56,7 @@ class MediaMethods(ApiBase):
             return None, "upload"
         if not isinstance(value, str) or not value:
             raise bad_request(f"there is no {key} in the request")
-        record = self.world.files.get(value)
+        record = self.world.file_for_bot(value)
         if record is not None:
             have = record.file_path.split("/", 1)[0]
             if have != folder:
@@ -79,11 +79,12 @@ class MediaMethods(ApiBase):
         The same bytes give the same file (same file_ids and file_unique_ids), as when a person
         sends the same picture again, so duplicate detection by file_unique_id can be tested.
         """
-        digest = hashlib.sha256(data).hexdigest()
+        # Known per token: the same picture sent to a new token gets file ids of its own.
+        digest = hashlib.sha256(self.world.token.encode() + b"\0" + data).hexdigest()
         if data and digest in self._known_uploads:
             return copy.deepcopy(self.photo_sizes[self._known_uploads[digest]])
         width, height = _image_size(data) or (1280, 960)
-        family = f"AQAD{digest[:10]}"
+        family = f"AQAD{hashlib.sha256(data).hexdigest()[:10]}"  # the same for every token
         sizes: list[JSONDict] = []
         for letter, side in (("s", 90), ("m", 320), ("x", 1280)):
             scale = min(1.0, side / max(width, height, 1))
@@ -112,7 +113,9 @@ class MediaMethods(ApiBase):
 
     def make_document(self, data: bytes, file_name: str | None, mime_type: str | None) -> JSONDict:
         """Store a document and return its Document JSON (same bytes and name: same file)."""
-        digest = hashlib.sha256(data + b"\0" + (file_name or "").encode()).hexdigest()
+        named = data + b"\0" + (file_name or "").encode()
+        unique = hashlib.sha256(named).hexdigest()
+        digest = hashlib.sha256(self.world.token.encode() + b"\0" + named).hexdigest()
         if data and digest in self._known_uploads:
             return self.document_json(self.world.files[self._known_uploads[digest]])
         extension = (file_name or "file.bin").rsplit(".", 1)[-1] or "bin"
@@ -123,7 +126,7 @@ class MediaMethods(ApiBase):
             prefix="BQACAgUAAxkBAAI",
             mime_type=mime_type or "application/octet-stream",
             file_name=file_name,
-            unique_id=f"AgAD{digest[:10]}",
+            unique_id=f"AgAD{unique[:10]}",
         )
         if data:
             self._known_uploads[digest] = record.file_id
@@ -238,7 +241,7 @@ class MediaMethods(ApiBase):
 
     async def m_getFile(self, ctx: Ctx) -> JSONDict:
         """File path for the download route (files over 20 MB are refused)."""
-        record = self.world.files.get(str(ctx.params.get("file_id")))
+        record = self.world.file_for_bot(str(ctx.params.get("file_id")))
         if record is None:
             raise bad_request("invalid file_id")
         if record.file_size > 20 * 1024 * 1024:

@@ -152,6 +152,10 @@ class FileRecord:
     file_path: str
     mime_type: str | None = None
     file_name: str | None = None
+    #: The bot token that was given this file_id: as on Telegram, a file_id is only good for
+    #: the bot that received it (a new token is a new bot as far as file ids go), while the
+    #: file_unique_id stays the same for every bot.
+    token: str = ""
 
     @property
     def file_size(self) -> int:

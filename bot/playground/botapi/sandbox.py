@@ -49,6 +49,11 @@ class Sandbox:
         """The bot token the sandbox accepts."""
         return self.world.token
 
+    def change_token(self, token: str) -> None:
+        """From now on only ``token`` is accepted, and file ids are issued per token: those
+        the old token was given are unknown to the new one (see ``World.change_token``)."""
+        self.world.change_token(token)
+
     @property
     def bot_user(self) -> JSONDict:
         """The bot's User JSON (getMe)."""

@@ -163,7 +163,7 @@ class BotApi(UpdateMethods, MessageMethods, MediaMethods, ChatMethods, CommandMe
         if request.match_info["token"] != self.world.token:
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
         record = self.world.files_by_path.get(request.match_info["file_path"])
-        if record is None:
+        if record is None or record.token != self.world.token:
             return web.json_response(ApiError(404, "Not Found").payload(), status=404)
         self.world.downloads[record.file_id] += 1
         return web.Response(

@@ -199,10 +199,24 @@ class World:
             file_path=f"{folder}/file_{number}.{extension}",
             mime_type=mime_type,
             file_name=file_name,
+            token=self.token,
         )
         self.files[file_id] = record
         self.files_by_path[record.file_path] = record
         return record
+
+    def file_for_bot(self, file_id: str) -> FileRecord | None:
+        """The file ``file_id`` names, if it was issued to the bot's current token; a file id
+        from before a token change is unknown, as on Telegram."""
+        record = self.files.get(file_id)
+        return record if record is not None and record.token == self.token else None
+
+    def change_token(self, token: str) -> None:
+        """The bot gets a new token (BotFather's /revoke, or a new bot on the same database):
+        the old token is refused from now on, and every file id issued to it stops working
+        (the files' bytes stay, so tests can still read them)."""
+        self.token = token
+        self.bot_user["id"] = int(token.split(":", 1)[0])
 
     # -- updates -------------------------------------------------------------------------
 
