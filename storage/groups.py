@@ -231,7 +231,8 @@ class OfficerRepository:
             await conn.execute(
                 "INSERT INTO officers (user_id, scope, scope_key, added_by, added_at, name)"
                 " VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET name = COALESCE(excluded.name, name)",
+                " ON CONFLICT (user_id, scope, scope_key)"
+                " DO UPDATE SET name = COALESCE(excluded.name, officers.name)",
                 (user_id, scope.kind, scope.key, invite["created_by"], utc_now(), name),
             )
             return "ok", scope

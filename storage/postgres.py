@@ -171,8 +171,17 @@ class PostgresDialect(Dialect):
         return ""
 
     def reports_in_box(self) -> str:
-        # The GiST index on point(lon, lat) (migration 0016) answers "inside this box".
-        return "FROM reports r WHERE point(r.lon, r.lat) <@ box(point(?, ?), point(?, ?))"
+        # The GiST index on point(lon, lat) (migration 0016) answers "inside this box". The box
+        # comes as (min_lat, max_lat, min_lon, max_lon) but its corners are (lon, lat) points:
+        # the one-row subquery names the four values so each corner takes the right two (the
+        # planner folds it into constants, so the index is still used).
+        return (
+            "FROM (SELECT CAST(? AS DOUBLE PRECISION) AS min_lat,"
+            " CAST(? AS DOUBLE PRECISION) AS max_lat, CAST(? AS DOUBLE PRECISION) AS min_lon,"
+            " CAST(? AS DOUBLE PRECISION) AS max_lon) b CROSS JOIN reports r"
+            " WHERE point(r.lon, r.lat) <@ box(point(b.min_lon, b.min_lat),"
+            " point(b.max_lon, b.max_lat))"
+        )
 
 
 def redacted(url: str) -> str:
