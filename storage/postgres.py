@@ -174,13 +174,16 @@ class PostgresDialect(Dialect):
         # The GiST index on point(lon, lat) (migration 0016) answers "inside this box". The box
         # comes as (min_lat, max_lat, min_lon, max_lon) but its corners are (lon, lat) points:
         # the one-row subquery names the four values so each corner takes the right two (the
-        # planner folds it into constants, so the index is still used).
+        # planner folds it into constants, so the index is still used). OFFSET 0 keeps the box
+        # query a step of its own, as SQLite's CROSS JOIN does: otherwise the planner ANDs the
+        # box with the (status, ...) index's bitmap of every open report in the city, which at
+        # 1,000,000 reports read 150,000 index entries per query (10 ms instead of 1).
         return (
-            "FROM (SELECT CAST(? AS DOUBLE PRECISION) AS min_lat,"
+            "FROM (SELECT q.* FROM (SELECT CAST(? AS DOUBLE PRECISION) AS min_lat,"
             " CAST(? AS DOUBLE PRECISION) AS max_lat, CAST(? AS DOUBLE PRECISION) AS min_lon,"
-            " CAST(? AS DOUBLE PRECISION) AS max_lon) b CROSS JOIN reports r"
-            " WHERE point(r.lon, r.lat) <@ box(point(b.min_lon, b.min_lat),"
-            " point(b.max_lon, b.max_lat))"
+            " CAST(? AS DOUBLE PRECISION) AS max_lon) b CROSS JOIN reports q"
+            " WHERE point(q.lon, q.lat) <@ box(point(b.min_lon, b.min_lat),"
+            " point(b.max_lon, b.max_lat)) OFFSET 0) r WHERE TRUE"
         )
 
 
