@@ -20,7 +20,9 @@ given as a multiple of the same engine's primary-key read (``ReportRepository.ge
 round trip and row mapping without the spatial work), and the engines alternate in blocks of 100
 queries so both meet the same load.
 
-Run: python bench/nearby_p99.py [--reports 1000000] [--queries 2000] [--seed 15]
+Run: python bench/nearby_p99.py [--reports 1000000] [--queries 2000] [--seed 15] [--fresh]
+The SQLite file is kept in /tmp for the next run (``--fresh`` builds it again); PostgreSQL's
+database is filled in every run (COPY is quick) and dropped at the end.
 PostgreSQL: the server named by WARGALAPOR_TEST_POSTGRES (a database is created and dropped on
 it), else a throwaway one (tests/pg_cluster.py), stopped at the end.
 """
@@ -29,10 +31,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -208,7 +210,7 @@ async def fill_postgres(db: PostgresDatabase, count: int, seed: int) -> None:
 class Engine:
     name: str
     store: Store
-    fill_seconds: float = 0.0
+    fill_seconds: float = math.nan  # nan: a kept file, not built in this run
     nearby_ms: list[float] = field(default_factory=list)
     floor_ms: list[float] = field(default_factory=list)
     offered: int = 0
@@ -279,7 +281,8 @@ def summary(engines: list[Engine], args: argparse.Namespace) -> None:
         p50, p99 = percentile(e.nearby_ms, 0.5), percentile(e.nearby_ms, 0.99)
         f50, f99 = percentile(e.floor_ms, 0.5), percentile(e.floor_ms, 0.99)
         print(
-            f"{e.name:<10} {e.fill_seconds:7.1f} {p50:10.3f} {p99:8.3f} {max(e.nearby_ms):7.2f}"
+            f"{e.name:<10} {'kept' if math.isnan(e.fill_seconds) else f'{e.fill_seconds:.1f}':>7}"
+            f" {p50:10.3f} {p99:8.3f} {max(e.nearby_ms):7.2f}"
             f"  | {f50:10.3f} {f99:6.3f} | {p99 / f99:6.1f}x"
             f"   (reports offered per query {e.offered / len(e.nearby_ms):.2f})"
         )
@@ -294,15 +297,39 @@ def summary(engines: list[Engine], args: argparse.Namespace) -> None:
             print(f"  {line}")
 
 
-async def open_engines(args: argparse.Namespace, folder: Path, server: str | None) -> list[Engine]:
+async def open_sqlite(args: argparse.Namespace) -> Engine:
+    """The SQLite file of these reports, built once and kept (filling a million rows takes 1.5
+    to 9 minutes on this shared machine); ``--fresh`` builds it again."""
+    path = Path(
+        args.sqlite_file or f"/tmp/wargalapor-bench-nearby-p99-{args.reports}-{args.seed}.sqlite3"
+    )
+    if args.fresh:
+        for leftover in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
+            leftover.unlink(missing_ok=True)
+    store = await Store.open(path)
+    row = await store.db.fetchone("SELECT COUNT(*) AS n FROM reports")
+    if row is not None and int(row["n"]) == args.reports:
+        print(f"SQLite: {args.reports:,} reports already in {path} (--fresh to build it again)")
+        return Engine("SQLite", store, math.nan)
+    if row is not None and int(row["n"]):
+        await store.close()
+        raise SystemExit(f"{path} holds {int(row['n']):,} reports, not {args.reports:,}: --fresh")
+    await store.categories.sync(load_categories())
+    started = time.perf_counter()
+    await fill_sqlite(store, args.reports, args.seed)
+    engine = Engine("SQLite", store, time.perf_counter() - started)
+    print(f"SQLite: {args.reports:,} reports in {engine.fill_seconds:.1f} s into {path}")
+    return engine
+
+
+async def open_engines(args: argparse.Namespace, server: str | None) -> list[Engine]:
     engines = []
     if "sqlite" in args.engines:
-        store = await Store.open(folder / "nearby.sqlite3")
-        await store.categories.sync(load_categories())
-        started = time.perf_counter()
-        await fill_sqlite(store, args.reports, args.seed)
-        engines.append(Engine("SQLite", store, time.perf_counter() - started))
-        print(f"SQLite: {args.reports:,} reports in {engines[-1].fill_seconds:.1f} s")
+        engines.append(await open_sqlite(args))
     if server is not None:
         store = await Store.open(pg_cluster.database_url(server, args.pg_database))
         await store.categories.sync(load_categories())
@@ -316,14 +343,13 @@ async def open_engines(args: argparse.Namespace, folder: Path, server: str | Non
 
 async def run(args: argparse.Namespace, server: str | None) -> None:
     print(f"start: {load_note()}")
-    with tempfile.TemporaryDirectory(prefix="wargalapor-bench-nearby-") as folder:
-        engines = await open_engines(args, Path(folder), server)
-        try:
-            await measure(engines, args)
-        finally:
-            for engine in engines:
-                await engine.store.close()
-        summary(engines, args)
+    engines = await open_engines(args, server)
+    try:
+        await measure(engines, args)
+    finally:
+        for engine in engines:
+            await engine.store.close()
+    summary(engines, args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -333,6 +359,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=int, default=200, help="untimed queries per engine")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--sqlite-file", help="default /tmp/wargalapor-bench-nearby-p99-N-SEED…")
+    parser.add_argument("--fresh", action="store_true", help="build the SQLite file again")
     return parser
 
 
