@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
@@ -45,6 +46,7 @@ from bench.harness import (
     Citizen,
     Inbox,
     count_reports,
+    cpu_seconds,
     load_note,
     own_cpu_seconds,
     percentile,
@@ -83,6 +85,7 @@ class Outcome:
     stored: int
     cpu_by_process: list[float]
     transactions: int = 0
+    server_cpu: float = 0.0
 
 
 async def new_database(server: str) -> tuple[str, str]:
@@ -104,6 +107,21 @@ def transactions(url: str) -> int:
             " WHERE datname = current_database()"
         ).fetchone()
     return int(row[0]) if row else 0
+
+
+def server_cpu(url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving ``url``'s database (the bots' pool
+    connections; the server's background processes are not counted)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    spent = {}
+    for (pid,) in rows:
+        with contextlib.suppress(OSError):
+            spent[int(pid)] = cpu_seconds(int(pid))
+    return spent
 
 
 def count_postgres(url: str) -> int:
@@ -146,6 +164,7 @@ async def run_setup(
             citizen.steps.clear()
         url = settings.get("DATABASE_URL")
         xacts_before = await asyncio.to_thread(transactions, url) if url else 0
+        server_before = await asyncio.to_thread(server_cpu, url) if url else {}
         cpu_before = [bot.cpu_seconds() for bot in bots]
         own_before = own_cpu_seconds()
         first_call = len(sandbox.world.calls)
@@ -154,6 +173,9 @@ async def run_setup(
         seconds = time.monotonic() - started
         cpu = [bot.cpu_seconds() - before for bot, before in zip(bots, cpu_before, strict=True)]
         xacts = (await asyncio.to_thread(transactions, url) - xacts_before) if url else 0
+        server_after = await asyncio.to_thread(server_cpu, url) if url else {}
+        # A backend that started meanwhile (the pool grew) counts from zero.
+        server_spent = sum(cpu - server_before.get(pid, 0.0) for pid, cpu in server_after.items())
         steps = [step for citizen in citizens for step in citizen.steps]
         load = LoadResult(
             setup.name,
@@ -177,7 +199,7 @@ async def run_setup(
         await asyncio.to_thread(pg_cluster.drop_database, server, name)
     else:
         stored = count_reports(folder / "p0" / "wargalapor.sqlite3")
-    return Outcome(setup, number, load, stored, cpu, xacts)
+    return Outcome(setup, number, load, stored, cpu, xacts, server_spent)
 
 
 def table(outcomes: list[Outcome]) -> None:
@@ -185,9 +207,9 @@ def table(outcomes: list[Outcome]) -> None:
     print(
         "\n| set-up | round | updates/s | × SQLite | latency p50 ms | p99 ms | × SQLite (p99) |"
         " bot CPU ms/update | CPU per process (s) | PostgreSQL transactions/update |"
-        " confirmed = stored |"
+        " PostgreSQL backends' CPU ms/update | confirmed = stored |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for o in outcomes:
         load, base = o.load, baseline[o.round]
         rate, base_rate = load.updates / load.seconds, base.updates / base.seconds
@@ -198,6 +220,7 @@ def table(outcomes: list[Outcome]) -> None:
             f" {percentile(load.latencies, 0.5) * 1000:.0f} | {p99 * 1000:.0f} |"
             f" {p99 / base_p99:.2f}× | {load.cpu_ms:.2f} | {spent} |"
             f" {f'{o.transactions / load.updates:.1f}' if o.setup.postgres else '—'} |"
+            f" {f'{o.server_cpu / load.updates * 1000:.2f}' if o.setup.postgres else '—'} |"
             f" {load.reports} = {o.stored} |"
         )
 
