@@ -106,10 +106,10 @@ async def _copy(
                 await _relink_duplicates(conn, out)
             if progress is not None:
                 progress(table, count)
-        for table, trigger, counts, columns in COUNTED:
+        for table, trigger, counts, keys in COUNTED:
             await out.execute(
-                f"INSERT INTO {counts} ({columns}, n) SELECT {columns}, COUNT(*) FROM {table}"
-                f" GROUP BY {columns} ON CONFLICT ({columns}) DO UPDATE SET n = excluded.n"
+                f"INSERT INTO {counts} ({keys}, n) SELECT {keys}, COUNT(*) FROM {table}"
+                f" GROUP BY {keys} ON CONFLICT ({keys}) DO UPDATE SET n = excluded.n"
             )
             await out.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         await _advance_sequences(out, target, ordered)
