@@ -5,8 +5,10 @@ one place where it makes sense, so this wrapper sets it after validation instead
 limiter follows the rate (``bot.telegram.application._pace``: a burst of 2 then 26 messages/s
 in production), so
 the same wrapper also takes that limiter out of the way when a benchmark measures the bot's own
-cost (framework_floor.py, crowd.py) rather than Telegram's flood limits. Everything else is the
-application ``python -m bot`` runs.
+cost (framework_floor.py, crowd.py) rather than Telegram's flood limits. Everything else is
+what ``python -m bot`` runs, through the same entry (``bot.cli.main._run``): on SQLite the
+database's instance lock, on PostgreSQL the active lease (one process serves, the others stand
+by), which bench/engines.py's two processes rely on.
 """
 
 from __future__ import annotations
@@ -18,16 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.cli.main import _run
 from bot.config import load_settings
-from bot.logs import setup_logging
-from bot.telegram.application import ALLOWED_UPDATES, build_application
 
 
 def main() -> None:
     settings = replace(load_settings(), broadcast_rate=float(os.environ["BENCH_BROADCAST_RATE"]))
-    setup_logging("WARNING", settings.bot_token)
-    application = build_application(settings)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    raise SystemExit(_run(settings))
 
 
 if __name__ == "__main__":

@@ -178,9 +178,13 @@ class PostgresDialect(Dialect):
     def reports_in_box(
         self, min_lat: float, max_lat: float, min_lon: float, max_lon: float
     ) -> tuple[str, tuple[float, ...]]:
-        # The GiST index on point(lon, lat) (migration 0016) answers "inside this box".
+        # The GiST index on point(lon, lat) (migration 0016) answers "inside this box". OFFSET 0
+        # keeps the box query a step of its own, as SQLite's CROSS JOIN does: otherwise the
+        # planner ANDs the box with the (status, ...) index's bitmap of every open report in the
+        # city, which at 1,000,000 reports read 150,000 index entries per query (10 ms, not 1).
         return (
-            "FROM reports r WHERE point(r.lon, r.lat) <@ box(point(?, ?), point(?, ?))",
+            "FROM (SELECT q.* FROM reports q"
+            " WHERE point(q.lon, q.lat) <@ box(point(?, ?), point(?, ?)) OFFSET 0) r WHERE TRUE",
             (min_lon, min_lat, max_lon, max_lat),
         )
 
