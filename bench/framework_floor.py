@@ -133,6 +133,12 @@ async def drive(citizens: list[Citizen], round_: Round, seconds: float, first: i
     await asyncio.gather(*(one(i, c) for i, c in enumerate(citizens)))
 
 
+def client_env(client: str) -> dict[str, str]:
+    """``aiohttp`` or ``httpx``, optionally ``:POOL`` (connections): the bot's HTTP client."""
+    name, _, pool = client.partition(":")
+    return {"TELEGRAM_HTTP_CLIENT": name, **({"TELEGRAM_POOL_SIZE": pool} if pool else {})}
+
+
 async def measure_load(
     sandbox: Sandbox,
     name: str,
@@ -199,30 +205,30 @@ async def floor(args: argparse.Namespace) -> list[LoadResult]:
             result = await measure_load(sandbox, name, bot, echo_round, args, points)
             print(result.line())
             results.append(result)
-        for name, concurrent in (
-            ("WargaLapor, CONCURRENT_UPDATES=1", 1),
-            ("WargaLapor, CONCURRENT_UPDATES=64", 64),
-        ):
-            bot_dir = work / f"bot-{concurrent}"
-            bot_dir.mkdir()
-            bot = wargalapor_bot(
-                sandbox,
-                bot_dir,
-                CONCURRENT_UPDATES=str(concurrent),
-                MAX_REPORTS_PER_HOUR="1000000",
-                # Each benchmark citizen files report after report: no flood control here.
-                MAX_UPDATES_PER_MINUTE="1000000",
-            )
-            result = await measure_load(sandbox, name, bot, report_round, args, points)
-            stored = count_reports(bot_dir / "wargalapor.sqlite3")
-            print(result.line() + f" | reports confirmed {result.reports}, stored {stored}")
-            results.append(result)
+        for client in args.clients.split(","):
+            for concurrent in (1, 64):
+                name = f"WargaLapor {client}, CONCURRENT_UPDATES={concurrent}"
+                bot_dir = work / f"bot-{client.replace(':', '-')}-{concurrent}"
+                bot_dir.mkdir()
+                bot = wargalapor_bot(
+                    sandbox,
+                    bot_dir,
+                    CONCURRENT_UPDATES=str(concurrent),
+                    MAX_REPORTS_PER_HOUR="1000000",
+                    # Each benchmark citizen files report after report: no flood control here.
+                    MAX_UPDATES_PER_MINUTE="1000000",
+                    **client_env(client),
+                )
+                result = await measure_load(sandbox, name, bot, report_round, args, points)
+                stored = count_reports(bot_dir / "wargalapor.sqlite3")
+                print(result.line() + f" | reports confirmed {result.reports}, stored {stored}")
+                results.append(result)
     finally:
         await sandbox.close()
         folder.cleanup()
-    echo_seq, echo_conc, bot_seq, bot_conc = results
+    echo_seq, echo_conc = results[:2]
     print("per-update cost of WargaLapor (report flows) as a multiple of the echo floor:")
-    for bot_result in (bot_seq, bot_conc):
+    for bot_result in results[2:]:
         print(
             f"  {bot_result.name}: bot CPU {bot_result.cpu_ms / echo_seq.cpu_ms:.2f}x"
             f" (echo one at a time), {bot_result.cpu_ms / echo_conc.cpu_ms:.2f}x (echo"
@@ -235,7 +241,7 @@ async def floor(args: argparse.Namespace) -> list[LoadResult]:
 def figures(floor_results: list[LoadResult], slow_results: list[SlowResult]) -> list[Figure]:
     rows = []
     if floor_results:
-        echo_seq, echo_conc, bot_seq, bot_conc = floor_results
+        echo_seq, echo_conc, bot_seq, bot_conc = floor_results[:4]
         cpu_ratio = bot_conc.cpu_ms / echo_seq.cpu_ms
         wall_ratio = bot_conc.wall_ms / echo_seq.wall_ms
         rows.append(
@@ -295,6 +301,12 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--others", type=int, default=20, help="citizens beside the slow one")
     parser.add_argument("--delay", type=float, default=3.0, help="geocoder delay, s (3)")
     parser.add_argument("--only", choices=("floor", "geocoder"))
+    parser.add_argument(
+        "--clients",
+        default="aiohttp",
+        help="the bot's HTTP clients to run, each CLIENT[:POOL], comma-separated, e.g."
+        " aiohttp,httpx:256 (default aiohttp; the figures use the first)",
+    )
     return parser
 
 
