@@ -66,7 +66,7 @@ async def test_a_citizen_is_answered_and_texts_buttons_and_refusals_round_trip(
 
 async def test_uploads_go_as_multipart_and_files_download(sandbox, app, client, tmp_path):
     warga = sandbox.citizen(started=True)
-    csv = "nomor,status\n1042,baru\n".encode()
+    csv = b"nomor,status\n1042,baru\n"
     document = await app.bot.send_document(
         warga.chat_id, InputFile(csv, filename="laporan.csv"), caption="Ekspor <i>harian</i>"
     )
@@ -173,3 +173,26 @@ async def test_the_global_limiter_still_paces_every_call(sandbox, app, client):
     assert time.monotonic() - started >= 1.0  # 2 at once, then 26 a second
     assert sandbox.count_429 == 0
     assert all([m.text for m in c.messages] == ["Pengumuman"] for c in citizens)
+
+
+async def test_a_proxy_in_the_environment_is_used_unless_no_proxy_names_the_host(
+    sandbox, client, monkeypatch, unused_tcp_port
+):
+    url = f"{sandbox.base_url}{sandbox.world.token}/getMe"
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, f"http://127.0.0.1:{unused_tcp_port}")  # nothing listens
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    proxied, _ = build_requests(client, pool_size=2, timeout=2.0)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+    direct, _ = build_requests(client, pool_size=2, timeout=2.0)
+    for request in (proxied, direct):
+        await request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await proxied.post(url)  # went to the proxy, which refused the connection
+        assert (await direct.post(url))["is_bot"] is True
+    finally:
+        for request in (proxied, direct):
+            await request.shutdown()

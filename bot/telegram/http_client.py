@@ -14,8 +14,11 @@ wraps the whole call, so only the transport is swapped. The semantics kept from
 ``HTTPXRequest``: a timeout of any kind is ``TimedOut`` (never retried by our limiter, since the
 message may have been sent), any other transport failure is ``NetworkError`` (retried), form
 fields are sent as ``application/x-www-form-urlencoded`` and uploads as ``multipart/form-data``,
-uploads get the longer ``media_write_timeout``, and proxies come from the environment as httpx
-takes them.
+uploads get the longer ``media_write_timeout``, redirects are not followed, and proxies come from
+the environment (HTTPS_PROXY, NO_PROXY...) as httpx takes them. Not through aiohttp's own
+``trust_env``, though: that reads the environment and ~/.netrc again in a worker thread on every
+request (py-spy: 40 % of the bot's samples in a broadcast); here each host's proxy is looked up
+once.
 
 aiohttp has no write timeout of its own: the read timeout only starts once the body is sent.
 So the whole request is also bounded by the sum of the pool, connect, write and read timeouts,
@@ -23,6 +26,9 @@ and a stalled upload still ends in ``TimedOut``.
 """
 
 from __future__ import annotations
+
+import urllib.request
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -42,9 +48,11 @@ class AiohttpRequest(BaseRequest):
 
     __slots__ = (
         "_connect_timeout",
+        "_environment",
         "_media_write_timeout",
         "_pool_size",
         "_pool_timeout",
+        "_proxies",
         "_read_timeout",
         "_session",
         "_write_timeout",
@@ -67,6 +75,9 @@ class AiohttpRequest(BaseRequest):
         self._media_write_timeout = media_write_timeout
         # Made in initialize(): an aiohttp session belongs to the running event loop.
         self._session: aiohttp.ClientSession | None = None
+        # The environment's proxies as at construction, as httpx reads them for its client.
+        self._environment = urllib.request.getproxies_environment()
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -78,7 +89,6 @@ class AiohttpRequest(BaseRequest):
                 connector=aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0),
                 # Telegram sets no cookies; a jar would only be looked up on every request.
                 cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=True,  # HTTPS_PROXY and friends, as httpx reads them
                 headers={"User-Agent": self.USER_AGENT},
             )
 
@@ -115,6 +125,7 @@ class AiohttpRequest(BaseRequest):
                 headers=_FORM if request_data is not None and not uploads else None,
                 timeout=timeout,
                 allow_redirects=False,  # as httpx: a redirect is an answer, not followed
+                proxy=self._proxy(url),
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's own timeouts are TimeoutErrors too
@@ -122,6 +133,16 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as error:
             # The class name says what failed when the message is empty (a dropped connection).
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+    def _proxy(self, url: str) -> str | None:
+        """The environment's proxy for ``url``'s scheme and host (None: connect directly)."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            proxies = self._environment
+            bypass = bool(key[1]) and urllib.request.proxy_bypass_environment(key[1], proxies)
+            self._proxies[key] = None if bypass else proxies.get(key[0]) or proxies.get("all")
+        return self._proxies[key]
 
     @staticmethod
     def _timeout(
