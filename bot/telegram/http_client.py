@@ -30,6 +30,9 @@ from __future__ import annotations
 import urllib.request
 from urllib.parse import urlsplit
 
+# NO_PROXY's rules as urllib (and requests) apply them; in every CPython, not in typeshed.
+from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -140,7 +143,7 @@ class AiohttpRequest(BaseRequest):
         key = (parts.scheme, parts.hostname or "")
         if key not in self._proxies:
             proxies = self._environment
-            bypass = bool(key[1]) and urllib.request.proxy_bypass_environment(key[1], proxies)
+            bypass = bool(key[1]) and bool(proxy_bypass_environment(key[1], proxies))
             self._proxies[key] = None if bypass else proxies.get(key[0]) or proxies.get("all")
         return self._proxies[key]
 
