@@ -131,7 +131,14 @@ async def run(args: argparse.Namespace) -> dict:
         }
     finally:
         process.terminate()
-        await process.wait()
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        except TimeoutError:
+            # Mid-broadcast the bot's stop waits for the outbox drain, which runs on through
+            # every row already queued: minutes, sending on and loading the next run meanwhile.
+            print("the bot had not stopped 15 s after SIGTERM: killed")
+            process.kill()
+            await process.wait()
         await sandbox.close()
 
 
