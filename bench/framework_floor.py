@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import sys
 import tempfile
 import time
@@ -133,6 +134,12 @@ async def drive(citizens: list[Citizen], round_: Round, seconds: float, first: i
     await asyncio.gather(*(one(i, c) for i, c in enumerate(citizens)))
 
 
+def client_env(client: str) -> dict[str, str]:
+    """``aiohttp`` or ``httpx``, optionally ``:POOL`` (connections): the bot's HTTP client."""
+    name, _, pool = client.partition(":")
+    return {"TELEGRAM_HTTP_CLIENT": name, **({"TELEGRAM_POOL_SIZE": pool} if pool else {})}
+
+
 async def measure_load(
     sandbox: Sandbox,
     name: str,
@@ -180,62 +187,78 @@ async def measure_load(
 
 
 async def floor(args: argparse.Namespace) -> list[LoadResult]:
+    """``--repeat`` rounds; in each, every WargaLapor bot runs right after the echo bot it is
+    compared with (one at a time, then 64 at once), so a ratio is taken at one load of this
+    shared machine; the medians over the rounds are printed last."""
     sandbox = await start_sandbox(token=TOKEN)
     folder = tempfile.TemporaryDirectory(prefix="wargalapor-bench-floor-")
     work = Path(folder.name)
     points = report_points(args.users)
-    results = []
+    rounds: list[dict[tuple[str, int], LoadResult]] = []
+    clients = args.clients.split(",")
     try:
         print(
             f"{args.users} simulated citizens, {args.warmup:g} s warm-up, {args.seconds:g} s"
             f" measured per bot; {load_note()}"
         )
-        for name, concurrent in (
-            ("PTB echo, one at a time", 1),
-            ("PTB echo, concurrent_updates(64)", 64),
-        ):
-            env = bot_env(sandbox, work / "unused.sqlite3", ECHO_CONCURRENT=str(concurrent))
-            bot = BotProcess([str(ROOT / "bench" / "echo_bot.py")], env, work)
-            result = await measure_load(sandbox, name, bot, echo_round, args, points)
-            print(result.line())
-            results.append(result)
-        for name, concurrent in (
-            ("WargaLapor, CONCURRENT_UPDATES=1", 1),
-            ("WargaLapor, CONCURRENT_UPDATES=64", 64),
-        ):
-            bot_dir = work / f"bot-{concurrent}"
-            bot_dir.mkdir()
-            bot = wargalapor_bot(
-                sandbox,
-                bot_dir,
-                CONCURRENT_UPDATES=str(concurrent),
-                MAX_REPORTS_PER_HOUR="1000000",
-                # Each benchmark citizen files report after report: no flood control here.
-                MAX_UPDATES_PER_MINUTE="1000000",
-            )
-            result = await measure_load(sandbox, name, bot, report_round, args, points)
-            stored = count_reports(bot_dir / "wargalapor.sqlite3")
-            print(result.line() + f" | reports confirmed {result.reports}, stored {stored}")
-            results.append(result)
+        for number in range(args.repeat):
+            results: dict[tuple[str, int], LoadResult] = {}
+            for concurrent in (1, 64):
+                name = "PTB echo, " + (
+                    "one at a time" if concurrent == 1 else "concurrent_updates(64)"
+                )
+                env = bot_env(sandbox, work / "unused.sqlite3", ECHO_CONCURRENT=str(concurrent))
+                bot = BotProcess([str(ROOT / "bench" / "echo_bot.py")], env, work)
+                result = await measure_load(sandbox, name, bot, echo_round, args, points)
+                print(result.line())
+                results["echo", concurrent] = result
+                for client in clients:
+                    name = f"WargaLapor {client}, CONCURRENT_UPDATES={concurrent}"
+                    bot_dir = work / f"bot-{client.replace(':', '-')}-{concurrent}-{number}"
+                    bot_dir.mkdir()
+                    bot = wargalapor_bot(
+                        sandbox,
+                        bot_dir,
+                        CONCURRENT_UPDATES=str(concurrent),
+                        MAX_REPORTS_PER_HOUR="1000000",
+                        # Each benchmark citizen files report after report: no flood control.
+                        MAX_UPDATES_PER_MINUTE="1000000",
+                        **client_env(client),
+                    )
+                    result = await measure_load(sandbox, name, bot, report_round, args, points)
+                    stored = count_reports(bot_dir / "wargalapor.sqlite3")
+                    print(result.line() + f" | reports confirmed {result.reports}, stored {stored}")
+                    results[client, concurrent] = result
+            rounds.append(results)
+            print(f"round {number + 1}, {load_note()}; WargaLapor / the echo bot just before it:")
+            for client in clients:
+                print("  " + ratios(client, [results]))
     finally:
         await sandbox.close()
         folder.cleanup()
-    echo_seq, echo_conc, bot_seq, bot_conc = results
-    print("per-update cost of WargaLapor (report flows) as a multiple of the echo floor:")
-    for bot_result in (bot_seq, bot_conc):
-        print(
-            f"  {bot_result.name}: bot CPU {bot_result.cpu_ms / echo_seq.cpu_ms:.2f}x"
-            f" (echo one at a time), {bot_result.cpu_ms / echo_conc.cpu_ms:.2f}x (echo"
-            f" concurrent); wall {bot_result.wall_ms / echo_seq.wall_ms:.2f}x,"
-            f" {bot_result.wall_ms / echo_conc.wall_ms:.2f}x"
-        )
-    return results
+    if len(rounds) > 1:
+        print(f"medians over {len(rounds)} rounds:")
+        for client in clients:
+            print("  " + ratios(client, rounds))
+    first = rounds[0]
+    return [first["echo", 1], first["echo", 64], first[clients[0], 1], first[clients[0], 64]]
+
+
+def ratios(client: str, rounds: list[dict[tuple[str, int], LoadResult]]) -> str:
+    """CPU and wall per update of WargaLapor over the echo bot, like for like (medians)."""
+    parts = []
+    for concurrent, label in ((1, "one at a time"), (64, "64 at once")):
+        pairs = [(r[client, concurrent], r["echo", concurrent]) for r in rounds]
+        cpu = statistics.median(bot.cpu_ms / echo.cpu_ms for bot, echo in pairs)
+        wall = statistics.median(bot.wall_ms / echo.wall_ms for bot, echo in pairs)
+        parts.append(f"{label}: CPU {cpu:.2f}x, wall {wall:.2f}x")
+    return f"{client}: " + "; ".join(parts)
 
 
 def figures(floor_results: list[LoadResult], slow_results: list[SlowResult]) -> list[Figure]:
     rows = []
     if floor_results:
-        echo_seq, echo_conc, bot_seq, bot_conc = floor_results
+        echo_seq, echo_conc, bot_seq, bot_conc = floor_results[:4]
         cpu_ratio = bot_conc.cpu_ms / echo_seq.cpu_ms
         wall_ratio = bot_conc.wall_ms / echo_seq.wall_ms
         rows.append(
@@ -295,6 +318,13 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--others", type=int, default=20, help="citizens beside the slow one")
     parser.add_argument("--delay", type=float, default=3.0, help="geocoder delay, s (3)")
     parser.add_argument("--only", choices=("floor", "geocoder"))
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the floor (1)")
+    parser.add_argument(
+        "--clients",
+        default="aiohttp",
+        help="the bot's HTTP clients to run, each CLIENT[:POOL], comma-separated, e.g."
+        " aiohttp,httpx:256 (default aiohttp; the figures use the first)",
+    )
     return parser
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import settings_parsing as read
@@ -31,6 +32,9 @@ TELEGRAM_API_FILE_URL = "https://api.telegram.org/file/bot"
 SUPPORTED_LANGUAGES = ("id", "en")
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Telegram's secret_token rules
+#: The HTTP clients a Bot API call can go through (bot/telegram/http_client.py says why aiohttp).
+HttpClient = Literal["aiohttp", "httpx"]
+HTTP_CLIENTS: tuple[HttpClient, ...] = ("aiohttp", "httpx")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class Settings:
     sweep_seconds: float = 60.0
     outbox_backoff_seconds: float = 1.0
     telegram_timeout_seconds: float = 10.0
+    telegram_http_client: HttpClient = "aiohttp"
+    # Connections to the Bot API kept open at once; a request beyond waits for a free one.
+    telegram_pool_size: int = 32
     concurrent_updates: int = 64  # handlers running at once across chats; 1 = one at a time
     broadcast_rate: float = 25.0
     http_host: str = "127.0.0.1"
@@ -104,6 +111,13 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _http_client(env: Mapping[str, str]) -> HttpClient:
+    raw = (read.text(env, "TELEGRAM_HTTP_CLIENT") or "aiohttp").lower()
+    if raw not in HTTP_CLIENTS:
+        raise ConfigError(f"TELEGRAM_HTTP_CLIENT={raw!r} is not known: use 'aiohttp' or 'httpx'")
+    return raw
 
 
 def _quiet_hours(env: Mapping[str, str]) -> tuple[time, time] | None:
@@ -320,6 +334,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sweep_seconds=read.positive_float(env, "SWEEP_SECONDS", 60.0),
         outbox_backoff_seconds=read.positive_float(env, "OUTBOX_BACKOFF_SECONDS", 1.0),
         telegram_timeout_seconds=read.positive_float(env, "TELEGRAM_TIMEOUT_SECONDS", 10.0),
+        telegram_http_client=_http_client(env),
+        telegram_pool_size=read.positive_int(env, "TELEGRAM_POOL_SIZE", 32),
         concurrent_updates=read.positive_int(env, "CONCURRENT_UPDATES", 64),
         staff_photo_cache_mb=read.megabytes(env, "STAFF_PHOTO_CACHE_MB", 32.0),
         evidence_max_mb=read.bounded(env, "EVIDENCE_MAX_MB", 20.0, 20),

@@ -48,6 +48,7 @@ from bot.telegram.broadcast_progress import TelegramProgressBoard
 from bot.telegram.callbacks import ButtonKind
 from bot.telegram.context import BotContext, attach_services
 from bot.telegram.evidence_job import start_evidence_job
+from bot.telegram.http_client import build_requests
 from bot.telegram.inbox import InboxQueue
 from bot.telegram.polling_conflict import PollingConflicts
 from bot.telegram.rate_limiter import BotRateLimiter
@@ -363,6 +364,11 @@ def build_application(settings: Settings) -> BotApplication:
             await services.store.close()
 
     inbox = InboxQueue()
+    requests = build_requests(
+        settings.telegram_http_client,
+        pool_size=settings.telegram_pool_size,
+        timeout=settings.telegram_timeout_seconds,
+    )
     application = (
         ApplicationBuilder()
         .token(settings.bot_token)
@@ -388,9 +394,9 @@ def build_application(settings: Settings) -> BotApplication:
                 max_retries=3,
             )
         )
-        .read_timeout(settings.telegram_timeout_seconds)
-        .write_timeout(settings.telegram_timeout_seconds)
-        .connect_timeout(settings.telegram_timeout_seconds)
+        # The HTTP client under every call (bot/telegram/http_client.py: why aiohttp).
+        .request(requests[0])
+        .get_updates_request(requests[1])
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
