@@ -191,6 +191,7 @@ async def test_the_update_apis_answer_400_until_staff_attach_the_photo(staff_bot
 
     photo = TINY_JPEG
     path = staff_bot.settings.database_path.parent / "sesudah.jpg"
+    path.parent.mkdir(parents=True, exist_ok=True)  # on PostgreSQL no SQLite file made it
     path.write_bytes(photo)
     noted = await run_cli(staff_bot, "case", "update", str(garbage), "--photo", str(path))
     assert noted.returncode == 0, noted.stderr
