@@ -69,6 +69,7 @@ from handlers import (
     weblogin,
     withdraw,
 )
+from handlers.groups import agency_links as group_agencies
 from handlers.groups import alerts as group_alerts
 from handlers.groups import guide as group_guide
 from handlers.groups import links as group_links
@@ -144,6 +145,7 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("link", group_links.link_command, filters=new_message))
     add(CommandHandler("unlink", group_links.unlink_command, filters=new_message))
     add(CommandHandler("area", group_links.area_command, filters=groups_filter & new_message))
+    add(CommandHandler("agency", group_agencies.agency_command, filters=new_message))
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
     add(CommandHandler("officers", officer_admin.officers_command, filters=new_message))
     add(CommandHandler("invites", officer_admin.invites_command, filters=new_message))

@@ -44,7 +44,9 @@ async def move_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t(language, "alert.move_which"))
         return
     target = services.areas.by_code[choices[0].scope.key]
-    chats, reason = await recipients(services.store, target, services.settings.admin_chat_id)
+    chats, reason = await recipients(
+        services.store, target, services.settings.admin_chat_id, category=report.category_key
+    )
     fresh = [c for c in chats if await services.store.alerts.card(report.id, c) is None]
     photos = len([p for p in await services.store.reports.photos(report.id) if p.role == "citizen"])
     place = area_label(target, language)
