@@ -108,6 +108,10 @@ class AgencyRepository:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
 
+    async def exist(self) -> bool:
+        """Whether any agency is set up (cards offer a hand-off only then)."""
+        return await self._db.fetchone("SELECT 1 FROM agencies LIMIT 1") is not None
+
     async def by_name(self, name: str) -> Agency | None:
         row = await self._db.fetchone(
             "SELECT * FROM agencies WHERE name_key = ?", (name_key(name),)

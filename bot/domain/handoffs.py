@@ -10,7 +10,6 @@ transaction that moves the report with its messages, must not differ by who type
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,11 +59,11 @@ async def hand_off(
     actor: Actor,
     *,
     reason: str,
-    names: Callable[[Report], Named],
-    event_note: Callable[[Named], str],
+    named: Named,
+    event_note: str,
 ) -> ChangeResult:
-    """Give the report to ``target``. ``names(report)`` names its owners as they are before;
-    ``event_note`` is what the history and the reporter read."""
+    """Give the report to ``target`` for ``reason``. ``named``: its owners before and after;
+    ``event_note``: what the history and the reporter read (bot/owners.py words both)."""
     store = services.store
     report = await store.reports.get(report_id)
     if report is None:
@@ -87,7 +86,6 @@ async def hand_off(
     old = {card.chat_id: card for card in await store.alerts.cards(report.id)}
     retired = frozenset(old) - set(chats)
     fresh = [chat for chat in chats if chat not in old]
-    named = names(report)
     photos = [p for p in await store.reports.photos(report.id) if p.role == "citizen"]
     async with store.db.transaction() as conn:
         current = await report_rows.get_in(conn, report.id)
@@ -95,7 +93,7 @@ async def hand_off(
             return ChangeResult(Outcome.NOT_ALLOWED, current)
         await handoff_rows.set_owner_in(conn, report.id, agency_id, area.code if area else None)
         event_id = await services.cases.record_in(
-            conn, report, actor, note=event_note(named), retired=retired
+            conn, report, actor, note=event_note, retired=retired
         )
         await handoff_rows.record_in(
             conn,

@@ -72,6 +72,7 @@ from handlers import (
 from handlers.groups import agency_links as group_agencies
 from handlers.groups import alerts as group_alerts
 from handlers.groups import guide as group_guide
+from handlers.groups import handoff as group_handoff
 from handlers.groups import links as group_links
 from handlers.groups import moves as group_moves
 from handlers.groups import questions as group_questions
@@ -211,6 +212,7 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
     return [
         (callbacks.STATUS, group_alerts.status_pressed),
         (callbacks.QUESTION, group_questions.question_pressed),
+        (callbacks.HANDOFF, group_handoff.handoff_pressed),
         (callbacks.DUPLICATE_OF, group_questions.duplicate_confirmed),
         (callbacks.LINK_AREA, group_links.link_chosen),
         (callbacks.INVITE_AREA, officers.invite_chosen),
