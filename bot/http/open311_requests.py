@@ -1,15 +1,16 @@
 """Service requests: ``GET requests.{fmt}``, ``GET requests/{id}.{fmt}``, ``POST requests.{fmt}``
 and ``GET tokens/{token}.{fmt}``.
 
-A request has every field of the specification: ``service_request_id`` (the report's
-reference), ``status`` (``open``: new, acknowledged, in progress, reopened; ``closed``: the
-rest), ``status_notes`` (the latest note from staff), ``service_name``, ``service_code``,
-``description``, ``agency_responsible`` (the kelurahan, or the agency a hand-off gave it to),
-``service_notice`` (the category's SLA), ``requested_datetime``, ``updated_datetime``,
-``expected_datetime`` (the SLA deadline: the clock's start, or the reopening, plus the
-category's hours), ``address``, ``address_id`` and ``zipcode`` (none here), ``lat``,
-``long`` and ``media_url`` (the reporter's first photo, served by :mod:`bot.http.open311_media`
-under ``WEB_BASE_URL``; else the link an agency sent; else empty). Nothing about who filed it, and phone numbers typed in a text read ``[phone]``.
+A request has every field of the specification: ``service_request_id`` (the report's reference),
+``status`` (``open``: new, acknowledged, in progress, reopened; ``closed``: the rest),
+``status_notes`` (the latest note from staff), ``service_name``, ``service_code``, ``description``,
+``agency_responsible`` (the kelurahan, or the agency a hand-off gave it to), ``service_notice``
+(the category's SLA), ``requested_datetime``, ``updated_datetime``, ``expected_datetime`` (the SLA
+deadline: the clock's start, or the reopening, plus the category's hours), ``address``,
+``address_id`` and ``zipcode`` (none here), ``lat``, ``long`` and ``media_url`` (the reporter's
+first photo, served by :mod:`bot.http.open311_media` under ``WEB_BASE_URL``; else the link an
+agency sent; else empty). Nothing about who filed it, and phone numbers typed in a text read
+``[phone]``.
 
 ``GET requests``: newest first, filters in :mod:`bot.http.open311_params`. A POST files the
 report at once (``realtime``: no token is ever issued, so ``tokens/{token}`` is always a 404)
