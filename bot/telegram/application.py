@@ -96,7 +96,7 @@ MENU_COMMANDS = (
     "help",
     "stop",
 )
-GROUP_COMMANDS = ("help", "area", "status", "move", "link", "unlink")
+GROUP_COMMANDS = ("help", "area", "status", "move", "agency", "link", "unlink")
 CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "settings", "cancel"]
 ALLOWED_UPDATES = Update.ALL_TYPES
 BROADCAST_TICK_SECONDS = 1.0  # starts due broadcasts, tops up the outbox, edits progress
