@@ -78,6 +78,8 @@ async def test_only_an_admin_links_a_group_to_an_agency_with_agency(sandbox, bot
     group.add_member(admin)
     await group.send(kepala, "/agency Dinas SDA")
     assert "Hanya admin WargaLapor" in (await group.next_message()).plain_text
+    await admin.send("/agency Dinas SDA")
+    assert "dipakai di grup instansi" in (await admin.next_message()).plain_text
     assert await store.agencies.of_chat(group.chat_id) == []
     await group.send(admin, "/agency Dinas PU")
     unknown = (await group.next_message()).plain_text
@@ -135,5 +137,8 @@ async def test_agencies_from_the_cli(sandbox, bot, store, admin):
     assert removed.returncode == 0 and "removed Dinas SDA" in removed.stdout
     assert await store.agencies.by_name("Dinas SDA") is None
     assert await store.agencies.of_chat(group.chat_id) == []
+    widened = await run_cli(bot, "agency", "set", "pln", "--areas", "all")
+    assert widened.returncode == 0, widened.stderr
+    assert "PLN: street_light | everywhere" in widened.stdout
     listed = await run_cli(bot, "agency", "list")
-    assert "Dinas SDA" not in listed.stdout and "PLN" in listed.stdout
+    assert "Dinas SDA" not in listed.stdout and "PLN: street_light | everywhere" in listed.stdout

@@ -76,6 +76,21 @@ async def test_an_agency_hands_a_report_over_from_its_card(sandbox, bot, store, 
     assert refused.show_alert and "Hanya petugas" in refused.text
     assert (await store.reports.get(ref)).area_code == GAMBIR.key
 
+    # Bina Marga gives it back to its kelurahan: Gambir's group has it again, with a new card.
+    await bina_marga.tap(admin, "Serahkan", message=new_card)
+    picker = await bina_marga.next_message()
+    assert picker.buttons == ["Dinas SDA", f"🏘️ {GAMBIR_OWNER}", "✖️ Batal"]
+    await bina_marga.tap(admin, GAMBIR_OWNER, message=picker)
+    question = await bina_marga.next_edit(picker)
+    await bina_marga.reply_to(question, admin, "Banjir, bukan jalan rusak")
+    assert f"diserahkan ke {GAMBIR_OWNER}" in (await bina_marga.next_edit(question)).plain_text
+    assert f"Laporan #{ref}" in (await next_alert(gambir)).plain_text
+    retired = await bina_marga.next_edit(new_card)
+    assert f"Diserahkan ke {GAMBIR_OWNER}" in retired.plain_text and retired.buttons == []
+    assert "Banjir, bukan jalan rusak" in (await warga.next_message()).plain_text
+    assert await owner_in_open311(bot, ref) == GAMBIR_OWNER
+    assert len(await store.handoffs.of_report(ref)) == 2
+
 
 async def test_a_handoff_from_the_cli_to_an_area_and_to_an_agency(sandbox, bot, store, admin):
     gambir = await linked_group(sandbox, store, admin, GAMBIR)

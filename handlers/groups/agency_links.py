@@ -25,10 +25,10 @@ async def agency_command(update: Update, context: BotContext) -> None:
     message = message_of(update)
     store = context.services.store
     args = context.args or []
+    if chat_of(update).type == "private":
+        await message.reply_text(t(language, "agency.usage"))
+        return
     if not args:  # anyone in a group may ask what it receives
-        if chat_of(update).type == "private":
-            await message.reply_text(t(language, "agency.usage"))
-            return
         linked = await store.agencies.of_chat(chat_of(update).id)
         if not linked:
             await message.reply_text(t(language, "agency.none"))
