@@ -15,7 +15,6 @@ from bot.geo.areas import Area
 from bot.geo.directory import scopes_of
 from storage.agencies import Agency
 from storage.categories import Category
-from storage.groups import Scope
 from storage.reports import Report
 from storage.store import Store
 
@@ -55,17 +54,6 @@ def handles(agency: Agency, report: Report, area: Area | None) -> bool:
     if not agency.scopes:
         return True
     return area is not None and any(scope in agency.scopes for scope in scopes_of(area))
-
-
-async def responsible(store: Store, report: Report, area: Area | None) -> list[Agency]:
-    """The agencies that have ``report`` now."""
-    if report.agency_id is not None:
-        agency = await store.agencies.get(report.agency_id)
-        return [agency] if agency else []
-    scopes: list[Scope] = scopes_of(area) if area is not None else []
-    if area is None:
-        return [a for a in await store.agencies.handling(report.category_key, []) if not a.scopes]
-    return await store.agencies.handling(report.category_key, scopes)
 
 
 async def acts_here(store: Store, chat_id: int, report: Report, area: Area | None) -> bool:
