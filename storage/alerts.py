@@ -69,6 +69,15 @@ class AlertRepository:
         )
         return AlertCard.from_row(row) if row else None
 
+    async def forget(self, report_id: int, chat_id: int, message_id: int) -> None:
+        """A card retired by a hand-off: no later change edits it back to life (a newer card of
+        the same group, were the report handed back meanwhile, is kept)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM alert_messages WHERE report_id = ? AND chat_id = ? AND message_id = ?",
+                (report_id, chat_id, message_id),
+            )
+
     async def cards(self, report_id: int) -> list[AlertCard]:
         """Every group's card of a report."""
         rows = await self._db.fetchall(

@@ -40,6 +40,7 @@ class OutboxKind(StrEnum):
     BROADCAST = "broadcast"
     CITIZEN_UPDATE = "citizen_update"  # a reporter's addition, told to the groups with its card
     WITHDRAWAL_NOTICE = "withdrawal_notice"  # the reporter withdrew it: a reply to the card
+    HANDOFF_RETIRE = "handoff_retire"  # handed to another owner: the card says so, no buttons
 
 
 @dataclass(frozen=True)

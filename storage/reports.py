@@ -44,6 +44,7 @@ class Report:
     approximate: bool = False  # the point stands for a whole area (a typed kelurahan name)
     reporter_name: str | None = None  # staff only; never kept for an anonymous report
     reporter_username: str | None = None
+    agency_id: int | None = None  # the agency a hand-off gave it to (storage/agencies.py)
 
     @classmethod
     def from_row(cls, row: Row) -> Self:

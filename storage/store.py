@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.agencies import AgencyRepository
 from storage.alerts import AlertRepository
 from storage.apikeys import ApiKeyRepository
 from storage.areas import AreaRepository
@@ -21,6 +22,7 @@ from storage.engines import backend_for
 from storage.evidence import EvidenceRepository
 from storage.geocache import GeocodeCacheRepository
 from storage.groups import GroupRepository, OfficerRepository
+from storage.handoffs import HandoffRepository
 from storage.inbox import InboxRepository
 from storage.monitoring import MonitoringRepository
 from storage.outbox import OutboxRepository
@@ -44,6 +46,8 @@ class Store:
         self.reports = ReportRepository(db)
         self.areas = AreaRepository(db)
         self.groups = GroupRepository(db)
+        self.agencies = AgencyRepository(db)
+        self.handoffs = HandoffRepository(db)
         self.officers = OfficerRepository(db)
         self.outbox = OutboxRepository(db)
         self.alerts = AlertRepository(db)

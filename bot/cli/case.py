@@ -1,5 +1,5 @@
-"""``python -m bot case show|list|update|export``: agency staff read, change and export cases
-from a terminal.
+"""``python -m bot case show|list|update|handoff|export``: agency staff read, change, hand over
+and export cases from a terminal.
 
 Why a CLI beside the group buttons: back-office staff and their scripts work from desks, not from
 kelurahan group chats. A change goes through :class:`bot.domain.cases.CasesService`, exactly like a
@@ -32,6 +32,7 @@ from bot.cli.case_args import (
     update_request,
 )
 from bot.cli.case_export import export
+from bot.cli.case_handoff import add_handoff_parser, handoff, handoff_request
 from bot.cli.case_read import list_reports, show
 from bot.cli.case_update import update
 from bot.cli.usage import exit_code, require_database
@@ -67,6 +68,7 @@ def add_case_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     update.add_argument("--duplicate-of", help="the original report, with --status duplicate")
     update.add_argument("--by", help=f"who makes the change (default: {DEFAULT_ACTOR})")
+    add_handoff_parser(actions)
     case_file = actions.add_parser(
         "export",
         help="a report's case file as a zip (history, notes, additions, photos, checksums)",
@@ -99,6 +101,9 @@ def _job(args: argparse.Namespace) -> Callable[[Services], Awaitable[None]]:
     if command == "list":
         status, limit = parse_status(args.status), parse_limit(args.limit)
         return lambda services: list_reports(services, args.area, status, limit)
+    if command == "handoff":
+        wanted_handoff = handoff_request(args)
+        return lambda services: handoff(services, wanted_handoff)
     request = update_request(args)
     return lambda services: update(services, request)
 

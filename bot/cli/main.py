@@ -1,5 +1,6 @@
-"""Command line: ``python -m bot [run|playground|migrate|check|backup|case|apikey|officer|citizen]``
-(see :mod:`bot.cli.backup`, :mod:`bot.cli.case`, :mod:`bot.cli.apikey`, :mod:`bot.cli.officer`,
+"""Command line: ``python -m bot [run|playground|migrate|check|backup|case|apikey|agency|officer|
+citizen]`` (see :mod:`bot.cli.backup`, :mod:`bot.cli.case`, :mod:`bot.cli.apikey`,
+:mod:`bot.cli.agency`, :mod:`bot.cli.officer`,
 :mod:`bot.playground`).
 
 Configuration problems end with one readable line and exit code 2, never a traceback: the person
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from dotenv import find_dotenv, load_dotenv
 
+from bot.cli.agency import add_agency_parser, run_agency
 from bot.cli.apikey import add_apikey_parser, run_apikey
 from bot.cli.backup import add_backup_parser, run_backup
 from bot.cli.case import add_case_parser, run_case
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     add_backup_parser(commands)
     add_case_parser(commands)
     add_apikey_parser(commands)
+    add_agency_parser(commands)
     add_officer_parsers(commands)
     add_copy_db_parser(commands)
     return parser
@@ -222,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_case(settings, args)
     if command == "apikey":
         return run_apikey(settings, args)
+    if command == "agency":
+        return run_agency(settings, args)
     if command in ("officer", "citizen"):
         return run_officer(settings, args)
     return _run(settings)

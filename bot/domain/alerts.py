@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.geo.areas import Area
 from bot.geo.directory import scopes_of
 from storage.outbox import PRIORITY_ALERT, OutboxKind, OutboxMessage
+from storage.reports import Report
 from storage.store import Store
 
 OUTSIDE = "outside"  # the point is in no kelurahan of the service area
@@ -18,16 +19,41 @@ UNCOVERED = "uncovered"  # no group covers the kelurahan yet
 
 
 async def recipients(
-    store: Store, area: Area | None, admin_chat_id: int | None
+    store: Store,
+    area: Area | None,
+    admin_chat_id: int | None,
+    *,
+    category: str | None = None,
+    agency: int | None = None,
 ) -> tuple[list[int], str | None]:
-    """The groups that cover the area, or the admins' chat with the reason nobody else does."""
+    """The groups that cover the area and those of the agencies handling ``category`` there; a
+    report handed to one ``agency`` (reports.agency_id) goes to its groups only. Else the
+    admins' chat, with the reason nobody else has it."""
+    if agency is not None:
+        owner = await store.agencies.get(agency)
+        if owner is not None and owner.chats:
+            return sorted(owner.chats), None
+        if owner is not None:  # an agency without a group yet: the admins pass it on
+            return ([admin_chat_id] if admin_chat_id is not None else []), UNCOVERED
     if area is not None:
-        links = await store.groups.chats_covering(scopes_of(area))
-        chats = sorted({link.chat_id for link in links})
+        scopes = scopes_of(area)
+        chats = {link.chat_id for link in await store.groups.chats_covering(scopes)}
+        if category is not None:
+            for handler in await store.agencies.handling(category, scopes):
+                chats.update(handler.chats)
         if chats:
-            return chats, None
+            return sorted(chats), None
     reason = OUTSIDE if area is None else UNCOVERED
     return ([admin_chat_id] if admin_chat_id is not None else []), reason
+
+
+async def report_recipients(
+    store: Store, report: Report, area: Area | None, admin_chat_id: int | None
+) -> tuple[list[int], str | None]:
+    """:func:`recipients` of a stored report: its category, and its agency after a hand-off."""
+    return await recipients(
+        store, area, admin_chat_id, category=report.category_key, agency=report.agency_id
+    )
 
 
 def alert_messages(

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.domain import statuses
-from bot.domain.alerts import alert_messages, recipients
+from bot.domain.alerts import alert_messages, report_recipients
 from bot.geo.areas import Area, AreaIndex
 from storage import reports as report_rows
 from storage.after_photos import photo_since_in
@@ -142,7 +142,7 @@ class CasesService:
         if report is None or self.areas is None:
             return frozenset(), lambda _report_id, _event_id: []
         area = self.areas.by_code.get(report.area_code or "")
-        chats, reason = await recipients(self.store, area, self.admin_chat_id)
+        chats, reason = await report_recipients(self.store, report, area, self.admin_chat_id)
         photos = [p for p in await self.store.reports.photos(report_id) if p.role == "citizen"]
         return frozenset(chats), lambda report_id, event_id: alert_messages(
             report_id, chats, photos=len(photos), reason=reason, cause=f"reopen{event_id}"
@@ -300,6 +300,15 @@ class CasesService:
             moved = await report_rows.get_in(conn, report.id)
         self.wake()
         return ChangeResult(Outcome.CHANGED, moved, event_id)
+
+    async def record_in(
+        self, conn: Connection, report: Report, actor: Actor, *, note: str, retired: frozenset[int]
+    ) -> int:
+        """A change of who has the report (bot/domain/handoffs.py), told like any other; the
+        cards in ``retired`` are replaced by the hand-off's own edit instead of a refresh."""
+        return await self._record(
+            conn, report, actor, status=report.status, note=note, new_cards=retired
+        )
 
     async def follow(self, report_id: int, user_id: int) -> bool:
         """A neighbour's "+1": they get the follow-ups; the alert shows one more supporter."""

@@ -45,7 +45,9 @@ async def submit_agency_report(services: Services, request: AgencyReport) -> int
     store = services.store
     await ensure_agency_citizen(store.db)
     area = services.areas.locate(request.lat, request.lon)
-    chats, reason = await recipients(store, area, services.settings.admin_chat_id)
+    chats, reason = await recipients(
+        store, area, services.settings.admin_chat_id, category=request.category_key
+    )
     draft = Draft(
         user_id=AGENCY_CITIZEN_ID,
         chat_id=AGENCY_CITIZEN_ID,

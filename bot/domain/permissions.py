@@ -1,6 +1,8 @@
 """Who may act on a report: checked on the server for every press and reply, never trusted from
-the button. Admins may act anywhere; officers on their kelurahan, kecamatan or kota; and the
-administrators of a group linked to the report's area count as its officers there.
+the button. Admins may act anywhere; officers on their kelurahan, kecamatan or kota; the
+administrators of a group linked to the report's area count as its officers there, and the
+administrators of an agency's group as that agency's officers, on the reports it handles
+(bot/domain/agencies.py).
 
 Whether someone administers a group is Telegram's knowledge, not ours: the caller passes the
 question in as a :data:`GroupAdminCheck` (the Telegram side answers it from
@@ -13,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.domain import agencies
 from bot.geo.directory import scopes_of
 from storage.reports import Report
 
@@ -42,6 +45,8 @@ async def may_act_on(
     if is_admin(services, user_id):
         return True
     area = services.areas.by_code.get(report.area_code or "")
+    if await agencies.acts_here(services.store, chat_id, report, area):
+        return await is_group_admin(chat_id, user_id)
     if area is None:
         return False  # outside the service area: the admins' business
     scopes = scopes_of(area)

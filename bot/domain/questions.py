@@ -25,6 +25,24 @@ DUPLICATE = "duplicate"
 RESOLVE = "resolve"  # the after photo, before the report is resolved
 RESOLVE_REASON = "resolve_reason"  # no photo: the reason, before the report is resolved
 AFTER_PHOTO = "after_photo"  # asked after resolving, by versions before the photo came first
+#: A hand-off's reason, before the report is handed over: ``handoff:agency:<id>`` or
+#: ``handoff:area:<kelurahan code>`` (bot/domain/handoffs.py).
+HANDOFF = "handoff"
+
+
+def handoff_action(kind: str, key: str) -> str:
+    return f"{HANDOFF}:{kind}:{key}"
+
+
+def handoff_of(action: str) -> tuple[str, str] | None:
+    """The (kind, key) a hand-off question is about, or None for any other question."""
+    prefix, _, rest = action.partition(":")
+    kind, _, key = rest.partition(":")
+    if prefix != HANDOFF or kind not in ("agency", "area") or not key:
+        return None
+    return kind, key
+
+
 #: The questions that end in closing the report: one officer at a time per report.
 CLOSING = frozenset({REJECT, DUPLICATE, RESOLVE, RESOLVE_REASON})
 

@@ -367,7 +367,9 @@ class ReportingService:
             oldest = min(datetime.fromisoformat(r.created_at) for r in recent)
             return SubmitResult(SubmitKind.RATE_LIMITED, retry_after=oldest + timedelta(hours=1))
         area = self.areas.locate(draft.lat, draft.lon)
-        chats, reason = await recipients(self.store, area, self.admin_chat_id)
+        chats, reason = await recipients(
+            self.store, area, self.admin_chat_id, category=draft.category_key
+        )
         visibility = await privacy.of_draft(self.store, draft, category)
         kept = (reporter or privacy.Reporter(None, None)).kept(visibility)
         report_id = await self.store.reports.submit(

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, time
 
 from bot.domain import statuses
-from bot.domain.alerts import recipients
+from bot.domain.alerts import report_recipients
 from bot.domain.cases import Actor, card_refresh
 from bot.domain.retention import Retention
 from bot.services import Services
@@ -68,7 +68,9 @@ class Sweeps:
             now, factor=1, column="reminded_at", waiting=statuses.WAITING
         ):
             area = self.services.areas.by_code.get(report.area_code or "")
-            chats, _ = await recipients(store, area, self.services.settings.admin_chat_id)
+            chats, _ = await report_recipients(
+                store, report, area, self.services.settings.admin_chat_id
+            )
             messages = [self._message(OutboxKind.SLA_REMINDER, chat, report) for chat in chats]
             messages += [
                 card_refresh(card.chat_id, report.id, f"sla{report.sla_started_at}")

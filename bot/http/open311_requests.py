@@ -1,15 +1,16 @@
 """Service requests: ``GET requests.{fmt}``, ``GET requests/{id}.{fmt}``, ``POST requests.{fmt}``
 and ``GET tokens/{token}.{fmt}``.
 
-A request has every field of the specification: ``service_request_id`` (the report's
-reference), ``status`` (``open``: new, acknowledged, in progress, reopened; ``closed``: the
-rest), ``status_notes`` (the latest note from staff), ``service_name``, ``service_code``,
-``description``, ``agency_responsible`` (the kelurahan), ``service_notice`` (the category's
-SLA), ``requested_datetime``, ``updated_datetime``, ``expected_datetime`` (the SLA deadline:
-the clock's start, or the reopening, plus the category's hours), ``address``, ``address_id``
-and ``zipcode`` (none here), ``lat``, ``long`` and ``media_url`` (the reporter's first photo,
-served by :mod:`bot.http.open311_media` under ``WEB_BASE_URL``; else the link an agency sent;
-else empty). Nothing about who filed it, and phone numbers typed in a text read ``[phone]``.
+A request has every field of the specification: ``service_request_id`` (the report's reference),
+``status`` (``open``: new, acknowledged, in progress, reopened; ``closed``: the rest),
+``status_notes`` (the latest note from staff), ``service_name``, ``service_code``, ``description``,
+``agency_responsible`` (the kelurahan, or the agency a hand-off gave it to), ``service_notice``
+(the category's SLA), ``requested_datetime``, ``updated_datetime``, ``expected_datetime`` (the SLA
+deadline: the clock's start, or the reopening, plus the category's hours), ``address``,
+``address_id`` and ``zipcode`` (none here), ``lat``, ``long`` and ``media_url`` (the reporter's
+first photo, served by :mod:`bot.http.open311_media` under ``WEB_BASE_URL``; else the link an
+agency sent; else empty). Nothing about who filed it, and phone numbers typed in a text read
+``[phone]``.
 
 ``GET requests``: newest first, filters in :mod:`bot.http.open311_params`. A POST files the
 report at once (``realtime``: no token is ever issued, so ``tokens/{token}`` is always a 404)
@@ -38,6 +39,7 @@ from bot.http.open311_format import SERVICE_REQUESTS, render
 from bot.http.open311_forms import ServiceRequest, read_request
 from bot.http.public_view import Viewer
 from bot.ids import parse_id
+from bot.owners import area_owner
 from bot.phones import hide_phones
 from storage.categories import Category
 from storage.report_query import ReportQuery
@@ -60,8 +62,12 @@ class RequestRenderer:
         self.services = kit.services
         self.reports = kit.services.store.public_reports
 
-    def fields(self, report: Report, note: str | None, media_url: str) -> dict[str, Any]:
-        """One report in the specification's fields and order: nothing about who filed it."""
+    def fields(
+        self, report: Report, note: str | None, media_url: str, owner: str | None = None
+    ) -> dict[str, Any]:
+        """One report in the specification's fields and order: nothing about who filed it.
+        ``owner``: the agency a hand-off gave it to, named as ``agency_responsible`` instead of
+        its kelurahan (bot/owners.py)."""
         kit, services = self.kit, self.services
         language = services.settings.default_language
         category = services.categories.get(report.category_key)
@@ -83,9 +89,7 @@ class RequestRenderer:
             "service_name": category.name(language) if category else report.category_key,
             "service_code": report.category_key,
             "description": hide_phones(report.description),
-            "agency_responsible": (
-                f"Kel. {area.name}, Kec. {area.district}, {area.city}" if area else None
-            ),
+            "agency_responsible": owner or area_owner(area),
             "service_notice": notice(category) if category else None,
             "requested_datetime": kit.time(report.created_at),
             "updated_datetime": kit.time(report.updated_at),
@@ -111,13 +115,24 @@ class RequestRenderer:
         notes = await self.reports.latest_notes(ids)
         photos = await self.reports.first_photos(ids)
         links = await self.services.store.request_details.media_urls(ids)
+        owners = await self.services.store.agencies.names(
+            sorted({report.agency_id for report in reports if report.agency_id is not None})
+        )
         rendered = []
         for report in reports:
             photo = photos.get(report.id)
             url = self.kit.public_url(media_path(photo)) if photo is not None else None
             media_url = url or links.get(report.id) or ""
             rendered.append(
-                viewer.shown(report, self.fields(report, notes.get(report.id), media_url))
+                viewer.shown(
+                    report,
+                    self.fields(
+                        report,
+                        notes.get(report.id),
+                        media_url,
+                        owners.get(report.agency_id) if report.agency_id else None,
+                    ),
+                )
             )
         return rendered
 

@@ -182,6 +182,27 @@ async def send_withdrawal_notice(out: Outgoing, row: OutboxRow) -> Message:
     return await out.bot.send_message(row.chat_id, text, reply_parameters=reply)
 
 
+async def send_handoff_retire(out: Outgoing, row: OutboxRow) -> Message | bool:
+    """A group that no longer has the report (bot/domain/handoffs.py): its card says who has it
+    now and loses its buttons, and is forgotten, so no later change puts them back."""
+    report = await report_of(out, row)
+    store = out.services.store
+    card_row = await store.alerts.card(report.id, row.chat_id)
+    if card_row is None or card_row.message_id != row.payload["message_id"]:
+        raise Undeliverable("the card was replaced or is gone")
+    notice = t(
+        out.services.settings.default_language, "handoff.retired", owner=row.payload["owner"]
+    )
+    card = await alert_card(
+        out.services, report, card_row.reason, captioned=card_row.captioned, notice=notice
+    )
+    edited: Message | bool = False
+    with contextlib.suppress(BadRequest):  # deleted by the group: forgotten all the same
+        edited = await _edit(out, card_row, card.text, None)
+    await store.alerts.forget(report.id, row.chat_id, card_row.message_id)
+    return edited
+
+
 async def send_admin_notice(out: Outgoing, row: OutboxRow) -> Message:
     """Tells the admins that a group is gone (bot/outbox/policy.py unlinked it)."""
     payload = row.payload

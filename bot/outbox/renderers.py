@@ -22,7 +22,15 @@ from bot.i18n import Html, plain, t
 from bot.outbox.addition_views import CARD_TIME, card_additions
 from bot.outbox.followup_text import followup_text, officers_label
 from bot.services import Services
-from bot.telegram.callbacks import STATUS, SURVEY, VIEW_REPORT, Answer, ReportRef, Status
+from bot.telegram.callbacks import (
+    HANDOFF,
+    STATUS,
+    SURVEY,
+    VIEW_REPORT,
+    Answer,
+    ReportRef,
+    Status,
+)
 from bot.telegram.message_length import CAPTION_LIMIT, TEXT_LIMIT, fit_text, fits, shorten
 from storage.outbox import OutboxKind
 from storage.reports import Report, ReportEvent
@@ -73,23 +81,35 @@ def category_label(services: Services, report: Report, language: str) -> str:
     return category.label(language) if category else report.category_key
 
 
-def status_keyboard(report: Report, language: str) -> InlineKeyboardMarkup | None:
+def status_keyboard(
+    report: Report, language: str, *, handoff: bool = False
+) -> InlineKeyboardMarkup | None:
+    """The status buttons an officer may press now; ``handoff``: and "↪️ Serahkan", when there
+    is an agency to hand the report to (bot/domain/handoffs.py)."""
     rows = _button_rows(report.status)
     if rows is None:
         return None
-    return InlineKeyboardMarkup(
+    keyboard = [
         [
+            InlineKeyboardButton(
+                plain(language, _BUTTONS[action]),
+                callback_data=STATUS.data(Status(report.id, STATUS_ACTIONS[action])),
+            )
+            for action in row
+        ]
+        for row in rows
+        if row
+    ]
+    if handoff:
+        answer = Answer(report.id, "ask")
+        keyboard.append(
             [
                 InlineKeyboardButton(
-                    plain(language, _BUTTONS[action]),
-                    callback_data=STATUS.data(Status(report.id, STATUS_ACTIONS[action])),
+                    plain(language, "handoff.button"), callback_data=HANDOFF.data(answer)
                 )
-                for action in row
             ]
-            for row in rows
-            if row
-        ]
-    )
+        )
+    return InlineKeyboardMarkup(keyboard)
 
 
 #: The least of a description a shortened card keeps before its notes and answers are cut too.
@@ -233,7 +253,8 @@ async def alert_card(
     enough = shorten(description, MIN_DESCRIPTION)
     chosen = next((b for b in builds[:-1] if fits(b(enough), limit)), builds[-1])
     text = fit_text(chosen, description, limit)
-    markup = status_keyboard(report, language) if notice is None else None
+    handoff = notice is None and await services.store.agencies.exist()
+    markup = status_keyboard(report, language, handoff=handoff) if notice is None else None
     return Rendered(text, markup, photos[0] if photos else None)
 
 

@@ -20,6 +20,7 @@ from bot.outbox.group_senders import (
     send_alert_card,
     send_alert_edit,
     send_alert_more_photos,
+    send_handoff_retire,
     send_sla_escalation,
     send_sla_reminder,
     send_withdrawal_notice,
@@ -43,6 +44,7 @@ SENDERS: Mapping[OutboxKind, Sender] = MappingProxyType(
         OutboxKind.BROADCAST: send_broadcast,
         OutboxKind.CITIZEN_UPDATE: send_citizen_update,
         OutboxKind.WITHDRAWAL_NOTICE: send_withdrawal_notice,
+        OutboxKind.HANDOFF_RETIRE: send_handoff_retire,
     }
 )
 

@@ -70,8 +70,10 @@ from handlers import (
     weblogin,
     withdraw,
 )
+from handlers.groups import agency_links as group_agencies
 from handlers.groups import alerts as group_alerts
 from handlers.groups import guide as group_guide
+from handlers.groups import handoff as group_handoff
 from handlers.groups import links as group_links
 from handlers.groups import moves as group_moves
 from handlers.groups import questions as group_questions
@@ -95,7 +97,7 @@ MENU_COMMANDS = (
     "help",
     "stop",
 )
-GROUP_COMMANDS = ("help", "area", "status", "move", "link", "unlink")
+GROUP_COMMANDS = ("help", "area", "status", "move", "agency", "link", "unlink")
 CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "settings", "cancel"]
 ALLOWED_UPDATES = Update.ALL_TYPES
 BROADCAST_TICK_SECONDS = 1.0  # starts due broadcasts, tops up the outbox, edits progress
@@ -145,6 +147,7 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("link", group_links.link_command, filters=new_message))
     add(CommandHandler("unlink", group_links.unlink_command, filters=new_message))
     add(CommandHandler("area", group_links.area_command, filters=groups_filter & new_message))
+    add(CommandHandler("agency", group_agencies.agency_command, filters=new_message))
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
     add(CommandHandler("officers", officer_admin.officers_command, filters=new_message))
     add(CommandHandler("invites", officer_admin.invites_command, filters=new_message))
@@ -210,6 +213,7 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
     return [
         (callbacks.STATUS, group_alerts.status_pressed),
         (callbacks.QUESTION, group_questions.question_pressed),
+        (callbacks.HANDOFF, group_handoff.handoff_pressed),
         (callbacks.DUPLICATE_OF, group_questions.duplicate_confirmed),
         (callbacks.LINK_AREA, group_links.link_chosen),
         (callbacks.INVITE_AREA, officers.invite_chosen),

@@ -241,6 +241,9 @@ STATUS = ButtonKind(
 #: The buttons on the bot's questions to an officer: ``cancel``, and ``skip`` (resolve without
 #: an after photo, giving a reason) where the category allows it. Only the asked officer's count.
 QUESTION = ButtonKind(Answer, "question:{report}:{answer}", shown=Shown.GROUP, replaces_text=True)
+#: "↪️ Serahkan" on a card (``ask``), then the picker's choices: an agency (``a<id>``), the
+#: report's kelurahan (``home``), ``cancel`` (handlers/groups/handoff.py).
+HANDOFF = ButtonKind(Answer, "handoff:{report}:{answer}", shown=Shown.GROUP)
 #: "Yes, #1042 is a duplicate of #1033", once the officer has seen what #1033 is.
 DUPLICATE_OF = ButtonKind(
     Original, "duplicate-of:{report}:{original}", shown=Shown.GROUP, replaces_text=True

@@ -25,6 +25,7 @@ from bot.telegram.callbacks import Answer, Original
 from bot.telegram.context import BotContext
 from handlers.groups.acting import NUMBER
 from handlers.groups.alerts import mention, photo_optional
+from handlers.groups.handoff import handoff_answer
 from handlers.messages import photo_of
 from storage.photos import PhotoRef
 from storage.questions import Question
@@ -57,7 +58,13 @@ async def take_answer(
     language = context.services.settings.default_language
     text, photo = words_of(message), photo_of(message)
     shown: Shown | None
-    if question.action == questions.REJECT:
+    if questions.handoff_of(question.action) is not None:
+        outcome = await handoff_answer(context, report, actor, question, text)
+        if outcome is None:
+            await message.reply_text(t(language, "handoff.needs_reason"))
+            return
+        shown = Shown(outcome)
+    elif question.action == questions.REJECT:
         shown = await _reject(message, context, report, actor, question, text)
     elif question.action == questions.DUPLICATE:
         shown = await _propose_duplicate(message, context, report, actor, text)

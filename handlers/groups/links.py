@@ -16,7 +16,7 @@ from handlers.people import language_of
 from storage.groups import Scope
 
 
-async def _admin_in_group(update: Update, context: BotContext, language: str) -> bool:
+async def admin_in_group(update: Update, context: BotContext, language: str) -> bool:
     """Linking is done inside the group itself, and only by a WargaLapor admin."""
     message = message_of(update)
     if chat_of(update).type == "private":
@@ -31,7 +31,7 @@ async def _admin_in_group(update: Update, context: BotContext, language: str) ->
 async def _admin_command(update: Update, context: BotContext) -> tuple[str, str] | None:
     """/link and /unlink: the language and the typed area, for an admin inside a group only."""
     language = await language_of(update, context)
-    if not await _admin_in_group(update, context, language):
+    if not await admin_in_group(update, context, language):
         return None
     return language, " ".join(context.args or []).strip()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.alerts import alert_messages, recipients
+from bot.domain.alerts import alert_messages, report_recipients
 from bot.domain.cases import Outcome
 from bot.domain.permissions import is_admin, may_act_on
 from bot.geo.places import area_label
@@ -44,7 +44,9 @@ async def move_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t(language, "alert.move_which"))
         return
     target = services.areas.by_code[choices[0].scope.key]
-    chats, reason = await recipients(services.store, target, services.settings.admin_chat_id)
+    chats, reason = await report_recipients(
+        services.store, report, target, services.settings.admin_chat_id
+    )
     fresh = [c for c in chats if await services.store.alerts.card(report.id, c) is None]
     photos = len([p for p in await services.store.reports.photos(report.id) if p.role == "citizen"])
     place = area_label(target, language)
