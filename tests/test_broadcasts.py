@@ -263,3 +263,29 @@ async def test_a_far_away_telegram_gets_several_sends_in_flight(sandbox, make_bo
     received = [call.chat_id for call in deliveries(sandbox, WARNING)]
     assert sorted(received) == sorted([admin.chat_id] * 2 + [p.chat_id for p in people])
     assert sandbox.api.most_in_flight["sendmessage"] >= 3
+
+
+async def test_stopping_mid_broadcast_stops_soon_and_the_rest_goes_after_the_restart(
+    sandbox, make_bot, admin
+):
+    """A stop (SIGTERM, a deploy) waits only for the page being sent, not for a whole queued
+    broadcast; what was not sent yet goes once the bot is back, to everyone exactly once."""
+    bot = await make_bot(**FAST, BROADCAST_RATE="20")
+    people = [sandbox.citizen(started=True) for _ in range(120)]
+    for person in people:
+        await bot.services.store.citizens.ensure(person.user_id, person.chat_id, "id")
+    await compose(admin)
+    confirm = await admin.next_message()
+    await admin.tap("Kirim sekarang", message=confirm)
+    await sandbox.world.wait_for(lambda: len(deliveries(sandbox, WARNING)) >= 1 + 10, 20)
+    started = asyncio.get_running_loop().time()
+    await bot.stop()
+    stopped_in = asyncio.get_running_loop().time() - started
+    sent_before = len(deliveries(sandbox, WARNING))
+    assert sent_before < 1 + 121  # the stop came in the middle of it
+    assert stopped_in < 8, f"the stop waited {stopped_in:.1f} s for the broadcast"
+    await bot.start()
+    everyone = 1 + 1 + len(people)  # the preview, the admin, the citizens
+    assert await sandbox.world.wait_for(lambda: len(deliveries(sandbox, WARNING)) >= everyone, 30)
+    received = sorted(call.chat_id for call in deliveries(sandbox, WARNING))
+    assert received == sorted([admin.chat_id] * 2 + [p.chat_id for p in people])

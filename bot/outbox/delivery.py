@@ -48,6 +48,10 @@ class Delivery:
         self._out = Outgoing(bot, services, self._pass_again)
         self._policy = ErrorPolicy(services, self._pass_again)
         self.schedule_wake: Callable[[float], None] = lambda _seconds: None
+        #: False once the bot is stopping: a drain ends after its current page instead of
+        #: sending a whole queued broadcast first (the stop waits for the running drain, and
+        #: rows left pending are sent by the next start).
+        self.keep_going: Callable[[], bool] = lambda: True
 
     def _pass_again(self) -> None:
         """Rows became due during this pass (written by a sender or the policy): pass again."""
@@ -64,7 +68,7 @@ class Delivery:
                 self._again = False
                 done, full = await self._pass()
                 handled += done
-                if not (self._again or full):
+                if not (self._again or full) or not self.keep_going():
                     return handled
 
     async def _pass(self) -> tuple[int, bool]:

@@ -296,6 +296,7 @@ def start_jobs(application: BotApplication, services: Services) -> Delivery:
     """The scheduler's jobs: the outbox drain (a steady poll for rows from other processes,
     plus a wake-up per change in this one) and the sweeps (reminders, surveys, closing)."""
     delivery = Delivery(application.bot, services)
+    delivery.keep_going = lambda: application.running
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is required"
 
