@@ -94,8 +94,8 @@ async def test_start_language_and_command_menu(sandbox, bot, store):
     assert menus == {
         ("all_private_chats", None): 9,
         ("all_private_chats", "en"): 9,
-        ("all_group_chats", None): 6,  # /help, /area, /status, /move, /link, /unlink
-        ("all_group_chats", "en"): 6,
+        ("all_group_chats", None): 7,  # /help, /area, /status, /move, /link, /unlink, /agency
+        ("all_group_chats", "en"): 7,
     }
 
 
