@@ -73,6 +73,7 @@ class ReportQuery:
     restricted_areas: tuple[str, ...] | None = ()
     category_keys: tuple[str, ...] | None = None  # any of these (Open311's comma list)
     agencies: tuple[AgencyReach, ...] = ()
+    area_code: str | None = None  # within the above, this kelurahan only (a list's filter)
 
 
 def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
@@ -109,6 +110,9 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
             owned.append(sql)
             params.extend(reach_params)
         clauses.append(f"({' OR '.join(owned)})")
+    if query.area_code is not None:
+        clauses.append("area_code = ?")
+        params.append(query.area_code)
     if query.statuses is not None:
         if not query.statuses:
             return None
