@@ -50,9 +50,10 @@ class ReportQuery:
     ``area_codes=None`` means anywhere (outside every kelurahan too); an empty tuple means
     nowhere (an officer without areas). ``ids`` given means exactly those reports and overrides
     the other filters except ``visibilities`` (Open311's rule: the published modes, which the
-    caller names, bot.domain.privacy.PUBLISHED). ``overdue_before`` maps each
-    category to the moment its SLA clock must have started before to be overdue now, for a
-    report in ``waiting`` (the statuses that wait for an acknowledgement: the caller's rule).
+    caller names, bot.domain.privacy.PUBLISHED) and whose reports they are (``area_codes`` and
+    ``agencies``: an agency's key names no other agency's report by id). ``overdue_before``
+    maps each category to the moment its SLA clock must have started before to be overdue now,
+    for a report in ``waiting`` (the statuses that wait for an acknowledgement: the caller's rule).
     Reports in ``restricted_categories`` match only in ``restricted_areas`` (None: anywhere;
     empty: nowhere), whatever else is asked, ``ids`` included: the public API's sensitive
     categories, which only a key for the area reads. ``agencies``: the reports these agencies
@@ -92,12 +93,6 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
             restricted = f"({restricted} OR area_code IN ({placeholders(query.restricted_areas)}))"
             params.extend(query.restricted_areas)
         clauses.append(restricted)
-    if query.ids is not None:
-        if not query.ids:
-            return None
-        clauses.append(f"id IN ({placeholders(query.ids)})")
-        params.extend(query.ids)
-        return f" WHERE {' AND '.join(clauses)}", params
     if query.area_codes is not None:
         if not query.area_codes and not query.agencies:
             return None
@@ -110,6 +105,12 @@ def where_clause(query: ReportQuery) -> tuple[str, list[object]] | None:
             owned.append(sql)
             params.extend(reach_params)
         clauses.append(f"({' OR '.join(owned)})")
+    if query.ids is not None:
+        if not query.ids:
+            return None
+        clauses.append(f"id IN ({placeholders(query.ids)})")
+        params.extend(query.ids)
+        return f" WHERE {' AND '.join(clauses)}", params
     if query.area_code is not None:
         clauses.append("area_code = ?")
         params.append(query.area_code)

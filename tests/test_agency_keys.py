@@ -65,6 +65,9 @@ async def test_an_agency_key_reads_and_updates_its_agencys_reports_only(sandbox,
             await api.get(f"{BASE}/requests/{light}.json", headers=headers), 404, f"{light}"
         )
         assert ids_of(await api.get(f"{BASE}/requests/{light}.json")) == [str(light)]
+        by_ids = {"service_request_id": f"{flood},{light}"}
+        named = await api.get(f"{BASE}/requests.json", params=by_ids, headers=headers)
+        assert ids_of(named) == [str(flood)]
 
         # Updates: its own report moves (and the reporter hears), the street light is refused.
         done = await api.post(
