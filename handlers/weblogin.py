@@ -23,7 +23,8 @@ async def command(update: Update, context: BotContext) -> None:
     services = context.services
     message = message_of(update)
     user = user_of(update)
-    if not await services.staff_login.may_sign_in(user.id):
+    is_group_admin = services.chat_admins.asking(context.bot)
+    if not await services.staff_login.may_sign_in(user.id, is_group_admin):
         await message.reply_text(t(language, "weblogin.refused"))
         return
     base = web_base_url(services.settings)

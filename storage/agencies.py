@@ -78,8 +78,14 @@ class AgencyRepository:
 
     async def remove(self, agency_id: int) -> None:
         """The agency, its links and what it handles; its handed-over reports fall back to
-        their area's routing (the hand-off history keeps its name)."""
+        their area's routing (the hand-off history keeps its name). Its API keys are revoked:
+        a key that lost its agency must not become a key for everywhere."""
         async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?), agency_id = NULL,"
+                " areas = ? WHERE agency_id = ?",
+                (utc_now(), "[]", agency_id),
+            )
             await conn.execute(
                 "UPDATE reports SET agency_id = NULL WHERE agency_id = ?", (agency_id,)
             )

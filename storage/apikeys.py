@@ -1,4 +1,5 @@
-"""API keys for agency systems: stored as SHA-256 hashes, optionally scoped to kelurahan.
+"""API keys for agency systems: stored as SHA-256 hashes, optionally scoped to kelurahan or
+tied to one agency (``agency_id``: then bot/domain/agencies.py decides which reports it reaches).
 
 Why a hash and not the key: the database is copied into backups and read by the CLI; a leaked
 copy must not let anyone act as an agency. A key has 256 random bits, so a plain (unsalted)
@@ -37,6 +38,7 @@ class ApiKey:
     areas: tuple[str, ...] | None  # kelurahan codes; None: every area (and outside them)
     created_at: str
     revoked_at: str | None
+    agency_id: int | None = None  # an agency's key: its reports only (bot.domain.agencies)
 
     @property
     def active(self) -> bool:
@@ -44,7 +46,8 @@ class ApiKey:
 
     def covers(self, area_code: str | None) -> bool:
         """Whether the key may act on a report in this kelurahan (None: outside every area,
-        which only an unscoped key may touch)."""
+        which only an unscoped key may touch). An agency's key has no areas: this answers for
+        where it may file; which reports it reads and updates is the agency's rule."""
         if self.areas is None:
             return True
         return area_code is not None and area_code in self.areas
@@ -58,6 +61,7 @@ def _key(row: Row) -> ApiKey:
         areas=tuple(areas) if areas is not None else None,
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
+        agency_id=row["agency_id"],
     )
 
 
@@ -65,16 +69,18 @@ class ApiKeyRepository:
     def __init__(self, db: Backend) -> None:
         self._db = db
 
-    async def create(self, name: str, areas: list[str] | None) -> tuple[ApiKey, str]:
+    async def create(
+        self, name: str, areas: list[str] | None, agency_id: int | None = None
+    ) -> tuple[ApiKey, str]:
         """A new key; returns it with the plain key, which is never stored or shown again."""
         key = new_key()
         scope = json.dumps(sorted(set(areas))) if areas is not None else None
         try:
             async with self._db.transaction() as conn:
                 cursor = await conn.execute(
-                    "INSERT INTO api_keys (name, key_hash, areas, created_at) VALUES (?, ?, ?, ?)"
-                    " RETURNING id",
-                    (name, hash_key(key), scope, utc_now()),
+                    "INSERT INTO api_keys (name, key_hash, areas, created_at, agency_id)"
+                    " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    (name, hash_key(key), scope, utc_now(), agency_id),
                 )
                 key_id = await returned_id(cursor)
         except self._db.integrity_errors:

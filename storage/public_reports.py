@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Self
 
 from storage.backend import Backend, Row
+from storage.report_query import AgencyReach, reach_clause
 from storage.reports import Report
 from storage.sqltext import placeholders
 
@@ -87,11 +88,13 @@ class PublicReportRepository:
         restricted_areas: Sequence[str] | None,
         published: Sequence[str],
         limit: int,
+        agencies: tuple[AgencyReach, ...] | None = None,
         offset: int = 0,
     ) -> list[PublicUpdate]:
         """Public changes made from ``start`` to ``end`` (UTC ISO text, either None for open),
         oldest first; a report in ``restricted_categories`` counts only in ``restricted_areas``
-        (None: anywhere), as :class:`storage.report_query.ReportQuery` has it."""
+        (None: anywhere), as :class:`storage.report_query.ReportQuery` has it; ``agencies``:
+        only the reports those agencies handle (an agency's key), None: no such bound."""
         if not published:
             return []
         sql = _UPDATES.format(published=placeholders(published))
@@ -109,6 +112,10 @@ class PublicReportRepository:
                 restricted = f"({restricted} OR r.area_code IN ({placeholders(restricted_areas)}))"
                 params.extend(restricted_areas)
             sql += f" AND {restricted}"
+        if agencies is not None:
+            reached, reach_params = reach_clause(agencies, "r.")
+            sql += f" AND {reached}"
+            params.extend(reach_params)
         rows = await self._db.fetchall(
             sql + " ORDER BY e.id LIMIT ? OFFSET ?", (*params, limit, offset)
         )

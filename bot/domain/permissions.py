@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.domain import agencies
 from bot.geo.directory import scopes_of
+from storage.agencies import Agency
 from storage.reports import Report
+from storage.store import Store
 
 if TYPE_CHECKING:  # bot.services builds services from bot.domain: no import cycle at run time
     from bot.services import Services
@@ -56,3 +58,17 @@ async def may_act_on(
     if any(link.scope in scopes for link in links):
         return await is_group_admin(chat_id, user_id)
     return False
+
+
+async def agencies_administered(
+    store: Store, is_group_admin: GroupAdminCheck, user_id: int
+) -> list[Agency]:
+    """The agencies with a linked group that ``user_id`` administers: as in those groups (the
+    rule of :func:`may_act_on`), they act for the agency on the staff pages too."""
+    found = []
+    for agency in await store.agencies.all():
+        for chat_id in agency.chats:
+            if await is_group_admin(chat_id, user_id):
+                found.append(agency)
+                break
+    return found

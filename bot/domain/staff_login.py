@@ -1,7 +1,8 @@
 """Who may sign in to the staff pages, and the one-time link token that signs them in.
 
 Why a link from the bot instead of a password: Telegram already knows who they are, so there is
-nothing to remember, leak or reset. Admins and officers (of any area) may sign in; nobody else.
+nothing to remember, leak or reset. Admins, officers (of any area) and the administrators of an
+agency's linked group (its officers, bot/domain/permissions.py) may sign in; nobody else.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.permissions import admin_in
+from bot.domain.permissions import GroupAdminCheck, admin_in, agencies_administered
 from bot.redaction import remember
 from storage.store import Store
 
@@ -22,10 +23,17 @@ class StaffLoginService:
         self.settings = settings
         self.clock = clock
 
-    async def may_sign_in(self, user_id: int) -> bool:
+    async def may_sign_in(
+        self, user_id: int, is_group_admin: GroupAdminCheck | None = None
+    ) -> bool:
+        """``is_group_admin``: Telegram's answer for agency groups (None: not asked)."""
         if admin_in(self.settings, user_id):
             return True
-        return bool(await self.store.officers.scopes_of(user_id))
+        if await self.store.officers.scopes_of(user_id):
+            return True
+        if is_group_admin is None:
+            return False
+        return bool(await agencies_administered(self.store, is_group_admin, user_id))
 
     async def issue(self, user_id: int, name: str | None, valid_for: timedelta) -> str:
         """A one-time sign-in token, valid for ``valid_for`` (kept out of the logs)."""

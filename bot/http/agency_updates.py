@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain import statuses
+from bot.domain.agencies import key_reaches
 from bot.domain.cases import MAX_NOTE, Actor, ChangeResult, Outcome
 from bot.domain.statuses import FROM_MYSOCIETY, SETTABLE
 from bot.http.errors import ApiError
@@ -130,7 +131,9 @@ async def apply_update(
             actor,
             note=note,
             duplicate_of=asked.duplicate_of,
-            may_touch_original=lambda original: _within(key, original),
+            may_touch_original=lambda original: key_reaches(
+                services.store, services.areas.by_code, key, original
+            ),
         )
         if result.outcome is Outcome.UNCHANGED and note:  # changed meanwhile by someone
             result = await cases.add_note(report.id, actor, note=note)
@@ -138,11 +141,6 @@ async def apply_update(
     current = await services.store.reports.get(report.id)
     assert current is not None
     return result, current
-
-
-async def _within(key: ApiKey, original: Report) -> bool:
-    """The key's areas must cover the original too: a duplicate hands the reporter over."""
-    return key.covers(original.area_code)
 
 
 def _refuse(result: ChangeResult, report_id: int, status: str | None) -> None:
@@ -165,7 +163,7 @@ def _refuse(result: ChangeResult, report_id: int, status: str | None) -> None:
     if outcome is Outcome.BAD_DUPLICATE:
         raise ApiError(400, "duplicate_of must be another existing request")
     if outcome is Outcome.ORIGINAL_FORBIDDEN:
-        raise ApiError(403, "this api_key may not act on duplicate_of, outside its areas")
+        raise ApiError(403, "this api_key may not act on duplicate_of: not within its reach")
     current = result.report.status if result.report else "?"
     allowed = statuses.moves(current, "agency")
     can = f"it can become: {', '.join(allowed)}" if allowed else "its status is final"

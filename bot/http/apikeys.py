@@ -10,8 +10,9 @@ FixMyStreet compatibility, passes True).
 Missing keys get 401 "required"; unknown and revoked keys get the very same 401 "not valid", so
 an answer never tells whether a guessed or leaked key was ever real. Open311 routes pass
 ``refusal=403``: GeoReport v2 answers a missing or bad key with 403. A key scoped to some
-kelurahan gets 403 for a report (or a location) outside them. Reads need no key: Open311 reads
-are public, and they never show the citizen.
+kelurahan gets 403 for a report (or a location) outside them; an agency's key (``--agency``)
+gets 403 for a report its agency does not handle (:func:`require_reach`). Reads need no key:
+Open311 reads are public, and they never show the citizen.
 
 Keys are created, listed and revoked with ``python -m bot apikey`` (:mod:`bot.cli.apikey`).
 """
@@ -22,8 +23,12 @@ from collections.abc import Mapping
 
 from starlette.requests import Request
 
+from bot.domain.agencies import key_agency, key_reaches
 from bot.http.errors import ApiError
+from bot.services import Services
+from storage.agencies import Agency
 from storage.apikeys import ApiKey, ApiKeyRepository
+from storage.reports import Report
 
 KEY_HEADER = "x-api-key"
 
@@ -54,4 +59,24 @@ async def require_key(
 
 def require_scope(key: ApiKey, area_code: str | None) -> None:
     if not key.covers(area_code):
+        raise ApiError(403, "this api_key may not act outside its areas")
+
+
+async def agency_of(services: Services, key: ApiKey) -> Agency | None:
+    """The agency of an agency's key; a key whose agency is gone is refused (403), never read
+    as a key for everywhere (removing an agency revokes its keys: this is the belt to that)."""
+    if key.agency_id is None:
+        return None
+    agency = await key_agency(services.store, key)
+    if agency is None:
+        raise ApiError(403, "api_key is not valid")
+    return agency
+
+
+async def require_reach(services: Services, key: ApiKey, report: Report) -> None:
+    """403 unless ``key`` may update ``report``: in its areas, or its agency's report."""
+    await agency_of(services, key)
+    if not await key_reaches(services.store, services.areas.by_code, key, report):
+        if key.agency_id is not None:
+            raise ApiError(403, f"request {report.id} is not handled by this api_key's agency")
         raise ApiError(403, "this api_key may not act outside its areas")

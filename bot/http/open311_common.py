@@ -13,7 +13,7 @@ from datetime import datetime
 
 from starlette.requests import Request
 
-from bot.http.apikeys import require_key
+from bot.http.apikeys import agency_of, require_key
 from bot.http.errors import ApiError
 from bot.http.open311_format import FORMATS
 from bot.http.public_view import Viewer, optional_key
@@ -51,7 +51,8 @@ class Open311Kit:
     async def viewer(self, request: Request, *, key_in_query: bool = False) -> Viewer:
         """Who reads; an anonymous client over its rate gets 429 with ``Retry-After``."""
         key = await optional_key(self.keys, request, query_allowed=key_in_query)
-        viewer = Viewer.of(key, self.services.categories)
+        agency = await agency_of(self.services, key) if key is not None else None
+        viewer = Viewer.of(key, self.services.categories, agency, self.services.areas.by_code)
         if viewer.anonymous:
             client = client_address(request, self.settings.trusted_proxies)
             wait = self.buckets.take(client)

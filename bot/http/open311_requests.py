@@ -16,7 +16,8 @@ agency sent; else empty). Nothing about who filed it, and phone numbers typed in
 report at once (``realtime``: no token is ever issued, so ``tokens/{token}`` is always a 404)
 and answers 201 with ``service_request_id``, ``service_notice`` and ``account_id``; it is
 routed and alerted like a Telegram report (:mod:`bot.domain.intake`), and a key scoped to areas
-gets 403 outside them.
+gets 403 outside them. With an agency's key, ``GET requests`` lists that agency's reports only,
+and ``GET requests/{id}`` of another report is a 404 (:mod:`bot.http.public_view`).
 """
 
 from __future__ import annotations
@@ -162,9 +163,12 @@ class RequestRoutes:
         self.kit.check_jurisdiction(request)
         viewer = await self.kit.viewer(request)
         restricted_categories, restricted_areas = viewer.restricted()
+        reach = viewer.reach()
         query = request.query_params
         window = params.window(query, self.services.settings.tz, datetime.now(UTC))
         where = ReportQuery(
+            area_codes=None if reach is None else (),  # an agency's key: its reports only
+            agencies=reach or (),
             visibilities=privacy.PUBLISHED,
             restricted_categories=restricted_categories,
             restricted_areas=restricted_areas,

@@ -10,7 +10,8 @@ citizen's own words are never there), ``updated_datetime`` and ``media_url`` (th
 served like a request's). Dates and paging as ``GET requests`` (the last 90 days, 1,000 a page).
 The reader is a request's: anonymous (rate-limited, no sensitive categories) or with a key — which
 this route alone also takes as ``api_key`` in the query string, because FixMyStreet sends it
-there (an empty one is anonymous).
+there (an empty one is anonymous). An agency's key lists its agency's reports' changes only,
+and may post updates to those reports only (403 for others).
 
 ``POST servicerequestupdates.{fmt}``: an agency's update in mySociety's shape
 (``service_request_id``, ``status``, ``description``, ``media_url``, ``update_id``…), made as the
@@ -30,7 +31,7 @@ from bot.domain import privacy
 from bot.domain.statuses import mysociety_status
 from bot.http import open311_params as params
 from bot.http.agency_updates import apply_update, read_update
-from bot.http.apikeys import require_scope
+from bot.http.apikeys import require_reach
 from bot.http.common import read_body
 from bot.http.errors import ApiError
 from bot.http.open311_common import Open311Kit
@@ -78,6 +79,7 @@ class UpdateRoutes:
             end=window.end,
             restricted_categories=restricted_categories,
             restricted_areas=restricted_areas,
+            agencies=viewer.reach(),
             published=privacy.PUBLISHED,
             limit=page.size + 1,
             offset=page.offset,
@@ -106,7 +108,7 @@ class UpdateRoutes:
         report = await self.services.store.reports.get(number) if number is not None else None
         if report is None:
             raise ApiError(404, f"no service request {raw[:20]}")
-        require_scope(key, report.area_code)
+        await require_reach(self.services, key, report)
         result, _ = await apply_update(self.services, key, report, read_update(body))
         event_id = result.event_id
         if event_id is None:  # nothing changed: the latest change stands for this one

@@ -10,6 +10,10 @@ servicerequestupdates extension only) works for the kelurahan of its scope: in
 those it sees the exact point and the sensitive reports, with their address; elsewhere it sees
 what everyone sees. An unscoped key covers everywhere.
 
+An agency's key (``apikey create --agency``) reads its agency's reports and nothing else: they
+are all it lists (requests and their updates), it sees them as a key for their area would, and
+any other report by id is the same 404 as a missing one (:func:`bot.domain.agencies.handles`).
+
 A report its citizen made confidential (bot/domain/privacy.py) is not read here at all, with a
 key or without: the storage reads take only :data:`bot.domain.privacy.PUBLISHED` modes, so it is
 the same 404 as a number never given. An anonymous report is read like any other; a request
@@ -18,14 +22,19 @@ carries no name of its reporter in any mode.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
 
+from bot.domain import agencies
+from bot.geo.areas import Area
 from bot.http.apikeys import require_key
+from storage.agencies import Agency
 from storage.apikeys import ApiKey, ApiKeyRepository
 from storage.categories import Category
+from storage.report_query import AgencyReach
 from storage.reports import Report
 
 PUBLIC_DECIMALS = 3  # 0.001° of latitude is 111 m; of longitude at Jakarta's 6° S, 110 m
@@ -55,30 +64,51 @@ async def optional_key(
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who reads: ``key`` None for the public. ``sensitive``: the sensitive category keys."""
+    """Who reads: ``key`` None for the public. ``sensitive``: the sensitive category keys.
+    ``agency``: the agency of an agency's key (its reports only), with the areas by code."""
 
     key: ApiKey | None
     sensitive: frozenset[str]
+    agency: Agency | None = None
+    by_code: Mapping[str, Area] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, key: ApiKey | None, categories: dict[str, Category]) -> Viewer:
-        return cls(key, frozenset(c.key for c in categories.values() if c.sensitive))
+    def of(
+        cls,
+        key: ApiKey | None,
+        categories: dict[str, Category],
+        agency: Agency | None = None,
+        by_code: Mapping[str, Area] | None = None,
+    ) -> Viewer:
+        sensitive = frozenset(c.key for c in categories.values() if c.sensitive)
+        return cls(key, sensitive, agency, by_code or {})
 
     @property
     def anonymous(self) -> bool:
         return self.key is None
 
     def _covers(self, report: Report) -> bool:
+        if self.agency is not None:
+            area = self.by_code.get(report.area_code or "")
+            return agencies.handles(self.agency, report, area)
         return self.key is not None and self.key.covers(report.area_code)
 
     def restricted(self) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
         """``ReportQuery``'s ``restricted_categories`` and ``restricted_areas`` for this reader."""
         if self.key is not None and self.key.areas is None:
-            return (), None
+            return (), None  # an agency's key too: its reach (below) bounds what it lists
         areas = self.key.areas if self.key is not None else ()
         return tuple(sorted(self.sensitive)), areas
 
+    def reach(self) -> tuple[AgencyReach, ...] | None:
+        """An agency's key: the one agency whose reports it lists; None: no such bound."""
+        if self.agency is None:
+            return None
+        return (agencies.reach(self.agency, self.by_code.values()),)
+
     def sees(self, report: Report) -> bool:
+        if self.agency is not None:
+            return self._covers(report)
         return report.category_key not in self.sensitive or self._covers(report)
 
     def shown(self, report: Report, fields: dict[str, Any]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class StaffPages:
     def __init__(self, services: Services, bot: Bot | None = None) -> None:
         """``bot``: the running application's, for photos (without it they answer 503)."""
         self.services = services
-        self.sign_in = StaffSignIn(services)
+        self.sign_in = StaffSignIn(services, bot)
         access = StaffAccess(services)
         self.pages = ReportPages(services, self.sign_in, access)
         self.exports = ExportPages(services, self.sign_in, access)

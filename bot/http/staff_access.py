@@ -1,7 +1,8 @@
 """Which reports a signed-in person may see and move, and the list's filters as a query.
 
 Why one module: the list, the exports, a report's page and its photos must all answer "may this
-person see that?" the same way. Officers see the kelurahan of their scopes, admins every report
+person see that?" the same way. Officers see the kelurahan of their scopes, the administrators of
+an agency's linked group the reports that agency handles, admins every report
 (:meth:`bot.http.staff_views.Staff.may_act_on`, the group buttons' rule); a report outside them
 is a 403 page, a report that does not exist a 404.
 """
@@ -51,9 +52,6 @@ class StaffAccess:
 
     def query(self, staff: Staff, filters: Filters) -> ReportQuery:
         """The filters within what ``staff`` may see: an area outside their own matches nothing."""
-        codes = staff.area_codes
-        if filters.area is not None:
-            codes = (filters.area,) if codes is None or filters.area in codes else ()
         overdue = None
         if filters.overdue:
             now = self.services.clock.now()
@@ -62,7 +60,9 @@ class StaffAccess:
                 for key, category in self.services.categories.items()
             }
         return ReportQuery(
-            area_codes=codes,
+            area_codes=staff.area_codes,
+            agencies=staff.reaches(),
+            area_code=filters.area,
             statuses=None if filters.status is None else (filters.status,),
             category_key=filters.category,
             overdue_before=overdue,

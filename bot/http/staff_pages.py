@@ -56,6 +56,7 @@ class ReportPages:
         else:
             names = [self.services.areas.by_code[code].name for code in staff.area_codes[:6]]
             more = len(staff.area_codes) - len(names)
+            names += [agency.name for agency in staff.agencies]
             areas = ", ".join(names) + (f" +{more}" if more > 0 else "")
         return Header(staff.name, areas, staff.csrf)
 

@@ -8,8 +8,11 @@ valid :data:`LOGIN_VALID_FOR`) that opens a session cookie valid :data:`SESSION_
 
 What a session may see is worked out on every request, not stored with it: admins everything,
 officers the kelurahan of their scopes (read from the ``officers`` table, so a removed officer
-loses access at once). Administrators of a linked group, officers there for the group buttons,
-are not recognised here: the web has no group chat to ask Telegram about.
+loses access at once), and the administrators of an agency's linked group the reports that
+agency handles (asked of Telegram through the running bot, remembered two minutes: a demoted
+admin loses them as soon as in the group; bot/domain/permissions.py). Administrators of an area
+group are not recognised here: the officers of an area are named in the ``officers`` table,
+while an agency's are its groups' administrators.
 """
 
 from __future__ import annotations
@@ -18,14 +21,18 @@ from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from telegram import Bot
+from telegram.error import NetworkError
 
 from bot.config import Settings
+from bot.domain.permissions import agencies_administered
 from bot.geo.directory import codes_in
 from bot.http.staff_guard import PageError, query_language, read_form
 from bot.http.staff_views import Staff
 from bot.http.templates import message_page
 from bot.i18n import plain
 from bot.services import Services
+from storage.agencies import Agency
 
 LOGIN_VALID_FOR = timedelta(minutes=10)
 SESSION_VALID_FOR = timedelta(hours=12)
@@ -44,9 +51,23 @@ def web_base_url(settings: Settings) -> str | None:
 
 
 class StaffSignIn:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, bot: Bot | None = None) -> None:
+        """``bot``: the running application's, to ask who administers an agency's group
+        (without it nobody is recognised as an agency's officer)."""
         self.services = services
         self.sessions = services.store.web_sessions
+        self.bot = bot
+
+    async def _agencies(self, user_id: int) -> tuple[Agency, ...]:
+        """The agencies whose linked groups ``user_id`` administers; 503 when Telegram does
+        not answer (neither a yes nor a no to act on)."""
+        if self.bot is None:
+            return ()
+        asking = self.services.chat_admins.asking(self.bot)
+        try:
+            return tuple(await agencies_administered(self.services.store, asking, user_id))
+        except NetworkError:
+            raise PageError(503, "telegram_unavailable") from None
 
     async def staff(self, request: Request) -> Staff:
         """Who is asking: 401 without a live session, 403 for someone no longer staff."""
@@ -60,13 +81,16 @@ class StaffSignIn:
             language = citizen.language if citizen else self.services.settings.default_language
         admin = session.user_id in self.services.settings.admin_user_ids
         codes: tuple[str, ...] | None = None
+        agencies: tuple[Agency, ...] = ()
         if not admin:
             scopes = set(await self.services.store.officers.scopes_of(session.user_id))
-            if not scopes:
+            agencies = await self._agencies(session.user_id)
+            if not scopes and not agencies:
                 raise PageError(403, "not_staff")
             codes = tuple(codes_in(self.services.areas.areas, scopes))
         name = session.user_name or str(session.user_id)
-        return Staff(session.user_id, name, admin, codes, language, token)
+        by_code = self.services.areas.by_code
+        return Staff(session.user_id, name, admin, codes, language, token, agencies, by_code)
 
     async def login(self, request: Request) -> Response:
         token = request.query_params.get("token", "").strip()

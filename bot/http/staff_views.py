@@ -9,12 +9,14 @@ given, every value through :func:`bot.http.templates.esc`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.domain import privacy
+from bot.domain import agencies, privacy
 from bot.domain.attributes import answered
 from bot.domain.statuses import STATUSES
+from bot.geo.areas import Area
 from bot.geo.places import area_label
 from bot.http.staff_forms import Draft, forms
 from bot.http.staff_guard import csrf_for
@@ -32,6 +34,8 @@ from bot.i18n import plain
 from bot.outbox.citizen_senders import LOCAL_PHOTO_PREFIX
 from bot.outbox.renderers import category_label, local_time, overdue_hours
 from bot.services import Services
+from storage.agencies import Agency
+from storage.report_query import AgencyReach
 from storage.reports import Report, ReportEvent, ReportPhoto
 from storage.request_details import RequestDetails
 
@@ -47,16 +51,26 @@ class Staff:
     area_codes: tuple[str, ...] | None  # None: every report (an admin)
     language: str
     session_token: str
+    agencies: tuple[Agency, ...] = ()  # whose linked groups they administer
+    by_code: Mapping[str, Area] = field(default_factory=dict)
 
     @property
     def csrf(self) -> str:
         return csrf_for(self.session_token)
 
     def may_act_on(self, report: Report) -> bool:
-        """The group buttons' rule: admins anywhere, officers in their areas."""
+        """The group buttons' rule: admins anywhere, officers in their areas, an agency
+        group's administrators on the reports that agency handles."""
         if self.area_codes is None:
             return True
-        return report.area_code is not None and report.area_code in self.area_codes
+        if report.area_code is not None and report.area_code in self.area_codes:
+            return True
+        area = self.by_code.get(report.area_code or "")
+        return any(agencies.handles(agency, report, area) for agency in self.agencies)
+
+    def reaches(self) -> tuple[AgencyReach, ...]:
+        """The agencies' reports, for the list's query (bot.domain.agencies.reach)."""
+        return tuple(agencies.reach(agency, self.by_code.values()) for agency in self.agencies)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ servicerequestupdates shape: ``status=FIXED``, ``description``, ``media_url``…
 the ``X-API-Key`` header or the ``api_key`` field; a missing, unknown or revoked one is 401 here
 (the Open311 routes answer 403, as GeoReport v2 says). Answers 200 with ``{"service_request_id",
 "status", "detailed_status", "status_notes", "updated_datetime", "changed"}``; 409 when the
-status cannot follow the current one, 403 for a key scoped elsewhere, 404 for an unknown request.
+status cannot follow the current one, 403 for a key scoped elsewhere (or an agency's key on a
+report its agency does not handle), 404 for an unknown request.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.domain.cases import Outcome
 from bot.http.agency_updates import apply_update, read_update
-from bot.http.apikeys import require_key, require_scope
+from bot.http.apikeys import require_key, require_reach
 from bot.http.common import ApiError, read_body
 from bot.http.open311_requests import RequestRenderer
 from bot.ids import parse_id
@@ -41,7 +42,7 @@ class UpdatesApi:
         report = await self.services.store.reports.get(number) if number is not None else None
         if report is None:
             raise ApiError(404, f"no service request {raw}")
-        require_scope(key, report.area_code)
+        await require_reach(self.services, key, report)
         result, current = await apply_update(self.services, key, report, read_update(body))
         rendered = (await self.renderer.render([current]))[0]
         return JSONResponse(
