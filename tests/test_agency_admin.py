@@ -145,7 +145,7 @@ async def test_only_an_admin_manages_agencies_and_only_privately(sandbox, bot, s
     for data in (f"agency:{agency.id}:on-flood", f"agency:{agency.id}:removed"):
         refused = await warga.press(own, data)
         assert refused.show_alert and "Hanya admin" in refused.text
-    refused = await warga.press(own, f"agency-area:{agency.id}:add:kecamatan:Gambir")
+    refused = await warga.press(own, f"agency-at:{agency.id}:add:kecamatan:Gambir")
     assert refused.show_alert and "Hanya admin" in refused.text
     kept = await store.agencies.get(agency.id)
     assert kept is not None and kept.categories == () and kept.scopes == ()
@@ -162,8 +162,8 @@ async def test_stale_and_forged_buttons_are_answered_politely(sandbox, bot, stor
     forged = {
         f"agency:{agency.id}:on-lava": "Kategori itu tidak dikenal",
         f"agency:{agency.id}:frobnicate": "sudah tidak berlaku",
-        f"agency-area:{agency.id}:add:kota:Atlantis": "sudah tidak berlaku",
-        f"agency-area:{agency.id}:grow:kecamatan:Gambir": "sudah tidak berlaku",
+        f"agency-at:{agency.id}:add:kota:Atlantis": "sudah tidak berlaku",
+        f"agency-at:{agency.id}:grow:kecamatan:Gambir": "sudah tidak berlaku",
         "agency:abc:show": "sudah tidak berlaku",
         "agencies:x": "sudah tidak berlaku",
     }

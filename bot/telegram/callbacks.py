@@ -386,7 +386,7 @@ AGENCY_ADMIN = ButtonKind(
 )
 AGENCY_AREA = ButtonKind(
     AgencyArea,
-    "agency-area:{agency}:{action}:{kind}:{key}",
+    "agency-at:{agency}:{action}:{kind}:{key}",
     shown=Shown.PRIVATE,
     replaces_text=True,
 )
