@@ -259,3 +259,16 @@ async def answer_prompt(message: Message, context: BotContext, language: str) ->
     text = t(language, key, query=query, name=agency.name)
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
     return True
+
+
+async def cancel_question(update: Update, context: BotContext) -> bool:
+    """/cancel while an admin's area question is open withdraws it; False when none is."""
+    services, user = context.services, user_of(update)
+    if not is_admin(services, user.id):
+        return False
+    if await agencies.asked_area(services.store, user.id, services.clock.now()) is None:
+        return False
+    await agencies.forget_question(services.store, user.id)
+    language = await language_of(update, context)
+    await message_of(update).reply_text(t(language, "agency_admin.area_cancelled"))
+    return True

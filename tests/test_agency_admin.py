@@ -120,6 +120,14 @@ async def test_a_typed_area_survives_a_restart_and_an_unknown_one_gets_suggestio
     await admin.send("kec. Gambir")
     assert "menangani" not in (await admin.next_message()).plain_text
     assert (await store.agencies.get(pln.id)).scopes == ()
+    # ... and so does /cancel.
+    await admin.tap("Tambah wilayah", message=added)
+    await admin.next_message()
+    await admin.send("/cancel")
+    assert "Penambahan wilayah dibatalkan" in (await admin.next_message()).plain_text
+    await admin.send("kec. Gambir")
+    assert "menangani" not in (await admin.next_message()).plain_text
+    assert (await store.agencies.get(pln.id)).scopes == ()
 
 
 async def test_only_an_admin_manages_agencies_and_only_privately(sandbox, bot, store, admin):
