@@ -46,9 +46,7 @@ async def _admin_private(update: Update, context: BotContext, language: str) -> 
 
 def _error(error: AgencyError, language: str) -> str:
     """A refused change in the admin's language (the error's own text is the CLI's English)."""
-    return plain(
-        language, f"agency_admin.error_{error.code}", limit=agencies.NAME_LIMIT, name=str(error)
-    )
+    return plain(language, f"agency_admin.error_{error.code}", limit=agencies.NAME_LIMIT)
 
 
 async def agencies_command(update: Update, context: BotContext) -> None:

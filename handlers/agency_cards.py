@@ -19,7 +19,8 @@ from handlers.areas import plain_scope_label, scope_label
 from storage.agencies import Agency
 from storage.groups import Scope
 
-PAGE_SIZE = 10
+PAGE_SIZE = 8
+LIST_AREAS = 3  # areas named on a list line; the card names them all
 PER_ROW = 2  # category buttons side by side
 
 
@@ -40,22 +41,29 @@ def _categories(services: Services, agency: Agency, language: str) -> Html:
     return Html(", ".join(t(language, "agency.item", name=name) for name in names))
 
 
-def summary(services: Services, agency: Agency, language: str) -> dict[str, Html]:
-    """The agency's categories, areas and groups, worded for a card or a list line."""
+def summary(
+    services: Services, agency: Agency, language: str, short: bool = False
+) -> dict[str, Html]:
+    """The agency's categories, areas and groups, worded for a card or (``short``) a list line:
+    there at most :data:`LIST_AREAS` areas and a short "no group", so a page of agencies with
+    many areas stays within a Telegram message."""
     categories = (
         _categories(services, agency, language)
         if agency.categories
         else t(language, "agency_admin.no_categories")
     )
-    areas = (
-        Html(", ".join(scope_label(services, scope, language) for scope in agency.scopes))
-        if agency.scopes
-        else t(language, "agency_admin.everywhere")
-    )
+    scopes = agency.scopes[:LIST_AREAS] if short else agency.scopes
+    labels = [scope_label(services, scope, language) for scope in scopes]
+    if len(agency.scopes) > len(scopes):
+        labels.append(
+            t(language, "agency_admin.more_areas", count=len(agency.scopes) - len(scopes))
+        )
+    areas = Html(", ".join(labels)) if labels else t(language, "agency_admin.everywhere")
+    none_key = "agency_admin.no_groups_short" if short else "agency_admin.no_groups"
     groups = (
         t(language, "agency_admin.groups", count=len(agency.chats))
         if agency.chats
-        else t(language, "agency_admin.no_groups", name=agency.name)
+        else t(language, none_key, name=agency.name)
     )
     return {"categories": categories, "areas": areas, "groups": groups}
 
@@ -119,7 +127,12 @@ def listing(
     shown = found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     items = Html(
         "\n".join(
-            t(language, "agency_admin.list_item", name=a.name, **summary(services, a, language))
+            t(
+                language,
+                "agency_admin.list_item",
+                name=a.name,
+                **summary(services, a, language, short=True),
+            )
             for a in shown
         )
     )

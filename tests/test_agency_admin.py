@@ -233,3 +233,24 @@ async def test_an_admin_removes_an_agency_after_confirming(sandbox, bot, store, 
     await admin.send("/agencies")
     listed = await admin.next_message()
     assert "Belum ada instansi" in listed.plain_text
+
+
+async def test_a_long_list_of_agencies_comes_in_pages(sandbox, bot, store, admin):
+    kelurahan = [Scope("kelurahan", code) for code in ("3173080003", "3174060008")]
+    many = [KEC_GAMBIR, Scope("kota", "Jakarta Pusat"), *kelurahan]
+    for number in range(9):
+        scopes = many if number == 0 else []
+        await store.agencies.create(f"Dinas {number}", ["flood"], scopes, admin.user_id)
+    await admin.send("/agencies")
+    listed = await admin.next_message()
+    assert "Instansi (9; halaman 1/2)" in listed.plain_text
+    assert "+1 lainnya" in listed.plain_text  # a list line names three areas; its card, all
+    assert listed.buttons.count("▶️") == 1 and "◀️" not in listed.buttons
+    assert len([label for label in listed.buttons if label.startswith("⚙️")]) == 8
+    await admin.tap("▶️", message=listed)
+    await admin.next_edit(listed)
+    assert "halaman 2/2" in listed.plain_text and "Dinas 8" in listed.plain_text
+    assert "Dinas 0" not in listed.plain_text and "◀️" in listed.buttons
+    await admin.tap("Dinas 8", message=listed)
+    await admin.next_edit(listed)
+    assert "Kategori: 🌊 Banjir" in listed.plain_text and "Dinas 8" in listed.plain_text
