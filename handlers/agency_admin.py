@@ -160,8 +160,10 @@ async def card_pressed(update: Update, context: BotContext) -> None:
             await query.answer()
             await _replace(message, t(language, "agency_admin.removed", name=agency.name), None)
             return
-        elif step == "cancel":
-            await agencies.forget_question(store, query.from_user.id)
+        elif step == "cancel":  # this agency's question only: a later one stays open
+            asked = await agencies.asked_area(store, query.from_user.id, services.clock.now())
+            if asked == agency.id:
+                await agencies.forget_question(store, query.from_user.id)
             await query.answer()
             await _replace(message, t(language, "agency_admin.area_cancelled"), None)
             return
