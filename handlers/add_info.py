@@ -31,6 +31,7 @@ from bot.i18n import Html, plain, t
 from bot.outbox.addition_views import with_add_info
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
+from handlers import agency_admin
 from handlers.add_info_answers import SEND_AGAIN, albums, answer, tell
 from handlers.messages import location_of, photo_of
 from handlers.narrow import message_of, query_of, user_of
@@ -160,7 +161,10 @@ async def add_info_pressed(update: Update, context: BotContext) -> None:
 
 
 async def cancel_command(update: Update, context: BotContext) -> None:
-    """/cancel withdraws an open ➕ prompt; with a report under way it cancels that, as ever."""
+    """/cancel withdraws an open ➕ prompt (or an admin's question about an agency's area); with
+    a report under way it cancels that, as ever."""
+    if await agency_admin.cancel_question(update, context):
+        return
     user = user_of(update)
     additions = context.services.additions
     report_id = await additions.asked(user.id)

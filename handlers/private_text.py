@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram.context import BotContext
-from handlers import add_info, broadcast, survey, withdraw
+from handlers import add_info, agency_admin, broadcast, survey, withdraw
 from handlers.narrow import message_of
 from handlers.people import language_of
 
@@ -27,9 +27,11 @@ async def broadcast_text(update: Update, context: BotContext) -> None:
 async def prompt_answer(update: Update, context: BotContext) -> None:
     """The answer to the citizen's one open question: a reopened report's "what is still
     wrong?", a withdrawal's typed reason, or what ➕ Add information asked for; the next text or
-    photo is the answer."""
+    photo is the answer. An admin's open question (the area an agency handles) comes first."""
     language = await language_of(update, context)
     message = message_of(update)
+    if await agency_admin.answer_prompt(message, context, language):
+        raise ApplicationHandlerStop
     if await survey.answer_prompt(message, context, language):
         raise ApplicationHandlerStop
     if await withdraw.answer_prompt(message, context, language):

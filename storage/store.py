@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.admin_prompts import AdminPromptRepository
 from storage.agencies import AgencyRepository
 from storage.alerts import AlertRepository
 from storage.apikeys import ApiKeyRepository
@@ -68,6 +69,7 @@ class Store:
         self.request_details = RequestDetailsRepository(db)
         self.evidence = EvidenceRepository(db)
         self.withdrawal_reasons = WithdrawalReasonRepository(db)
+        self.admin_prompts = AdminPromptRepository(db)
 
     @classmethod
     async def open(cls, target: Path | str, *, migrate: bool = True) -> Store:

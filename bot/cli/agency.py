@@ -134,8 +134,10 @@ def describe(agency: Agency) -> str:
 
 
 async def _create(store: Store, name: str, categories: list[str], scopes: list[Scope]) -> None:
-    if await store.agencies.create(name, categories, scopes, None) is None:
-        raise UsageError(f"an agency named {name!r} exists; see: agency list")
+    try:
+        await agencies.create(store, name, categories, scopes, None)
+    except agencies.AgencyError as error:
+        raise UsageError(f"{error}; see: agency list") from error
     agency = await _named(store, name)
     print(f"created {describe(agency)}")
     print(f"next: agency link-group {name!r} CHAT_ID, or /agency {name} in the group")

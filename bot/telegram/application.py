@@ -55,6 +55,7 @@ from bot.telegram.rate_limiter import BotRateLimiter
 from bot.telegram.update_processor import PerChatUpdateProcessor
 from handlers import (
     add_info,
+    agency_admin,
     bans,
     broadcast,
     common,
@@ -148,6 +149,8 @@ def register_handlers(application: BotApplication) -> None:
     add(CommandHandler("unlink", group_links.unlink_command, filters=new_message))
     add(CommandHandler("area", group_links.area_command, filters=groups_filter & new_message))
     add(CommandHandler("agency", group_agencies.agency_command, filters=new_message))
+    add(CommandHandler("agencies", agency_admin.agencies_command, filters=new_message))
+    add(CommandHandler("agency_new", agency_admin.agency_new_command, filters=new_message))
     add(CommandHandler("invite", officers.invite_command, filters=new_message))
     add(CommandHandler("officers", officer_admin.officers_command, filters=new_message))
     add(CommandHandler("invites", officer_admin.invites_command, filters=new_message))
@@ -229,6 +232,9 @@ def button_handlers() -> list[tuple[ButtonKind[Any], Callable[[Update, BotContex
         (callbacks.WITHDRAW, withdraw.withdraw_pressed),
         (callbacks.SENT, withdraw.sent_pressed),
         (callbacks.STATS_DETAILS, stats.details_pressed),
+        (callbacks.AGENCIES_PAGE, agency_admin.page_pressed),
+        (callbacks.AGENCY_ADMIN, agency_admin.card_pressed),
+        (callbacks.AGENCY_AREA, agency_admin.area_pressed),
     ]
 
 

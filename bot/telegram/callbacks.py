@@ -214,6 +214,20 @@ class Number(NamedTuple):
     number: int
 
 
+class AgencyStep(NamedTuple):
+    agency: int
+    step: str
+
+
+class AgencyArea(NamedTuple):
+    """An area button on an agency's card or picker: ``add`` or ``drop`` it."""
+
+    agency: int
+    action: str
+    kind: str
+    key: str
+
+
 class StatsDetails(NamedTuple):
     """/stats's details button: the period's key (``30d``, ``2026-11``...) and who asked."""
 
@@ -359,6 +373,20 @@ INVITE_REVOKE = ButtonKind(
     Number,
     "invites:revoke:{number}",
     legacy="in:rv:{number}",
+    shown=Shown.PRIVATE,
+    replaces_text=True,
+)
+
+#: /agencies (handlers/agency_admin.py): the list's pages; an agency's card, its steps ``show``,
+#: ``on-<category>``/``off-<category>`` (what the button showed, so a stale one is harmless),
+#: ``area`` (asks), ``all``, ``remove``, ``removed`` (confirmed), ``cancel``; its areas.
+AGENCIES_PAGE = ButtonKind(Page, "agencies:{page}", shown=Shown.PRIVATE, replaces_text=True)
+AGENCY_ADMIN = ButtonKind(
+    AgencyStep, "agency:{agency}:{step}", shown=Shown.PRIVATE, replaces_text=True
+)
+AGENCY_AREA = ButtonKind(
+    AgencyArea,
+    "agency-at:{agency}:{action}:{kind}:{key}",
     shown=Shown.PRIVATE,
     replaces_text=True,
 )
