@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.intake import AgencyReport, submit_agency_report
 from storage.groups import Scope
+from storage.report_query import ReportQuery
 from tests.helpers import KOTA_TUA, file_report, run_cli
 from tests.test_agencies import agency_group
 from tests.test_open311 import BASE, assert_error, client
@@ -192,3 +193,49 @@ async def test_an_agency_group_admin_sees_and_moves_its_agencys_reports(sandbox,
 
     async with staff_client(staff_bot) as web:
         assert (await web.get("/staff")).status_code == 401
+
+
+async def test_an_agency_key_files_only_what_its_agency_handles(sandbox, bot, store, admin):
+    """A key that could not read a request back may not file it either: Dinas SDA's key files a
+    flood, but a street light (PLN's) is refused with 403 and nothing is stored."""
+    await store.agencies.create(
+        "Dinas SDA", ["flood"], [Scope("kecamatan", "Gambir")], admin.user_id
+    )
+    key = await agency_key(bot, "dinas-sda", "Dinas SDA")
+    where = {"lat": "-6.1754", "long": "106.8272"}  # Monas, kecamatan Gambir
+    async with client(bot) as api:
+        light = await api.post(
+            f"{BASE}/requests.json",
+            data={
+                "api_key": key,
+                "service_code": "street_light",
+                "description": "Lampu mati",
+                **where,
+            },
+        )
+        assert_error(light, 403, "not handled by Dinas SDA")
+        elsewhere = await api.post(
+            f"{BASE}/requests.json",
+            data={
+                "api_key": key,
+                "service_code": "flood",
+                "description": "Banjir di Kota Tua",
+                "lat": str(KOTA_TUA[0]),
+                "long": str(KOTA_TUA[1]),
+            },
+        )
+        assert_error(elsewhere, 403, "not handled by Dinas SDA")
+        assert await store.reports.count(ReportQuery()) == 0
+        flood = await api.post(
+            f"{BASE}/requests.json",
+            data={
+                "api_key": key,
+                "service_code": "flood",
+                "description": "Banjir di Monas",
+                **where,
+            },
+        )
+        assert flood.status_code == 201, flood.text
+        ref = flood.json()[0]["service_request_id"]
+        read = await api.get(f"{BASE}/requests/{ref}.json", headers={"X-API-Key": key})
+        assert ids_of(read) == [ref]

@@ -105,7 +105,13 @@ def handles(agency: Agency, report: Report, area: Area | None) -> bool:
     """Whether ``report`` is the agency's: given to it, or its category in its areas."""
     if report.agency_id is not None:
         return report.agency_id == agency.id
-    if report.category_key not in agency.categories:
+    return handles_category(agency, report.category_key, area)
+
+
+def handles_category(agency: Agency, category_key: str, area: Area | None) -> bool:
+    """Whether a report of ``category_key`` in ``area`` would be the agency's (before any
+    hand-off): what an agency's key may file, as well as what it reads."""
+    if category_key not in agency.categories:
         return False
     if not agency.scopes:
         return True

@@ -29,10 +29,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.domain import privacy, statuses
+from bot.domain.agencies import handles_category
 from bot.domain.intake import AgencyReport, submit_agency_report
 from bot.domain.statuses import open311_status
 from bot.http import open311_params as params
-from bot.http.apikeys import require_scope
+from bot.http.apikeys import agency_of, require_scope
 from bot.http.common import read_pairs
 from bot.http.errors import ApiError
 from bot.http.open311_common import BASE_PATH, Open311Kit
@@ -208,6 +209,15 @@ class RequestRoutes:
         lat, lon, address = await self._located(wanted)
         area = self.services.areas.locate(lat, lon)
         require_scope(key, area.code if area else None)
+        agency = await agency_of(self.services, key)
+        if agency is not None and not handles_category(agency, wanted.category.key, area):
+            # Its key could not read the request back: filing it would hand the agency a case
+            # it does not handle, so the client is told instead.
+            raise ApiError(
+                403,
+                f"service_code {wanted.category.key} here is not handled by {agency.name}, "
+                "this api_key's agency",
+            )
         report_id = await submit_agency_report(
             self.services,
             AgencyReport(
