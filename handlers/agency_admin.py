@@ -26,22 +26,21 @@ from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from handlers.agency_cards import area_button, area_question, card, confirm_removal, listing
 from handlers.areas import KIND_CODES, plain_scope_label, scope_label
-from handlers.narrow import chat_of, message_of, pressed_message, query_of, user_of
-from handlers.people import language_of
+from handlers.narrow import message_of, pressed_message, query_of, user_of
+from handlers.people import admin_in_private, language_of
 from storage.agencies import Agency
 from storage.groups import Scope
 
 
 async def _admin_private(update: Update, context: BotContext, language: str) -> bool:
     """Only admins, and only privately (a group's members need not see the setup)."""
-    message = message_of(update)
-    if not is_admin(context.services, user_of(update).id):
-        await message.reply_text(t(language, "agency_admin.admin_only"))
-        return False
-    if chat_of(update).type != "private":
-        await message.reply_text(t(language, "agency_admin.private_only"))
-        return False
-    return True
+    return await admin_in_private(
+        update,
+        context,
+        language,
+        refusal="agency_admin.admin_only",
+        private_only="agency_admin.private_only",
+    )
 
 
 def _error(error: AgencyError, language: str) -> str:

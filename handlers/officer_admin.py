@@ -22,8 +22,8 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import ButtonKind, OfficerRow, Page
 from bot.telegram.context import BotContext
 from handlers.areas import plain_scope_label, scope_label
-from handlers.narrow import chat_of, message_of, query_of, user_of
-from handlers.people import language_of
+from handlers.narrow import message_of, query_of
+from handlers.people import admin_in_private, language_of
 from storage.groups import Invite, Officer
 
 PAGE_SIZE = 8
@@ -54,15 +54,14 @@ def _page_row(kind: ButtonKind[Page], page: int, pages: int) -> list[InlineKeybo
 
 
 async def _admin_private(update: Update, context: BotContext, language: str) -> bool:
-    """Only admins, and only privately: the lists name people and areas."""
-    message = message_of(update)
-    if not is_admin(context.services, user_of(update).id):
-        await message.reply_text(t(language, "officer.manage_admin_only"))
-        return False
-    if chat_of(update).type != "private":
-        await message.reply_text(t(language, "officer.invite_private"))
-        return False
-    return True
+    """Only admins, and only privately (the lists name people and areas)."""
+    return await admin_in_private(
+        update,
+        context,
+        language,
+        refusal="officer.manage_admin_only",
+        private_only="officer.invite_private",
+    )
 
 
 def _list_page(

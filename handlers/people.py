@@ -14,7 +14,7 @@ from bot.domain import citizens
 from bot.domain.permissions import is_admin
 from bot.i18n import language_for, t
 from bot.telegram.context import BotContext
-from handlers.narrow import message_of, user_of
+from handlers.narrow import chat_of, message_of, user_of
 
 
 def _detected(update: Update, context: BotContext) -> str:
@@ -64,3 +64,19 @@ async def admin_language(update: Update, context: BotContext, refusal: str) -> s
         return language
     await message_of(update).reply_text(t(language, refusal))
     return None
+
+
+async def admin_in_private(
+    update: Update, context: BotContext, language: str, *, refusal: str, private_only: str
+) -> bool:
+    """An admin, in a private chat (lists that name people and areas stay out of groups);
+    anyone else, or a group, is answered with the catalog text ``refusal`` or
+    ``private_only``."""
+    message = message_of(update)
+    if not is_admin(context.services, user_of(update).id):
+        await message.reply_text(t(language, refusal))
+        return False
+    if chat_of(update).type != "private":
+        await message.reply_text(t(language, private_only))
+        return False
+    return True
