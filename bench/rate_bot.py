@@ -2,7 +2,7 @@
 
 The configuration refuses such a rate on purpose; a benchmark against the local sandbox is the
 one place where it makes sense, so this wrapper sets it after validation instead. The global
-limiter follows the rate (``bot.telegram.application._pace``: a burst of 2 then 26 messages/s
+limiter follows the rate (``bot.telegram.jobs.pace``: a burst of 2 then 26 messages/s
 in production), so
 the same wrapper also takes that limiter out of the way when a benchmark measures the bot's own
 cost (framework_floor.py, crowd.py) rather than Telegram's flood limits. Everything else is

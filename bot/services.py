@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -23,6 +24,11 @@ from bot.geo.directory import AreaDirectory
 from bot.telegram.chat_admins import ChatAdminCache
 from storage.categories import Category
 from storage.store import Store
+from storage.workers import WorkerState, new_worker_id
+
+
+def utc() -> datetime:
+    return datetime.now(UTC)
 
 
 class Waker:
@@ -54,6 +60,8 @@ class Services:
     waker: Waker = field(default_factory=Waker)
     chat_admins: ChatAdminCache = field(default_factory=ChatAdminCache)
     clock: Clock = field(default_factory=Clock)
+    #: This process among those sharing the database (storage/workers.py).
+    worker: WorkerState = field(default_factory=lambda: WorkerState(new_worker_id(utc())))
     # Built from the parts above (so whoever builds Services needs nothing more):
     broadcasts: BroadcastService = field(init=False)
     composer: BroadcastComposer = field(init=False)

@@ -11,9 +11,12 @@ are :class:`Dialect` methods, so a repository never asks which engine it is on.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Generator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from storage.wakeups import Wakeups
 
 #: Parameters of one statement: positional for ``?``, a mapping for ``:name``.
 Params = Sequence[Any] | Mapping[str, Any]
@@ -96,6 +99,11 @@ class Dialect(ABC):
         """``FROM … WHERE`` start of a query over ``reports r`` whose point lies in the box, with
         its parameters, served by the engine's spatial index."""
 
+    def skip_locked(self) -> str:
+        """The end of a claim's ``SELECT``: lock the rows taken, passing over rows another
+        transaction has locked (PostgreSQL). SQLite has one writer, so nothing to say."""
+        return ""
+
 
 class Backend(ABC):
     """An open database: writes in transactions, reads outside them, and its schema."""
@@ -115,9 +123,26 @@ class Backend(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
+    #: True where several bot processes may share the database (PostgreSQL): each then claims
+    #: its work in the database (bot/telegram/inbox_feeder.py, storage/workers.py) instead of
+    #: owning all of it.
+    shared_by_processes: bool = False
+
     @abstractmethod
-    def transaction(self) -> AbstractAsyncContextManager[Connection]:
-        """Writes atomically: commit on success, roll back on any exception."""
+    def transaction(self, *, exclusive: bool = True) -> AbstractAsyncContextManager[Connection]:
+        """Writes atomically: commit on success, roll back on any exception.
+
+        Exclusive (the default): one such transaction at a time on the whole database, as
+        SQLite always is. The repositories' read-then-write steps were written for that, so
+        several processes on PostgreSQL keep it (an advisory lock) rather than each
+        repository learning to retry. ``exclusive=False`` is for statements that are safe
+        side by side on their own (claims with ``SKIP LOCKED``, heartbeats), so they never
+        queue behind the writers."""
+
+    def wakeups(self, channels: dict[str, Callable[[], None]]) -> Wakeups | None:
+        """Something that calls ``channels[name]()`` when another process writes work on
+        ``name`` (PostgreSQL's LISTEN/NOTIFY, storage/wakeups.py); None with one process."""
+        return None
 
     @abstractmethod
     def snapshot(self) -> AbstractAsyncContextManager[Connection]:

@@ -182,8 +182,9 @@ class Database(Backend):
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
-        """Run writes atomically: commit on success, roll back on any exception."""
+    async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Connection]:
+        """Run writes atomically: commit on success, roll back on any exception. Always
+        exclusive: SQLite has one writer."""
         async with self._write_lock:
             await self.writer.execute("BEGIN IMMEDIATE")
             try:

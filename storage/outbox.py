@@ -14,6 +14,7 @@ from typing import Any
 
 from storage.backend import Backend, Connection, Row
 from storage.sqltext import placeholders, utc_now
+from storage.workers import WHOLE, Share, gone_cutoff, holder_gone
 
 PRIORITY_ALERT = 0
 PRIORITY_FOLLOWUP = 5
@@ -118,6 +119,13 @@ async def enqueue(conn: Connection, message: OutboxMessage) -> None:
     )
 
 
+#: A row of the same chat another process is sending (its one parameter: this worker's id).
+_SENT_BY_ANOTHER = (
+    "SELECT 1 FROM outbox s WHERE s.state = 'sending' AND s.chat_id = outbox.chat_id"
+    " AND (s.claimed_by IS NULL OR s.claimed_by <> ?)"
+)
+
+
 class OutboxRepository:
     def __init__(self, db: Backend) -> None:
         self._db = db
@@ -127,28 +135,45 @@ class OutboxRepository:
             for message in messages:
                 await enqueue(conn, message)
 
-    async def due(self, limit: int = 100) -> list[OutboxRow]:
+    async def due(
+        self, limit: int = 100, *, share: Share = WHOLE, worker_id: str = ""
+    ) -> list[OutboxRow]:
+        """Pending rows due now, for the chats in this process's ``share`` (each chat has one
+        sender at a time: its rows stay in order and its pace is one process's to keep).
+
+        Several processes: a chat with a row another process is sending waits for it, which
+        matters only for the moment processes come and go and the shares move."""
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
-        rows = await self._db.fetchall(
-            "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ?"
-            " ORDER BY priority, id LIMIT ?",
-            (now, limit),
-        )
+        sql = "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ?"
+        params: list[Any] = [now]
+        if share.count > 1:
+            sql += " AND abs(chat_id) % ? = ?"
+            params += [share.count, share.slot]
+        if self._db.shared_by_processes:
+            sql += f" AND NOT EXISTS ({_SENT_BY_ANOTHER})"
+            params.append(worker_id)
+        rows = await self._db.fetchall(sql + " ORDER BY priority, id LIMIT ?", [*params, limit])
         return [_row(row) for row in rows]
 
-    async def claim(self, row_ids: list[int]) -> set[int]:
-        """Take rows for sending: only rows still pending are taken, so no row is ever sent by
-        two passes (or two processes) at once. Rows left 'sending' by a crash are given back by
-        :meth:`recover` at start: those, and only those, may go out twice."""
+    async def claim(self, row_ids: list[int], worker_id: str = "") -> set[int]:
+        """Take rows for sending: only rows still pending are taken, and, with several
+        processes, none of a chat another process is sending to, so no row is ever sent by two
+        passes (or two processes) at once and a chat's rows keep their order. An exclusive
+        transaction: two processes' claims never interleave. Rows a gone process left
+        'sending' are given back by :meth:`recover`: those, and only those, may go out twice."""
         if not row_ids:
             return set()
         marks = placeholders(row_ids)
+        sql = (
+            "UPDATE outbox SET state = 'sending', claimed_by = ?"
+            f" WHERE state = 'pending' AND id IN ({marks})"
+        )
+        params: list[Any] = [worker_id, *row_ids]
+        if self._db.shared_by_processes:
+            sql += f" AND NOT EXISTS ({_SENT_BY_ANOTHER})"
+            params.append(worker_id)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                f"UPDATE outbox SET state = 'sending' WHERE state = 'pending' AND id IN ({marks})"
-                " RETURNING id",
-                row_ids,
-            )
+            cursor = await conn.execute(sql + " RETURNING id", params)
             return {int(row[0]) for row in await cursor.fetchall()}
 
     async def release(self, row_ids: list[int]) -> None:
@@ -173,11 +198,16 @@ class OutboxRepository:
                 [not_before.astimezone(UTC).isoformat(timespec="milliseconds"), *row_ids],
             )
 
-    async def recover(self) -> int:
-        """At start: rows a crash left in flight go back to pending (at-least-once)."""
+    async def recover(self, now: datetime | None = None) -> int:
+        """Rows left 'sending' by a process that is gone (crashed, killed, its machine lost)
+        go back to pending (at-least-once). Run at start and with every heartbeat, so a live
+        process's rows in flight are never taken from it."""
+        moment = now or datetime.now(UTC)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
+                "UPDATE outbox SET state = 'pending', claimed_by = NULL"
+                f" WHERE state = 'sending' AND (claimed_by IS NULL OR {holder_gone()})",
+                (gone_cutoff(moment),),
             )
             return cursor.rowcount
 

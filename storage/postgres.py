@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from functools import lru_cache
@@ -35,12 +35,16 @@ from psycopg_pool import AsyncConnectionPool
 
 from storage.backend import Backend, Connection, Cursor, CursorResult, Dialect, Params
 from storage.sqltext import postgres_migrations
+from storage.wakeups import Wakeups
 
 log = logging.getLogger(__name__)
 
 #: One constant key for ``pg_advisory_xact_lock``: every process migrating one database waits
 #: for the first; any 64-bit number works as long as it is always the same.
 MIGRATION_LOCK_KEY = 0x5761726761  # "Warga"
+#: The lock every exclusive transaction takes, in every process on the database.
+WRITE_LOCK_KEY = 0x5761726763
+_TAKE_WRITE_LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 POOL_SIZE = 10
 
 _TOKEN = re.compile(
@@ -172,6 +176,9 @@ class PostgresDialect(Dialect):
     def scan_hint(self) -> str:
         return ""
 
+    def skip_locked(self) -> str:
+        return " FOR UPDATE SKIP LOCKED"
+
     def index_hint(self, index: str) -> str:
         return ""
 
@@ -220,18 +227,22 @@ class PostgresDatabase(Backend):
 
     dialect: Dialect = PostgresDialect()
     integrity_errors = (psycopg.IntegrityError,)
+    shared_by_processes = True
 
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self._pool_size = pool_size
         self._pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
-        # One transaction at a time in this process, as on SQLite: a repository's
-        # read-then-write inside a transaction relies on no write of its own process between.
+        # One exclusive transaction at a time in this process; across processes, the advisory
+        # lock (see transaction()).
         self._write_lock = asyncio.Lock()
 
     @property
     def label(self) -> str:
         return redacted(self.url)
+
+    def wakeups(self, channels: dict[str, Callable[[], None]]) -> Wakeups | None:
+        return Wakeups(self.url, channels)
 
     def latest_version(self) -> int:
         return postgres_migrations()[-1][0]
@@ -266,8 +277,16 @@ class PostgresDatabase(Backend):
         self._pool = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
+    async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Connection]:
+        """See :meth:`Backend.transaction`. Exclusive ones queue in this process first (so a
+        burst holds one pooled connection, not ten waiting on the lock), then take the
+        database-wide :data:`WRITE_LOCK_KEY`, released by the commit or the rollback."""
+        if not exclusive:
+            async with self.pool.connection() as conn, conn.transaction():
+                yield PgConnection(conn)
+            return
         async with self._write_lock, self.pool.connection() as conn, conn.transaction():
+            await conn.execute(_TAKE_WRITE_LOCK)
             yield PgConnection(conn)
 
     @asynccontextmanager

@@ -36,6 +36,7 @@ from storage.surveys import SurveyRepository
 from storage.sweeps import SweepRepository
 from storage.web_sessions import WebSessionRepository
 from storage.withdrawals import WithdrawalReasonRepository
+from storage.workers import LeasesRepository, WorkersRepository
 
 
 class Store:
@@ -70,6 +71,8 @@ class Store:
         self.evidence = EvidenceRepository(db)
         self.withdrawal_reasons = WithdrawalReasonRepository(db)
         self.admin_prompts = AdminPromptRepository(db)
+        self.workers = WorkersRepository(db)
+        self.leases = LeasesRepository(db)
 
     @classmethod
     async def open(cls, target: Path | str, *, migrate: bool = True) -> Store:

@@ -64,16 +64,20 @@ async def test_what_waits_for_replay_is_only_what_the_handlers_read(tmp_path, sa
         await queue.put(Update.de_json(raw, None))  # the door both polling and the webhook use
         [row] = await store.db.fetchall("SELECT payload FROM inbox")
         payload = row["payload"]
-        for secret in (PHONE, "6281234567890", "sari_w", "Budi", "call "):
+        for secret in (PHONE, "6281234567890", "Budi", "call "):
             assert secret not in payload, secret
         kept = json.loads(payload)["message"]
         assert "forward_origin" not in kept and "is_premium" not in kept["from"]
+        # The sender's own @username stays: officers of a normal report see it on the card,
+        # and with several processes the update is handled from this copy. The chat's does not.
+        assert kept["from"]["username"] == "sari_w" and "username" not in kept["chat"]
         assert kept["reply_to_message"] == {
             "message_id": 3,
             "date": 1,
             "chat": {"id": warga.chat_id, "type": "private"},
             "from": {
-                k: user[k] for k in ("id", "is_bot", "first_name", "last_name", "language_code")
+                k: user[k]
+                for k in ("id", "is_bot", "first_name", "last_name", "username", "language_code")
             },
         }
         # What a replay reads back is still a contact message from Sari, in Indonesian.

@@ -1,10 +1,13 @@
 """Three ``python -m bot`` processes on one PostgreSQL database, and two of them killed.
 
-One process is active (it holds the active lease, storage/active_lease.py) and the others stand
-by. Citizens report and an officer acknowledges while the active process is SIGKILLed, twice:
-a standby takes over each time, and afterwards every confirmed report exists exactly once, every
-citizen's conversation went on in order to its reference, every acknowledgement reached its
-citizen (at most one repeat per kill), and the sandbox never had to answer 429.
+All three work: one holds the polling lease (storage/polling_lease.py) and polls for all, and
+each takes its share of the updates and of the outbox (bot/telegram/inbox_feeder.py,
+storage/workers.py). Citizens report and an officer acknowledges while the poller is SIGKILLed
+mid-report, then another process mid-acknowledgements. Afterwards: every confirmed report exists
+exactly once, each citizen's conversation went on in order, every acknowledgement reached its
+citizen (at most one repeat per kill), no alert card was posted twice beyond that, the work was
+really shared (updates and messages handled by more than one process), and the sandbox never
+had to answer 429.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import signal
 import psycopg
 import pytest
 
-from storage.active_lease import ACTIVE_LOCK_KEY
+from storage.polling_lease import POLLING_LOCK_KEY
 from storage.store import Store
 from tests import pg_cluster
 from tests.conftest import spawn_bot
@@ -27,7 +30,16 @@ from tests.test_groups import GAMBIR
 pytestmark = pytest.mark.timeout(600)
 
 #: Each citizen reports something else, so no report is offered as a neighbour's duplicate.
-CATEGORIES = ("Banjir", "Sampah", "Jalan rusak", "Lampu jalan", "Pohon", "Saluran", "Parkir")
+CATEGORIES = (
+    "Banjir",
+    "Sampah",
+    "Jalan rusak",
+    "Lampu jalan",
+    "Pohon",
+    "Saluran",
+    "Parkir",
+    "Fasilitas",
+)
 #: A takeover: the lease asked again within a second, then the new process's start-up.
 PATIENCE = 60.0
 ACKNOWLEDGED = re.compile(r"#(\d+)")
@@ -43,25 +55,41 @@ def pg_url():
     pg_cluster.drop_database(server, name)
 
 
-def active_pid(url: str) -> int | None:
-    """The process holding the active lease, read from PostgreSQL's own lock table."""
-    high, low = ACTIVE_LOCK_KEY >> 32, ACTIVE_LOCK_KEY & 0xFFFFFFFF
+def polling_pid(url: str) -> int | None:
+    """The process holding the polling lease, read from PostgreSQL's own lock table."""
+    high, low = POLLING_LOCK_KEY >> 32, POLLING_LOCK_KEY & 0xFFFFFFFF
     with psycopg.connect(url) as conn:
         row = conn.execute(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
             " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s",
             (high, low),
         ).fetchone()
-    return int(row[0].removeprefix("wargalapor-")) if row else None
+    return int(row[0].removeprefix("wargalapor-").removesuffix("-poll")) if row else None
 
 
-async def wait_for_active(url: str, processes, not_pid: int | None = None) -> int:
+async def wait_for_poller(url: str, processes, not_pid: int | None = None) -> int:
     for _ in range(int(PATIENCE * 10)):
-        pid = await asyncio.to_thread(active_pid, url)
+        pid = await asyncio.to_thread(polling_pid, url)
         if pid is not None and pid != not_pid and pid in {p.pid for p in processes}:
             return pid
         await asyncio.sleep(0.1)
-    raise AssertionError("no process became active")
+    raise AssertionError("no process took the polling lease")
+
+
+def first_index(messages, found) -> int:
+    return next((n for n, message in enumerate(messages) if found(message)), -1)
+
+
+def went_in_order(warga, ref: int) -> bool:
+    """The report's steps, then its reference, then the acknowledgement: never the other way."""
+    messages = warga.messages
+    steps = [
+        first_index(messages, lambda m: any("Banjir" in b or "Sampah" in b for b in m.buttons)),
+        first_index(messages, lambda m: any("✅" in b for b in m.buttons)),
+        first_index(messages, lambda m: f"#{ref}" in m.plain_text),
+        first_index(messages, lambda m: f"#{ref}" in m.plain_text and "👀" in m.plain_text),
+    ]
+    return -1 not in steps and steps == sorted(steps) and len(set(steps)) == len(steps)
 
 
 async def file_report(warga, category: str) -> int:
@@ -79,6 +107,33 @@ async def file_report(warga, category: str) -> int:
         message = await warga.next_message(timeout=PATIENCE)
         if re.search(r"#\d+", message.plain_text):
             return reference_in(message.plain_text)
+
+
+#: Sent in one burst, without waiting: each chat's answers must come back in this order, though
+#: the updates may be taken by any of the processes.
+BURST = ("/help", "/myreports", "/language", "/settings", "/help")
+
+
+def first_line(message) -> str:
+    return message.plain_text.splitlines()[0]
+
+
+async def answers_in_order(sandbox, chats: int) -> None:
+    """One citizen sends the burst a command at a time (what each answer looks like); others
+    send it all at once and must get the same answers in the same order."""
+    control = sandbox.citizen(first_name="Kontrol", started=True)
+    expected = []
+    for command in BURST:
+        await control.send(command)
+        expected.append(first_line(await control.next_message(timeout=PATIENCE)))
+    assert len(set(expected)) == len(BURST) - 1  # the answers tell the commands apart
+    people = [sandbox.citizen(first_name=f"Cepat {n}", started=True) for n in range(chats)]
+    for command in BURST:
+        for person in people:
+            await person.send(command)
+    for person in people:
+        got = [first_line(await person.next_message(timeout=PATIENCE)) for _ in BURST]
+        assert got == expected, person.transcript()
 
 
 async def test_three_processes_two_killed_nothing_lost_or_doubled(sandbox, admin, pg_url, tmp_path):
@@ -106,21 +161,27 @@ async def test_three_processes_two_killed_nothing_lost_or_doubled(sandbox, admin
     ]
     kills = 0
     try:
-        first = await wait_for_active(pg_url, processes)
-        citizens = [sandbox.citizen(first_name=f"Warga {n}", started=True) for n in range(7)]
-        # Three report before any kill; four are in the middle of it when the first is killed.
+        first = await wait_for_poller(pg_url, processes)
+        citizens = [
+            sandbox.citizen(first_name=f"Warga {n}", started=True) for n in range(len(CATEGORIES))
+        ]
+        # Three report before any kill; the others are in the middle of it when the poller is
+        # killed (it was also handling its share of their updates).
         early = await asyncio.gather(
             *(file_report(w, c) for w, c in zip(citizens[:3], CATEGORIES[:3], strict=True))
         )
+        await answers_in_order(sandbox, chats=12)
         late = asyncio.gather(
             *(file_report(w, c) for w, c in zip(citizens[3:], CATEGORIES[3:], strict=True))
         )
         await asyncio.sleep(1.5)
         os.kill(first, signal.SIGKILL)
         kills += 1
-        second = await wait_for_active(pg_url, processes, not_pid=first)
+        poller = await wait_for_poller(pg_url, processes, not_pid=first)
         references = [*early, *await late]
-        # The officer acknowledges every report; the second active process dies half-way.
+        # The officer acknowledges every report; a process that does not poll (it handles its
+        # share of the presses and sends its share of the follow-ups) dies half-way.
+        second = next(p.pid for p in processes if p.pid not in (first, poller))
         cards = {}
         for _ in range(60):
             for message in group.messages:
@@ -132,10 +193,9 @@ async def test_three_processes_two_killed_nothing_lost_or_doubled(sandbox, admin
             await asyncio.sleep(1)
         assert set(references) <= set(cards), group.transcript()
         for index, ref in enumerate(references):
-            if index == 3:
+            if index == 4:
                 os.kill(second, signal.SIGKILL)
                 kills += 1
-                await wait_for_active(pg_url, processes, not_pid=second)
             await group.tap(officer, "Terima", message=cards[ref], timeout=PATIENCE)
 
         # Every citizen hears that their report was acknowledged.
@@ -148,6 +208,7 @@ async def test_three_processes_two_killed_nothing_lost_or_doubled(sandbox, admin
                     break
                 await asyncio.sleep(1)
             assert told, warga.transcript()
+            assert went_in_order(warga, ref), warga.transcript()
     finally:
         for process in processes:
             if process.returncode is None:
@@ -160,6 +221,12 @@ async def test_three_processes_two_killed_nothing_lost_or_doubled(sandbox, admin
     # Exactly one report per confirmation, each with the reference its citizen was given.
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute("SELECT id, citizen_id FROM reports ORDER BY id").fetchall()
+        updates_by = conn.execute(
+            "SELECT COUNT(DISTINCT claimed_by) FROM inbox WHERE done_at IS NOT NULL"
+        ).fetchone()
+        sends_by = conn.execute(
+            "SELECT COUNT(DISTINCT claimed_by) FROM outbox WHERE state = 'sent'"
+        ).fetchone()
     assert sorted(references) == [row[0] for row in rows]
     assert len(set(references)) == len(citizens)
     assert {row[1] for row in rows} == {w.user_id for w in citizens}
@@ -169,7 +236,17 @@ async def test_three_processes_two_killed_nothing_lost_or_doubled(sandbox, admin
         texts = [m.plain_text for m in warga.messages]
         repeats += len(texts) - len(set(texts))
     assert repeats <= kills, [w.transcript() for w in citizens]
+    posted = [
+        int(found[1])
+        for message in group.messages
+        if (found := re.match(r"^🚨 (?:Laporan|Report) #(\d+)", message.plain_text))
+    ]
+    assert sorted(set(posted)) == sorted(references)
+    assert len(posted) - len(set(posted)) <= kills, group.transcript()
     assert sandbox.count_429 == 0
+    # The work was shared: updates and messages were handled by more than one process.
+    assert updates_by is not None and updates_by[0] >= 2
+    assert sends_by is not None and sends_by[0] >= 2
     said = [log.read_text() for log in logs]
-    assert sum("standby" in text for text in said) >= 2  # two waited at first
+    assert sum("another process polls" in text for text in said) >= 2  # two did not poll
     assert not any("Traceback" in text for text in said), said

@@ -12,11 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
 
 from dotenv import find_dotenv, load_dotenv
 
@@ -29,9 +27,6 @@ from bot.cli.officer import add_officer_parsers, run_officer
 from bot.cli.usage import EXIT_FAILED
 from bot.config import ConfigError, Settings, load_settings
 from storage.locks import AlreadyRunning, instance_lock, lock_path
-
-if TYPE_CHECKING:
-    from storage.active_lease import ActiveLease
 
 EXIT_CONFIG = 2
 
@@ -60,38 +55,14 @@ def _run(settings: Settings) -> int:
     """The bot, holding its database for as long as it runs (see storage/locks.py); a second
     bot on the same database stops here with one line naming the first."""
     with ExitStack() as held:
-        if settings.database_url is not None:
-            lease = _become_active(settings.database_url, held)
-            served = _serve(settings)
-            return EXIT_FAILED if lease.lost else served
+        if settings.database_url is not None:  # several processes may share it: no lock
+            return _serve(settings)
         try:
             held.enter_context(instance_lock(settings.database_path))
         except AlreadyRunning as running:
             print(already_running(running), file=sys.stderr)
             return EXIT_CONFIG
         return _serve(settings)
-
-
-def _become_active(url: str, held: ExitStack) -> ActiveLease:
-    """On PostgreSQL, several processes may be started: each waits here until it holds the
-    active lease (storage/active_lease.py), so one serves and the others take over within
-    seconds when it stops. Losing the lease stops this process (SIGTERM, as systemd would)."""
-    from storage.active_lease import ActiveLease
-    from storage.postgres import redacted
-
-    lease = ActiveLease(url)
-    lease.wait(
-        on_standby=lambda: print(
-            f"wargalapor: standby: another process is active on {redacted(url)}; this one takes "
-            "over when it stops",
-            file=sys.stderr,
-            flush=True,
-        )
-    )
-    held.callback(lease.release)
-    lease.watch(on_lost=lambda: os.kill(os.getpid(), signal.SIGTERM))
-    print(f"wargalapor: active on {redacted(url)}", file=sys.stderr, flush=True)
-    return lease
 
 
 def already_running(running: AlreadyRunning) -> str:
@@ -132,6 +103,14 @@ def _serve(settings: Settings) -> int:
         except WebhookError as error:
             print(f"wargalapor: {error}", file=sys.stderr)
             return EXIT_CONFIG
+        return 0
+    if settings.database_url is not None:
+        from bot.telegram.shared_polling import run_shared_polling
+
+        # Every process works; the one holding the polling lease polls for all of them.
+        asyncio.run(
+            run_shared_polling(application, settings.database_url, allowed_updates=ALLOWED_UPDATES)
+        )
         return 0
     # Updates sent while the bot was down are still handled: nothing a citizen typed is dropped.
     application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)

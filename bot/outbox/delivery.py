@@ -53,6 +53,12 @@ class Delivery:
         #: rows left pending are sent by the next start).
         self.keep_going: Callable[[], bool] = lambda: True
 
+    def share_rate(self, processes: int) -> None:
+        """Several processes send broadcasts side by side: each at its part of the rate."""
+        rate = self.services.settings.broadcast_rate / max(1, processes)
+        if rate != self._broadcast.rate:
+            self._broadcast = BroadcastPacing(rate)
+
     def _pass_again(self) -> None:
         """Rows became due during this pass (written by a sender or the policy): pass again."""
         self._again = True
@@ -78,8 +84,9 @@ class Delivery:
         holds about a second of them, so a follow-up written meanwhile waits at most that."""
         outbox = self.services.store.outbox
         page = max(10, min(PAGE, int(self.services.settings.broadcast_rate)))
-        rows = await outbox.due(limit=page)
-        claimed = await outbox.claim([row.id for row in rows])
+        worker = self.services.worker
+        rows = await outbox.due(limit=page, share=worker.share, worker_id=worker.worker_id)
+        claimed = await outbox.claim([row.id for row in rows], worker.worker_id)
         by_chat: dict[int, list[OutboxRow]] = {}
         bulk = []
         for row in rows:

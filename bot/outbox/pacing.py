@@ -93,6 +93,10 @@ class BroadcastPacing:
         self._limiter: AsyncLimiter | None = None
         self._concurrency = asyncio.Semaphore(broadcast_concurrency(rate))
 
+    @property
+    def rate(self) -> float:
+        return self._rate
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one of the sends in flight, entered at the broadcast's pace."""

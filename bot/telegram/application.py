@@ -35,24 +35,22 @@ from bot.config import Settings
 from bot.domain.cases import CasesService
 from bot.domain.categories import load_categories
 from bot.domain.reporting import ReportingService
-from bot.domain.sweeps import Sweeps
 from bot.geo.areas import AreaIndex
 from bot.geo.directory import AreaDirectory
 from bot.geo.geocoding import build_geocoder
 from bot.http.server import start_http
 from bot.i18n import LANGUAGES, plain
-from bot.outbox.delivery import Delivery
 from bot.services import Services, Waker
 from bot.telegram import callbacks
-from bot.telegram.broadcast_progress import TelegramProgressBoard
 from bot.telegram.callbacks import ButtonKind
 from bot.telegram.context import BotContext, attach_services
-from bot.telegram.evidence_job import start_evidence_job
 from bot.telegram.http_client import build_requests
 from bot.telegram.inbox import InboxQueue
+from bot.telegram.jobs import pace, start_jobs
 from bot.telegram.polling_conflict import PollingConflicts
 from bot.telegram.rate_limiter import BotRateLimiter
 from bot.telegram.update_processor import PerChatUpdateProcessor
+from bot.telegram.workers import ThisProcess
 from handlers import (
     add_info,
     agency_admin,
@@ -101,7 +99,6 @@ MENU_COMMANDS = (
 GROUP_COMMANDS = ("help", "area", "status", "move", "agency", "link", "unlink")
 CITIZEN_COMMANDS_ELSEWHERE = ["start", "report", "myreports", "language", "settings", "cancel"]
 ALLOWED_UPDATES = Update.ALL_TYPES
-BROADCAST_TICK_SECONDS = 1.0  # starts due broadcasts, tops up the outbox, edits progress
 
 #: A report button of no known kind (garbled): the report's own stale answer, which shows where
 #: the report stands.
@@ -298,63 +295,16 @@ async def open_services(settings: Settings) -> Services:
     )
 
 
-def start_jobs(application: BotApplication, services: Services) -> Delivery:
-    """The scheduler's jobs: the outbox drain (a steady poll for rows from other processes,
-    plus a wake-up per change in this one) and the sweeps (reminders, surveys, closing)."""
-    delivery = Delivery(application.bot, services)
-    delivery.keep_going = lambda: application.running
-    job_queue = application.job_queue
-    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
-
-    async def drain(_: BotContext) -> None:
-        await delivery.drain()
-
-    job_queue.run_repeating(
-        drain, interval=services.settings.outbox_poll_seconds, first=0.1, name="outbox"
-    )
-
-    collect_soon = start_evidence_job(job_queue, application.bot, services)
-
-    def wake(delay: float = 0) -> None:
-        job_queue.run_once(drain, delay, name="outbox-wake")
-        collect_soon(delay)  # whatever woke the outbox may have brought a photo
-
-    services.waker.connect(wake)
-    delivery.schedule_wake = wake
-    sweeps = Sweeps(services)
-
-    async def sweep(_: BotContext) -> None:
-        await sweeps.run()
-
-    job_queue.run_repeating(sweep, interval=services.settings.sweep_seconds, first=1, name="sweeps")
-    board = TelegramProgressBoard(application.bot)
-
-    async def feed(_: BotContext) -> None:
-        await services.broadcasts.tick(board)
-
-    job_queue.run_repeating(feed, interval=BROADCAST_TICK_SECONDS, first=0.5, name="broadcasts")
-    return delivery
-
-
-def _pace(settings: Settings) -> tuple[int, float]:
-    """The global limiter as (burst, seconds per burst). A leaky bucket lets ``burst`` through
-    at once and then refills at the rate, so any one-second window sees at most burst + rate:
-    2 + 26 = 28 at Telegram's rates (under 30, with room for timer jitter), and a reply's two
-    messages do not wait on each other. Above Telegram's rates (a benchmark) bursts grow, since
-    asyncio cannot sleep finer than about a millisecond."""
-    per_second = max(26.0, settings.broadcast_rate + 1)
-    burst = max(2, int(per_second // 14))
-    return burst, burst / per_second
-
-
 def build_application(settings: Settings) -> BotApplication:
     async def post_init(application: BotApplication) -> None:
         services = await open_services(settings)
         attach_services(application, services)
-        await services.store.outbox.recover()
-        inbox.attach(services.store.inbox)
-        await inbox.replay(application.bot)  # before polling or the webhook add anything new
-        start_jobs(application, services)
+        # Seen by the other processes on the database (if any), what they left taken back,
+        # and the inbox replayed or shared: all before polling or the webhook add anything.
+        process = ThisProcess(application, services, inbox)
+        application.bot_data["process"] = process
+        await process.join()
+        process.start_heartbeat(start_jobs(application, services))
         # HTTP (health, metrics, Open311, the webhook) when HTTP_PORT is set; stopped in
         # post_shutdown. In webhook mode nothing polls, so /healthz reports no "polling" at all.
         polling = (
@@ -370,6 +320,9 @@ def build_application(settings: Settings) -> BotApplication:
         http = application.bot_data.pop("http", None)
         if http is not None:
             await http.stop()  # before the store closes: a request in flight may still write
+        process = application.bot_data.pop("process", None)
+        if process is not None:
+            await process.leave()
         services = application.bot_data.get("services")
         if services is not None:
             await services.store.close()
@@ -400,8 +353,8 @@ def build_application(settings: Settings) -> BotApplication:
             # Never more than 30 in any second: PTB's default bucket of 30 lets 31 through after
             # a pause, and each 429 then stalls every request for a second.
             BotRateLimiter(
-                overall_max_rate=_pace(settings)[0],
-                overall_time_period=_pace(settings)[1],
+                overall_max_rate=pace(settings)[0],
+                overall_time_period=pace(settings)[1],
                 max_retries=3,
             )
         )

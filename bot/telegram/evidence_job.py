@@ -8,7 +8,7 @@ any answer to a citizen waiting on the download.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +51,24 @@ def _read_local(path: Path) -> bytes:
         raise FetchFailed(f"local file: {error.strerror}") from None
 
 
+Job = Callable[[BotContext], Coroutine[Any, Any, None]]
+
+
 def start_evidence_job(
-    job_queue: JobQueue[Any], bot: Bot, services: Services
+    job_queue: JobQueue[Any],
+    bot: Bot,
+    services: Services,
+    under_lease: Callable[[Services, str, float, Job], Job],
 ) -> Callable[[float], None]:
     """Run the collection steadily; the returned call runs it soon (``start_jobs`` makes every
-    wake of the outbox one)."""
+    wake of the outbox one). One process at a time collects (``under_lease``), so two never
+    download the same photo."""
     fetch = telegram_fetch(bot)
 
-    async def collect(_: BotContext) -> None:
+    async def collect_all(_: BotContext) -> None:
         await services.evidence.collect(fetch)
+
+    collect = under_lease(services, "evidence", services.settings.outbox_poll_seconds, collect_all)
 
     job_queue.run_repeating(
         collect, interval=services.settings.outbox_poll_seconds, first=0.5, name="evidence"

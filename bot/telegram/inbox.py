@@ -17,6 +17,10 @@ without finishing is given up: it is what kills the bot.
 A crash between a handler finishing and its "done" being written repeats that one update on
 restart: at least once, like the outbox.
 
+Several processes on one database (PostgreSQL): the update is only written here, and each
+process takes its updates from the table instead (bot/telegram/inbox_feeder.py), so nothing is
+replayed at start: a gone process's updates are simply taken over.
+
 Privacy: only what replaying needs is written (bot/telegram/inbox_privacy.py: no phone numbers, no
 forwarded or quoted strangers), the payload is emptied as soon as the update is handled, and the
 bare row (its id tells Telegram's redelivery from news) goes with the retention sweep
@@ -32,7 +36,9 @@ from typing import Any
 
 from telegram import Bot, Update
 
+from bot.telegram.inbox_feeder import InboxFeeder
 from bot.telegram.inbox_privacy import for_replay
+from bot.telegram.update_processor import ordering_key
 from storage.inbox import InboxRepository
 
 log = logging.getLogger(__name__)
@@ -47,28 +53,43 @@ class InboxQueue(asyncio.Queue[Any]):
         super().__init__()
         self.inbox: InboxRepository | None = None
         self._replaying: set[int] = set()
+        #: Set when several processes share the database: updates are taken from the table.
+        self.feeder: InboxFeeder | None = None
 
     def attach(self, inbox: InboxRepository) -> None:
         self.inbox = inbox
+
+    def share(self, inbox: InboxRepository, bot: Bot, worker_id: str, capacity: int) -> None:
+        """Several processes: received updates only go to the table; the feeder takes them."""
+        self.inbox = inbox
+        self.feeder = InboxFeeder(
+            inbox, bot, worker_id, super().put, capacity=capacity, max_attempts=MAX_ATTEMPTS
+        )
+        self.feeder.start()
 
     async def put(self, item: Any) -> None:
         if self.inbox is not None and isinstance(item, Update):
             try:
                 fresh = await self.inbox.receive(
-                    item.update_id, json.dumps(for_replay(item.to_dict()))
+                    item.update_id, json.dumps(for_replay(item.to_dict())), ordering_key(item)
                 )
             except Exception:  # a full disk must not stop the bot from answering
                 log.exception("could not keep an update", extra={"update_id": item.update_id})
+                if self.feeder is not None:
+                    raise  # not in the table: no process would ever take it; Telegram resends
             else:
                 if not fresh:
                     log.info("update received again", extra={"update_id": item.update_id})
+                    return
+                if self.feeder is not None:
+                    self.feeder.received(item)
                     return
         await super().put(item)
 
     async def replay(self, bot: Bot) -> int:
         """Queue the updates never finished before the last stop; returns how many."""
         inbox = self.inbox
-        if inbox is None:
+        if inbox is None or self.feeder is not None:
             return 0
         pending = await inbox.unfinished()
         poison = [p.update_id for p in pending if p.attempts >= MAX_ATTEMPTS]
@@ -86,6 +107,9 @@ class InboxQueue(asyncio.Queue[Any]):
 
     async def starting(self, update: object) -> None:
         """A replayed update's handlers are about to run: count the attempt first."""
+        if self.feeder is not None:
+            self.feeder.starting(update)
+            return
         if not isinstance(update, Update) or update.update_id not in self._replaying:
             return
         self._replaying.discard(update.update_id)
@@ -94,5 +118,7 @@ class InboxQueue(asyncio.Queue[Any]):
 
     async def done(self, update: object) -> None:
         """The update's handlers have finished (or failed and been reported): not replayed."""
-        if self.inbox is not None and isinstance(update, Update):
+        if self.feeder is not None:
+            await self.feeder.done(update)
+        elif self.inbox is not None and isinstance(update, Update):
             await self.inbox.done(update.update_id)

@@ -18,7 +18,7 @@ from typing import Any
 
 JSON = dict[str, Any]
 
-USER_FIELDS = ("id", "is_bot", "first_name", "last_name", "language_code")
+USER_FIELDS = ("id", "is_bot", "first_name", "last_name", "username", "language_code")
 CHAT_FIELDS = ("id", "type", "title")
 #: Parts of a message naming or describing people other than the sender, read by no handler.
 DROPPED = (

@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
@@ -45,6 +46,29 @@ UNLIMITED = frozenset({"getFile"})
 
 
 class BotRateLimiter(AIORateLimiter):
+    def __init__(
+        self, *, overall_max_rate: float, overall_time_period: float, **kwargs: Any
+    ) -> None:
+        super().__init__(
+            overall_max_rate=overall_max_rate, overall_time_period=overall_time_period, **kwargs
+        )
+        self._overall = (overall_max_rate, overall_time_period)
+        self._processes = 1
+
+    def share(self, processes: int) -> None:
+        """Several processes send for one bot: each keeps to its part of Telegram's 30 a
+        second (the same burst, refilled ``processes`` times slower), so together they stay
+        inside it. PTB keeps its overall bucket in ``_base_limiter``; replacing it is the one
+        way to change the rate (tests/test_several_processes.py sees the sum of all
+        processes' sends)."""
+        processes = max(1, processes)
+        if processes == self._processes:
+            return
+        burst, period = self._overall
+        self._base_limiter = AsyncLimiter(burst, period * processes)
+        self._processes = processes
+        log.info("sending budget shared", extra={"processes": processes})
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, Result]],
