@@ -32,7 +32,7 @@ from bot.domain import statuses
 from bot.domain.cases import card_refresh
 from bot.domain.reporting import DescriptionProblem, ReportingService
 from storage import citizen_updates as update_rows
-from storage import reports as report_rows
+from storage import report_rows
 from storage.alerts import cards_in
 from storage.backend import Connection
 from storage.citizen_updates import NewUpdate

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from bot.domain import statuses
 from bot.domain.alerts import alert_messages, report_recipients
 from bot.geo.areas import Area, AreaIndex
-from storage import reports as report_rows
+from storage import report_rows
 from storage.after_photos import photo_since_in
 from storage.alerts import cards_in
 from storage.backend import Connection

@@ -18,7 +18,7 @@ from bot.domain.alerts import alert_messages, recipients
 from bot.domain.cases import Actor, ChangeResult, Outcome
 from bot.geo.areas import Area
 from storage import handoffs as handoff_rows
-from storage import reports as report_rows
+from storage import report_rows
 from storage.agencies import Agency
 from storage.outbox import PRIORITY_ALERT, OutboxKind, OutboxMessage, enqueue
 from storage.reports import Report
