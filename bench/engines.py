@@ -11,10 +11,10 @@ for ``--warmup`` then ``--seconds`` measured; no group is linked, so no alerts.
 * SQLite, 1 process: the embedded default, the baseline every ratio is taken against.
 * PostgreSQL, 1 process: a fresh database (migrated before the bot starts) on the server named by
   WARGALAPOR_TEST_POSTGRES, else a throwaway one (tests/pg_cluster.py), stopped at the end.
-* PostgreSQL, 2 processes: both started on one database. With the design as it is
-  (storage/active_lease.py) one process holds the active lease and serves; the other waits to
-  take over. What two processes give is therefore what one gives plus a standby: the figure is
-  measured, not assumed, and the standby's own CPU is printed.
+* PostgreSQL, 2 processes: both started on one database, both working: one polls (the polling
+  lease, storage/polling_lease.py) and each takes its share of the updates from the inbox
+  (bot/telegram/inbox_feeder.py) and sends its share of the chats. Each process's CPU is printed,
+  so the split of the work is seen, not assumed.
 
 The set-ups alternate for ``--rounds`` rounds, so a change in the shared machine's load meets each
 of them; every ratio is to the SQLite run of the same round.
@@ -189,7 +189,7 @@ async def run_setup(
             sum(len(citizen.reports) for citizen in citizens),
         )
     finally:
-        # All at once: stopped one by one, the standby would take over from the first.
+        # All at once, so no process is left to finish another's share alone.
         await asyncio.gather(*(bot.stop() for bot in bots))
         await inbox.close()
         sandbox.world.pending.clear()  # nothing left over for the next set-up

@@ -2,13 +2,12 @@
 
 The configuration refuses such a rate on purpose; a benchmark against the local sandbox is the
 one place where it makes sense, so this wrapper sets it after validation instead. The global
-limiter follows the rate (``bot.telegram.jobs.pace``: a burst of 2 then 26 messages/s
-in production), so
-the same wrapper also takes that limiter out of the way when a benchmark measures the bot's own
-cost (framework_floor.py, crowd.py) rather than Telegram's flood limits. Everything else is
-what ``python -m bot`` runs, through the same entry (``bot.cli.main._run``): on SQLite the
-database's instance lock, on PostgreSQL the active lease (one process serves, the others stand
-by), which bench/engines.py's two processes rely on.
+limiter follows the rate (``bot.telegram.jobs.pace``: a burst of 2 then 26 messages/s in
+production), so the same wrapper also takes that limiter out of the way when a benchmark
+measures the bot's own cost (framework_floor.py, crowd.py) rather than Telegram's flood limits.
+Everything else is what ``python -m bot`` runs, through the same entry (``bot.cli.main._run``):
+on SQLite the database's instance lock, on PostgreSQL the shared work (one process polls, every
+process takes its share), which bench/engines.py's two processes rely on.
 """
 
 from __future__ import annotations

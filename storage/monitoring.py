@@ -6,15 +6,18 @@ from ``report_counts`` and ``outbox_counts``, kept by triggers in the transactio
 (migration 0010); the oldest undelivered row from the small ``outbox_undelivered`` index.
 
 Backlog means rows not yet delivered (``pending``, or ``sending`` while in flight); its age is
-that of the oldest such row, the number to alert on when delivery stalls.
+that of the oldest such row, the number to alert on when delivery stalls. The inbox's waiting
+updates and their oldest's age say the same of handling (a wedged process, a crash loop); the
+live processes, whether all the processes meant to run are running.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from storage.backend import Backend
+from storage.workers import gone_cutoff
 
 UNDELIVERED = ("pending", "sending")
 
@@ -32,6 +35,11 @@ class Snapshot:
     reports_by_status: dict[str, int]
     outbox_rows: list[tuple[str, str, int]]  # (state, kind, count), sorted
     oldest_undelivered_at: datetime | None
+    #: Bot processes alive on this database (their heartbeats, storage/workers.py).
+    processes: int = 1
+    #: Updates received and not handled yet, and when the oldest of them came.
+    inbox_waiting: int = 0
+    oldest_waiting_at: datetime | None = None
 
     @property
     def backlog_count(self) -> int:
@@ -62,7 +70,19 @@ class MonitoringRepository:
             f"SELECT created_at FROM outbox {self._db.dialect.index_hint('outbox_undelivered')}"
             " WHERE state IN ('pending', 'sending') ORDER BY created_at LIMIT 1"
         )
+        processes = await self._db.fetchone(
+            "SELECT COUNT(*) FROM workers WHERE seen_at >= ?", (gone_cutoff(datetime.now(UTC)),)
+        )
+        # The partial index inbox_unfinished holds only these rows: a few, unless stuck.
+        waiting = await self._db.fetchone(
+            "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE done_at IS NULL"
+        )
         return Snapshot(
+            processes=int(processes[0]) if processes else 0,
+            inbox_waiting=int(waiting[0]) if waiting else 0,
+            oldest_waiting_at=(
+                datetime.fromisoformat(waiting[1]) if waiting and waiting[1] else None
+            ),
             reports_by_status={row["status"]: int(row["n"]) for row in reports},
             outbox_rows=[(row["state"], row["kind"], int(row["n"])) for row in outbox],
             oldest_undelivered_at=(

@@ -53,6 +53,27 @@ async def test_scrapes_within_the_interval_share_one_snapshot(bot):
         assert health.snapshot.refreshes == 2
         body = (await ops.get("/healthz")).json()
     assert body["outbox"]["backlog"] >= 1  # the report's alert, not delivered yet or just sent
+    text = scrapes[0].text
+    assert re.search(r"^wargalapor_processes 1$", text, re.M), text  # the bot under test
+    assert re.search(r"^wargalapor_inbox_waiting \d+$", text, re.M), text
+
+
+async def test_updates_waiting_in_the_inbox_are_counted_with_their_age(bot, store):
+    """An update nobody could handle yet (the processes are busy or gone) shows, and ages."""
+    health = HealthApi(bot.services, polling=lambda: True)
+    app = Starlette(routes=health.routes())
+    async with store.db.transaction() as conn:  # held by this live process, not done
+        await conn.execute(
+            "INSERT INTO inbox (update_id, payload, received_at, chat_key, claimed_by)"
+            " VALUES (999999, '{}', '2026-01-01T00:00:00+00:00', 5, ?)",
+            (bot.services.worker.worker_id,),
+        )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ops.test") as ops:
+        text = (await ops.get("/metrics")).text
+    assert re.search(r"^wargalapor_inbox_waiting 1$", text, re.M), text
+    age = re.search(r"^wargalapor_inbox_oldest_waiting_age_seconds ([\d.]+)$", text, re.M)
+    assert age and float(age.group(1)) > 3600, text
 
 
 async def test_counts_follow_every_change(bot, store):

@@ -118,6 +118,20 @@ class HealthApi:
             lines.append(
                 f'wargalapor_outbox_rows{{state="{_label(state)}",kind="{_label(kind)}"}} {count}'
             )
+        waited = snapshot.oldest_waiting_at
+        waiting_age = max(0.0, (datetime.now(UTC) - waited).total_seconds()) if waited else 0.0
+        lines += [
+            "# HELP wargalapor_inbox_waiting Updates received from Telegram and not handled yet.",
+            "# TYPE wargalapor_inbox_waiting gauge",
+            f"wargalapor_inbox_waiting {snapshot.inbox_waiting}",
+            "# HELP wargalapor_inbox_oldest_waiting_age_seconds Age of the oldest update not"
+            " handled yet (0 when none).",
+            "# TYPE wargalapor_inbox_oldest_waiting_age_seconds gauge",
+            f"wargalapor_inbox_oldest_waiting_age_seconds {waiting_age:.1f}",
+            "# HELP wargalapor_processes Bot processes alive on this database.",
+            "# TYPE wargalapor_processes gauge",
+            f"wargalapor_processes {snapshot.processes}",
+        ]
         return PlainTextResponse("\n".join(lines) + "\n", media_type=PROMETHEUS_TYPE)
 
 

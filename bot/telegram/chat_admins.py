@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from telegram import Bot, ChatMember
-from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 CACHE_SECONDS = 120.0
@@ -29,6 +29,10 @@ class ChatAdminCache:
         try:
             member = await bot.get_chat_member(chat_id, user_id)
             answer = member.status in ADMIN_STATUSES
+        except BadRequest:
+            # Telegram's definite "no such member" ("User not found", "chat not found"): PTB
+            # makes BadRequest a NetworkError, but it is an answer, not a failure to get one.
+            answer = False
         except (NetworkError, RetryAfter):
             # Telegram did not answer this time (a 5xx, a timeout): neither a "no" to remember
             # for the whole cache period nor one to refuse the officer with ("only officers

@@ -129,9 +129,16 @@ class InboxFeeder:
                 log.error("updates given up after repeated crashes", extra={"update_ids": poison})
                 await self.inbox.give_up(poison, just_taken=True)
             for pending in taken:
-                if pending.update_id not in poison:
-                    self._held.add(pending.update_id)
-                    await self._deliver(self._update(pending))
+                if pending.update_id in poison:
+                    continue
+                try:
+                    update = self._update(pending)
+                except Exception:  # a row no handler could read: never taken again
+                    log.exception("unreadable update given up", extra={"id": pending.update_id})
+                    await self.inbox.give_up([pending.update_id], just_taken=True)
+                    continue
+                self._held.add(pending.update_id)
+                await self._deliver(update)
             if len(taken) < room:
                 return
 
