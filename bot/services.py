@@ -90,4 +90,5 @@ class Services:
             self.clock,
             max_bytes=int(self.settings.evidence_max_mb * 1024 * 1024),
             budget_bytes=int(self.settings.evidence_budget_gb * 1024**3),
+            waker=self.waker,
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Self
 
 from storage.backend import Backend, Connection, Row
+from storage.outbox import OutboxMessage, enqueue
 
 PENDING = "pending"
 STORED = "stored"
@@ -43,13 +44,16 @@ class Evidence:
 
 @dataclass(frozen=True)
 class EvidenceJob:
-    """A photo to download: its row and the file id to fetch it by."""
+    """A photo to download: its row and the file id to fetch it by, whose photo it is
+    (``role``) and the report's citizen (to tell them when it cannot be kept)."""
 
     photo_id: int
     report_id: int
     file_id: str
     file_unique_id: str
     attempts: int
+    role: str
+    citizen_id: int
 
 
 async def enqueue_in(conn: Connection, report_id: int, received_at: str) -> None:
@@ -70,12 +74,13 @@ class EvidenceRepository:
 
     async def due(self, now: str, limit: int) -> list[EvidenceJob]:
         rows = await self._db.fetchall(
-            "SELECT e.photo_id, e.report_id, p.file_id, e.file_unique_id, e.attempts"
-            " FROM evidence e JOIN report_photos p ON p.id = e.photo_id"
+            "SELECT e.photo_id, e.report_id, p.file_id, e.file_unique_id, e.attempts, p.role,"
+            " r.citizen_id FROM evidence e JOIN report_photos p ON p.id = e.photo_id"
+            " JOIN reports r ON r.id = e.report_id"
             " WHERE e.state = ? AND e.next_attempt_at <= ? ORDER BY e.next_attempt_at LIMIT ?",
             (PENDING, now, limit),
         )
-        return [EvidenceJob(*(row[i] for i in range(5))) for row in rows]
+        return [EvidenceJob(*(row[i] for i in range(7))) for row in rows]
 
     async def known(self, file_unique_id: str) -> Evidence | None:
         """The same picture already stored for another photo (a photo sent again, an album's
@@ -102,12 +107,22 @@ class EvidenceRepository:
                 (error[:300], next_at, FAILED if give_up else PENDING, photo_id),
             )
 
-    async def refuse(self, photo_id: int, *, reason: str, size: int | None) -> None:
+    async def refuse(
+        self,
+        photo_id: int,
+        *,
+        reason: str,
+        size: int | None,
+        messages: Iterable[OutboxMessage] = (),
+    ) -> None:
+        """Never tried again; ``messages`` (telling someone) go in the same transaction."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE evidence SET state = ?, last_error = ?, size = ? WHERE photo_id = ?",
                 (REFUSED, reason[:300], size, photo_id),
             )
+            for message in messages:
+                await enqueue(conn, message)
 
     async def by_file_id(self, file_id: str) -> Evidence | None:
         """The stored evidence behind a file id the database holds (a card's photo, a staff

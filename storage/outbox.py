@@ -42,6 +42,7 @@ class OutboxKind(StrEnum):
     CITIZEN_UPDATE = "citizen_update"  # a reporter's addition, told to the groups with its card
     WITHDRAWAL_NOTICE = "withdrawal_notice"  # the reporter withdrew it: a reply to the card
     HANDOFF_RETIRE = "handoff_retire"  # handed to another owner: the card says so, no buttons
+    EVIDENCE_TOO_LARGE = "evidence_too_large"  # a citizen's photo too large to keep: told once
 
 
 @dataclass(frozen=True)

@@ -305,7 +305,52 @@ async def test_the_api_answers_bad_requests_plainly_and_reset_starts_over(playgr
         assert [p["name"] for p in state["people"]] == [
             "Siti",
             "Rina (Petugas Gambir)",
+            "Budi (Dinas SDA)",
             "Admin Kota",
         ]
         assert await playground.services.store.reports.get(1003) is not None
         assert await playground.services.store.reports.get(1004) is None
+
+
+async def test_an_agency_group_admin_signs_in_to_the_staff_pages(playground):
+    """The seeded agency (Dinas SDA, floods and blocked drains) has its group with the seeded
+    flood's card, and its group's administrator gets a sign-in from "Staff pages" that shows
+    Dinas SDA's reports only (the rubbish and the road are the kelurahan's)."""
+    base = playground.config.url.rstrip("/")
+    cast = playground.cast
+    budi = cast.agency_head
+    async with httpx.AsyncClient(base_url=base) as client:
+        state = (await client.get("/api/state")).json()
+        [listed] = [p for p in state["people"] if p["id"] == budi.user_id]
+        assert (listed["role"], listed["name"]) == ("agency", "Budi (Dinas SDA)")
+        assert cast.agency_group.chat_id in [c["id"] for c in listed["chats"]]
+        group = await client.get(
+            f"/api/chat/{cast.agency_group.chat_id}", params={"as": budi.user_id}
+        )
+        assert group.status_code == 200
+        cards = [m["html"] for m in group.json()["messages"]]
+        assert any("Laporan #1001" in card for card in cards), cards
+        assert not any("#1002" in card or "#1003" in card for card in cards)
+
+        link = await client.post("/api/staff-link", json={"as": budi.user_id})
+        assert link.status_code == 200, link.text
+    async with httpx.AsyncClient(follow_redirects=True) as web_client:
+        page = await web_client.get(link.json()["url"])
+    assert page.status_code == 200, page.text
+    assert "/staff" in str(page.url) and "login" not in str(page.url)
+    assert "#1001" in page.text and "Dinas SDA" in page.text
+    assert "#1002" not in page.text and "#1003" not in page.text
+
+
+@browser_only
+async def test_the_agency_head_opens_the_staff_pages_from_the_page(browser, playground):
+    budi = await open_as(browser, playground, "agency")
+    await chat(budi, "Dinas SDA")
+    await bot_says(budi, "Laporan #1001")  # the seeded flood's card, in the agency's group
+    async with budi.context.expect_page() as opened:
+        await budi.click("#staff")
+    staff = await opened.value
+    await staff.wait_for_load_state()
+    assert "/staff" in staff.url and "login" not in staff.url
+    content = await staff.content()
+    assert "#1001" in content and "#1002" not in content

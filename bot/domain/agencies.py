@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+from bot.domain import privacy
 from bot.geo.areas import Area
 from bot.geo.directory import codes_in, scopes_of
 from storage.agencies import Agency
@@ -145,6 +146,15 @@ async def key_reaches(
         return key.covers(report.area_code)
     agency = await key_agency(store, key)
     return agency is not None and handles(agency, report, by_code.get(report.area_code or ""))
+
+
+async def key_knows(store: Store, by_code: Mapping[str, Area], key: ApiKey, report: Report) -> bool:
+    """Whether ``key`` may learn that ``report`` exists at all. A published report's existence
+    is public (Open311 lists it), so a key it does not reach is told "not yours" (403). A
+    confidential one exists only for those responsible for it (its agency's key, a key of its
+    area): to any other key it is missing, with a missing report's very answer, so trying
+    numbers tells a system nothing a citizen chose to keep quiet."""
+    return privacy.published(report.visibility) or await key_reaches(store, by_code, key, report)
 
 
 async def ask_area(store: Store, admin_id: int, agency_id: int) -> None:

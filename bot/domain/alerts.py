@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.geo.areas import Area
 from bot.geo.directory import scopes_of
+from storage.agencies import Agency
 from storage.outbox import PRIORITY_ALERT, OutboxKind, OutboxMessage
 from storage.reports import Report
 from storage.store import Store
@@ -54,6 +55,17 @@ async def report_recipients(
     return await recipients(
         store, area, admin_chat_id, category=report.category_key, agency=report.agency_id
     )
+
+
+async def agencies_having(store: Store, report: Report, area: Area | None) -> list[Agency]:
+    """The agencies whose groups :func:`report_recipients` sends ``report`` to: the one it was
+    handed to, else those handling its category in its area (none outside every area)."""
+    if report.agency_id is not None:
+        owner = await store.agencies.get(report.agency_id)
+        return [owner] if owner is not None else []
+    if area is None:
+        return []
+    return await store.agencies.handling(report.category_key, scopes_of(area))
 
 
 def alert_messages(

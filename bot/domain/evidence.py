@@ -19,6 +19,11 @@ nothing a bot may download is refused by default); the files together at most
 ``EVIDENCE_BUDGET_GB``: past it a new photo is refused (and logged as an error) rather than
 deleting older evidence. Files are kept as long as their report is: no sweep deletes evidence.
 
+A citizen's photo refused for its size is not lost silently: the citizen is told once (an outbox
+row of its own, ``evidence_too_large``, keyed by the photo, written with the refusal) to send a
+smaller one or a screenshot; the officers' card is unchanged (it shows Telegram's copy). An
+officer's "after" photo over the limit is only logged and shown in ``case show``.
+
 Layout: ``<database folder>/evidence/ab/cd/<sha256><ext>`` (owner-only, storage/files.py). The same
 picture sent twice is one file.
 """
@@ -38,6 +43,7 @@ from bot.clock import Clock
 from bot.images import HEAD_BYTES, sniff
 from storage.evidence import Evidence, EvidenceJob, EvidenceRepository
 from storage.files import FILE_MODE, private_dir
+from storage.outbox import PRIORITY_FOLLOWUP, OutboxKind, OutboxMessage
 from storage.sqltext import iso
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,8 @@ MAX_ATTEMPTS = 12
 BATCH = 20
 DOWNLOADS_AT_ONCE = 4
 OCTET_STREAM = "application/octet-stream"
+#: The photo roles a citizen sent: the report's own, and those added to it later.
+CITIZEN_ROLES = frozenset({"citizen", "update"})
 
 
 class FileTooLarge(Exception):
@@ -129,10 +137,12 @@ class EvidenceService:
         *,
         max_bytes: int,
         budget_bytes: int,
+        waker: Callable[[], None] = lambda: None,
     ) -> None:
         self.rows = rows
         self.files = files
         self.clock = clock
+        self.waker = waker
         self.max_bytes = max_bytes
         self.budget_bytes = budget_bytes
         self._used: int | None = None  # bytes stored, read once and then kept up to date
@@ -150,7 +160,7 @@ class EvidenceService:
 
             async def one(job: EvidenceJob) -> int:
                 async with slots:
-                    return await self._one(job.photo_id, job.file_id, job.file_unique_id, fetch)
+                    return await self._one(job, fetch)
 
             jobs = await self.rows.due(iso(self.clock.now()), BATCH)
             results = await asyncio.gather(*(one(job) for job in jobs), return_exceptions=True)
@@ -159,26 +169,30 @@ class EvidenceService:
                 log.error("evidence not stored", exc_info=result)
         return sum(result for result in results if isinstance(result, int))
 
-    async def _one(self, photo_id: int, file_id: str, unique_id: str, fetch: Fetch) -> int:
+    async def _one(self, job: EvidenceJob, fetch: Fetch) -> int:
         now = self.clock.now()
-        same = await self.rows.known(unique_id)
+        photo_id = job.photo_id
+        same = await self.rows.known(job.file_unique_id)
         if same is not None and same.sha256 and same.mime and same.size is not None:
             await self.rows.stored(
                 photo_id, sha256=same.sha256, size=same.size, mime=same.mime, at=iso(now)
             )
             return 1
-        job = await self.rows.by_photo(photo_id)
-        attempts = job.attempts if job else 0
+        row = await self.rows.by_photo(photo_id)
+        attempts = row.attempts if row else 0
         try:
-            data = await fetch(file_id, self.max_bytes)
+            data = await fetch(job.file_id, self.max_bytes)
             if len(data) > self.max_bytes:
                 raise FileTooLarge(len(data))
         except FileTooLarge as too_large:
-            limit = f"{self.max_bytes / 2**20:.3g}"
             await self.rows.refuse(
-                photo_id, reason=f"over the {limit} MB limit ({too_large})", size=too_large.size
+                photo_id,
+                reason=f"over the {self.limit_mb} MB limit ({too_large})",
+                size=too_large.size,
+                messages=self._too_large_notice(job),
             )
             log.warning("evidence refused: too large", extra={"photo": photo_id})
+            self.waker()
             return 0
         except FetchFailed as failed:
             give_up = attempts + 1 >= MAX_ATTEMPTS
@@ -195,6 +209,28 @@ class EvidenceService:
         await self.rows.stored(photo_id, sha256=sha256, size=len(data), mime=mime, at=iso(now))
         self._used += len(data)
         return 1
+
+    @property
+    def limit_mb(self) -> str:
+        """The size limit as people read it: "20", "0.05"."""
+        return f"{self.max_bytes / 2**20:.3g}"
+
+    @staticmethod
+    def _too_large_notice(job: EvidenceJob) -> list[OutboxMessage]:
+        """The citizen's one message about a photo of theirs that is too large to keep (its
+        dedupe key is the photo's: a second pass over the same photo sends nothing)."""
+        if job.role not in CITIZEN_ROLES:
+            return []
+        return [
+            OutboxMessage(
+                chat_id=job.citizen_id,
+                kind=OutboxKind.EVIDENCE_TOO_LARGE,
+                payload={"report_id": job.report_id, "photo_id": job.photo_id},
+                dedupe_key=f"{OutboxKind.EVIDENCE_TOO_LARGE}:{job.photo_id}",
+                priority=PRIORITY_FOLLOWUP,
+                report_id=job.report_id,
+            )
+        ]
 
     async def original(self, file_id: str) -> StoredFile | None:
         """The stored bytes behind a file id the database holds; None when not (yet) kept."""

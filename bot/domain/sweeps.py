@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, time
 
 from bot.domain import statuses
-from bot.domain.alerts import report_recipients
+from bot.domain.alerts import agencies_having, report_recipients
 from bot.domain.cases import Actor, card_refresh
 from bot.domain.retention import Retention
 from bot.services import Services
@@ -59,7 +59,8 @@ class Sweeps:
 
     async def sla(self, now: datetime) -> None:
         """Reminders at 1× the category's SLA, escalation at 2×; both wait out quiet hours. The
-        reminder also refreshes the report's cards, which now say "lewat SLA"."""
+        reminder goes where the report's cards are (its area's groups and its agencies'), and
+        refreshes them, which now say "lewat SLA"."""
         if self.quiet(now):
             return
         store = self.services.store
@@ -86,14 +87,19 @@ class Sweeps:
         self.services.waker()
 
     async def _escalation_chats(self, report: Report) -> list[int]:
-        """Up the chain: the kecamatan and kota groups, and the admins."""
+        """Up the chain: the kecamatan and kota groups, and the admins. An agency (Dinas SDA,
+        PLN) has no level above it (storage/agencies.py: no parent), so a report it has is
+        escalated in its own groups, where its head reads, and to the admins, who can press
+        it. A report handed to an agency is not its area's any more: the area's chain is not
+        told (its cards were retired with the hand-off)."""
+        store = self.services.store
         chats: set[int] = set()
         area = self.services.areas.by_code.get(report.area_code or "")
-        if area is not None:
+        for agency in await agencies_having(store, report, area):
+            chats.update(agency.chats)
+        if area is not None and report.agency_id is None:
             upper = [Scope("kecamatan", area.district), Scope("kota", area.city)]
-            chats |= {
-                link.chat_id for link in await self.services.store.groups.chats_covering(upper)
-            }
+            chats |= {link.chat_id for link in await store.groups.chats_covering(upper)}
         if self.services.settings.admin_chat_id is not None:
             chats.add(self.services.settings.admin_chat_id)
         return sorted(chats)

@@ -22,6 +22,9 @@ harm. 409 when the status cannot follow the current one (the description lists w
 Resolving (``resolved``, ``closed`` of an open request, ``FIXED``) a request whose service needs
 an "after" photo (``resolve_photo = "required"``) is a 400 unless staff attached one since it
 was last reopened: the bot fetches nothing, so a ``photo_url`` is a link, not a photo.
+
+A ``duplicate_of`` naming a confidential report the key is not responsible for is answered as
+one naming no report (400 "another existing request"): its number must tell nothing.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain import statuses
-from bot.domain.agencies import key_reaches
+from bot.domain.agencies import key_knows, key_reaches
 from bot.domain.cases import MAX_NOTE, Actor, ChangeResult, Outcome
 from bot.domain.statuses import FROM_MYSOCIETY, SETTABLE
+from bot.http.apikeys import missing
 from bot.http.errors import ApiError
 from bot.ids import parse_id
 from bot.services import Services
@@ -117,6 +121,11 @@ async def apply_update(
     actor = Actor("agency", None, key.name)
     status = internal_status(report, asked.status) if asked.status else None
     cases = services.cases
+    store, by_code = services.store, services.areas.by_code
+    duplicate_of = asked.duplicate_of
+    original = await store.reports.get(duplicate_of) if duplicate_of else None
+    if original is not None and not await key_knows(store, by_code, key, original):
+        duplicate_of = None  # a confidential original not the key's: as if there were none
     note = asked.note
     if status is None or status == report.status:
         result = (
@@ -130,10 +139,8 @@ async def apply_update(
             status,
             actor,
             note=note,
-            duplicate_of=asked.duplicate_of,
-            may_touch_original=lambda original: key_reaches(
-                services.store, services.areas.by_code, key, original
-            ),
+            duplicate_of=duplicate_of,
+            may_touch_original=lambda original: key_reaches(store, by_code, key, original),
         )
         if result.outcome is Outcome.UNCHANGED and note:  # changed meanwhile by someone
             result = await cases.add_note(report.id, actor, note=note)
@@ -148,7 +155,7 @@ def _refuse(result: ChangeResult, report_id: int, status: str | None) -> None:
     if outcome in (Outcome.CHANGED, Outcome.UNCHANGED):
         return
     if outcome is Outcome.NOT_FOUND:
-        raise ApiError(404, f"no service request {report_id}")
+        raise missing(str(report_id))
     if outcome is Outcome.NOTE_REQUIRED:
         raise ApiError(400, "status rejected needs a note: the reason, for the reporter")
     if outcome is Outcome.PHOTO_REQUIRED:

@@ -11,7 +11,8 @@ Missing keys get 401 "required"; unknown and revoked keys get the very same 401 
 an answer never tells whether a guessed or leaked key was ever real. Open311 routes pass
 ``refusal=403``: GeoReport v2 answers a missing or bad key with 403. A key scoped to some
 kelurahan gets 403 for a report (or a location) outside them; an agency's key (``--agency``)
-gets 403 for a report its agency does not handle (:func:`require_reach`). Reads need no key:
+gets 403 for a report its agency does not handle, and any key a 404 for a confidential report
+it does not reach, as for one that does not exist (:func:`report_to_update`). Reads need no key:
 Open311 reads are public, and they never show the citizen.
 
 Keys are created, listed and revoked with ``python -m bot apikey`` (:mod:`bot.cli.apikey`).
@@ -23,8 +24,9 @@ from collections.abc import Mapping
 
 from starlette.requests import Request
 
-from bot.domain.agencies import key_agency, key_reaches
+from bot.domain.agencies import key_agency, key_knows, key_reaches
 from bot.http.errors import ApiError
+from bot.ids import parse_id
 from bot.services import Services
 from storage.agencies import Agency
 from storage.apikeys import ApiKey, ApiKeyRepository
@@ -73,10 +75,26 @@ async def agency_of(services: Services, key: ApiKey) -> Agency | None:
     return agency
 
 
-async def require_reach(services: Services, key: ApiKey, report: Report) -> None:
-    """403 unless ``key`` may update ``report``: in its areas, or its agency's report."""
+def missing(raw: str) -> ApiError:
+    """The one answer for a request that is not there (or, to a key, not there for it)."""
+    return ApiError(404, f"no service request {raw.strip()[:20]}")
+
+
+async def report_to_update(services: Services, key: ApiKey, raw: str) -> Report:
+    """The report an update names (``raw``: the number as sent), once ``key`` may update it:
+    in its areas, or its agency's report. 404 for no such report, and for a confidential one
+    the key does not reach, with the same body (:func:`bot.domain.agencies.key_knows`); 403
+    for a published one it does not reach."""
     await agency_of(services, key)
-    if not await key_reaches(services.store, services.areas.by_code, key, report):
-        if key.agency_id is not None:
-            raise ApiError(403, f"request {report.id} is not handled by this api_key's agency")
-        raise ApiError(403, "this api_key may not act outside its areas")
+    number = parse_id(raw.strip().lstrip("#"))
+    report = await services.store.reports.get(number) if number is not None else None
+    if report is None:
+        raise missing(raw)
+    by_code = services.areas.by_code
+    if await key_reaches(services.store, by_code, key, report):
+        return report
+    if not await key_knows(services.store, by_code, key, report):
+        raise missing(raw)
+    if key.agency_id is not None:
+        raise ApiError(403, f"request {report.id} is not handled by this api_key's agency")
+    raise ApiError(403, "this api_key may not act outside its areas")

@@ -11,7 +11,8 @@ served like a request's). Dates and paging as ``GET requests`` (the last 90 days
 The reader is a request's: anonymous (rate-limited, no sensitive categories) or with a key — which
 this route alone also takes as ``api_key`` in the query string, because FixMyStreet sends it
 there (an empty one is anonymous). An agency's key lists its agency's reports' changes only,
-and may post updates to those reports only (403 for others).
+and may post updates to those reports only (403 for others; 404, as for a missing one, for a
+confidential report it is not responsible for).
 
 ``POST servicerequestupdates.{fmt}``: an agency's update in mySociety's shape
 (``service_request_id``, ``status``, ``description``, ``media_url``, ``update_id``…), made as the
@@ -31,13 +32,12 @@ from bot.domain import privacy
 from bot.domain.statuses import mysociety_status
 from bot.http import open311_params as params
 from bot.http.agency_updates import apply_update, read_update
-from bot.http.apikeys import require_reach
+from bot.http.apikeys import report_to_update
 from bot.http.common import read_body
 from bot.http.errors import ApiError
 from bot.http.open311_common import Open311Kit
 from bot.http.open311_format import REQUEST_UPDATES, render
 from bot.http.open311_requests import media_path
-from bot.ids import parse_id
 from bot.phones import hide_phones
 from storage.public_reports import PublicUpdate
 
@@ -104,11 +104,7 @@ class UpdateRoutes:
         raw = (body.get("service_request_id") or "").strip()
         if not raw:
             raise ApiError(400, "service_request_id is required: the request to update")
-        number = parse_id(raw.lstrip("#"))
-        report = await self.services.store.reports.get(number) if number is not None else None
-        if report is None:
-            raise ApiError(404, f"no service request {raw[:20]}")
-        await require_reach(self.services, key, report)
+        report = await report_to_update(self.services, key, raw)
         result, _ = await apply_update(self.services, key, report, read_update(body))
         event_id = result.event_id
         if event_id is None:  # nothing changed: the latest change stands for this one

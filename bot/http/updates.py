@@ -7,7 +7,8 @@ the ``X-API-Key`` header or the ``api_key`` field; a missing, unknown or revoked
 (the Open311 routes answer 403, as GeoReport v2 says). Answers 200 with ``{"service_request_id",
 "status", "detailed_status", "status_notes", "updated_datetime", "changed"}``; 409 when the
 status cannot follow the current one, 403 for a key scoped elsewhere (or an agency's key on a
-report its agency does not handle), 404 for an unknown request.
+report its agency does not handle), 404 for an unknown request — and for a confidential one the
+key is not responsible for, with the same body (:func:`bot.http.apikeys.report_to_update`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from starlette.routing import BaseRoute, Route
 
 from bot.domain.cases import Outcome
 from bot.http.agency_updates import apply_update, read_update
-from bot.http.apikeys import require_key, require_reach
-from bot.http.common import ApiError, read_body
+from bot.http.apikeys import report_to_update, require_key
+from bot.http.common import read_body
 from bot.http.open311_requests import RequestRenderer
-from bot.ids import parse_id
 from bot.services import Services
 
 
@@ -37,12 +37,7 @@ class UpdatesApi:
     async def update(self, request: Request) -> Response:
         body = await read_body(request)
         key = await require_key(self.keys, request, body)
-        raw = request.path_params["request_id"]
-        number = parse_id(raw)
-        report = await self.services.store.reports.get(number) if number is not None else None
-        if report is None:
-            raise ApiError(404, f"no service request {raw}")
-        await require_reach(self.services, key, report)
+        report = await report_to_update(self.services, key, request.path_params["request_id"])
         result, current = await apply_update(self.services, key, report, read_update(body))
         rendered = (await self.renderer.render([current]))[0]
         return JSONResponse(

@@ -1,5 +1,6 @@
 """Senders for what goes to a citizen: the follow-ups on their report (with an officer's photo
-when there is one) and the "is it fixed?" survey, each in the citizen's language of the moment.
+when there is one), the "is it fixed?" survey, and the word that a photo of theirs was too large
+to keep, each in the citizen's language of the moment.
 
 Photos attached from the CLI are files on disk until their first upload; after it, Telegram's
 file_id replaces the path so later sends reuse the upload.
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from telegram import Message
 
+from bot.i18n import t
 from bot.outbox.addition_views import with_add_info
 from bot.outbox.policy import Undeliverable
 from bot.outbox.renderers import followup_message, survey_message
@@ -71,3 +73,15 @@ async def send_survey(out: Outgoing, row: OutboxRow) -> Message:
     language = await language_of(out, row.chat_id)
     rendered = survey_message(out.services, report, language)
     return await out.bot.send_message(row.chat_id, rendered.text, reply_markup=rendered.markup)
+
+
+async def send_evidence_too_large(out: Outgoing, row: OutboxRow) -> Message:
+    """A photo the reporter sent is over the evidence limit (bot/domain/evidence.py): they may
+    send a smaller one or a screenshot, by the add-info button or a reply to this message."""
+    report = await report_of(out, row)
+    if row.chat_id != report.citizen_id:
+        raise Undeliverable("only the reporter sent the photo")
+    language = await language_of(out, row.chat_id)
+    text = t(language, "evidence.too_large", ref=report.id, limit=out.services.evidence.limit_mb)
+    markup = with_add_info(None, report, row.chat_id, language)
+    return await out.bot.send_message(row.chat_id, text, reply_markup=markup)

@@ -14,7 +14,7 @@ from telegram import Message
 
 from bot.outbox.addition_sender import send_citizen_update
 from bot.outbox.broadcast_sender import send_broadcast
-from bot.outbox.citizen_senders import send_followup, send_survey
+from bot.outbox.citizen_senders import send_evidence_too_large, send_followup, send_survey
 from bot.outbox.group_senders import (
     send_admin_notice,
     send_alert_card,
@@ -45,11 +45,12 @@ SENDERS: Mapping[OutboxKind, Sender] = MappingProxyType(
         OutboxKind.CITIZEN_UPDATE: send_citizen_update,
         OutboxKind.WITHDRAWAL_NOTICE: send_withdrawal_notice,
         OutboxKind.HANDOFF_RETIRE: send_handoff_retire,
+        OutboxKind.EVIDENCE_TOO_LARGE: send_evidence_too_large,
     }
 )
 
 #: What a citizen gets about one report: a reply to it adds to that report (domain/additions.py).
-ABOUT_A_REPORT = frozenset({OutboxKind.FOLLOWUP, OutboxKind.SURVEY})
+ABOUT_A_REPORT = frozenset({OutboxKind.FOLLOWUP, OutboxKind.SURVEY, OutboxKind.EVIDENCE_TOO_LARGE})
 
 _missing = sorted(set(OutboxKind) - SENDERS.keys())
 if _missing:

@@ -2,8 +2,10 @@
 
 Why seeded: an empty bot shows nothing of the officers' side until someone files a report and an
 admin links a group. A trainee should open the page and find a kelurahan group already linked, an
-officer in it, and a few reports around Monas in different states, with their follow-ups in the
-citizen's chat, exactly as the bot would have produced them.
+officer in it, an agency (Dinas SDA, for floods and blocked drains) with its own group and the
+head of that group, and a few reports around Monas in different states, with their follow-ups
+in the citizen's chat and their cards in both groups, exactly as the bot would have produced
+them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.domain.agencies import create as create_agency
 from bot.domain.cases import Actor
 from bot.domain.privacy import Reporter
 from bot.playground.botapi import GroupChat, Person, Sandbox
@@ -20,6 +23,9 @@ from storage.groups import Scope
 from storage.photos import PhotoRef
 
 GAMBIR = Scope("kelurahan", "3173080003")
+#: The playground's agency: what it handles, everywhere (a city's Dinas SDA).
+AGENCY = "Dinas SDA"
+AGENCY_CATEGORIES = ("flood", "blocked_drain")
 SAMPLES = Path(__file__).resolve().parent / "static" / "samples"
 
 #: (category, latitude, longitude, description, sample photo, statuses it went through)
@@ -52,6 +58,9 @@ class Cast:
     officer: Person
     gambir: GroupChat
     admins_group: GroupChat
+    #: The administrator of the agency's group: its officer, on the staff pages too.
+    agency_head: Person
+    agency_group: GroupChat
     citizens: list[Person] = field(default_factory=list)
 
     def people(self) -> list[tuple[str, Person]]:
@@ -59,6 +68,7 @@ class Cast:
         return [
             *(("citizen", person) for person in self.citizens),
             ("officer", self.officer),
+            ("agency", self.agency_head),
             ("admin", self.admin),
         ]
 
@@ -73,8 +83,18 @@ def cast_people(sandbox: Sandbox) -> Cast:
     gambir.add_member(officer, status="member")
     admins_group = sandbox.group(title="WargaLapor Admin")
     admins_group.add_member(admin, status="administrator")
+    agency_head = sandbox.citizen(first_name="Budi", last_name="(Dinas SDA)", started=True)
+    agency_group = sandbox.group(title=AGENCY)
+    agency_group.add_member(admin, status="administrator")
+    agency_group.add_member(agency_head, status="administrator")
     return Cast(
-        admin=admin, officer=officer, gambir=gambir, admins_group=admins_group, citizens=[citizen]
+        admin=admin,
+        officer=officer,
+        gambir=gambir,
+        admins_group=admins_group,
+        agency_head=agency_head,
+        agency_group=agency_group,
+        citizens=[citizen],
     )
 
 
@@ -83,10 +103,15 @@ def sample_photo(name: str) -> bytes:
 
 
 async def seed_history(sandbox: Sandbox, services: Services, cast: Cast) -> list[int]:
-    """Link the group, make the officer, file the reports and move them along; returns refs."""
+    """Link the groups, make the officer and the agency, file the reports and move them along;
+    returns refs."""
     store = services.store
     await store.groups.link(cast.gambir.chat_id, [GAMBIR], cast.gambir.title, cast.admin.user_id)
     await store.officers.add(cast.officer.user_id, GAMBIR, cast.admin.user_id)
+    agency_id = await create_agency(store, AGENCY, list(AGENCY_CATEGORIES), [], cast.admin.user_id)
+    await store.agencies.link(
+        agency_id, cast.agency_group.chat_id, cast.agency_group.title, cast.admin.user_id
+    )
     citizen = cast.citizens[0]
     await store.citizens.ensure(citizen.user_id, citizen.chat_id, "id")
     officer = Actor(kind="officer", id=cast.officer.user_id, name=cast.officer.first_name)

@@ -243,12 +243,16 @@ async def clock(request: web.Request) -> web.Response:
 
 
 async def staff_link(request: web.Request) -> web.Response:
-    """A one-time sign-in to the staff pages for the admin or an officer (as /weblogin)."""
+    """A one-time sign-in to the staff pages for the admin, an officer or an agency group's
+    administrator, asked as /weblogin asks (the group's administrators, from the built-in
+    server, through the running bot)."""
     playground, _ = _running(request)
     body = await _body(request)
     person = _person(playground, body.get("as"))
     services = playground.services
-    if not await services.staff_login.may_sign_in(person.user_id):
+    assert playground.app is not None
+    is_group_admin = services.chat_admins.asking(playground.app.bot)
+    if not await services.staff_login.may_sign_in(person.user_id, is_group_admin):
         raise _fail(400, f"{person.first_name} is not staff: only officers and admins sign in")
     token = await services.staff_login.issue(
         person.user_id, person.first_name, timedelta(minutes=10)

@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const ROLE_ICON = { citizen: "🙂", officer: "👮", admin: "🛡️" };
+const ROLE_ICON = { citizen: "🙂", officer: "👮", agency: "🏢", admin: "🛡️" };
 const MONAS = [-6.1754, 106.8272];
 
 const view = {
