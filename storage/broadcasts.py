@@ -14,7 +14,7 @@ from typing import Any
 
 from storage.backend import Backend, Row, returned_id
 from storage.groups import Scope
-from storage.outbox import PRIORITY_BROADCAST, OutboxKind, OutboxMessage, enqueue
+from storage.outbox import PRIORITY_BROADCAST, OutboxKind, OutboxMessage, enqueue_many
 from storage.sqltext import iso, placeholders, utc_now
 
 ACTIVE_CITIZEN = "c.blocked_at IS NULL AND c.banned_at IS NULL AND c.announcements_off_at IS NULL"
@@ -201,9 +201,9 @@ class BroadcastRepository:
                 state = await cursor.fetchone()
             if state is None or state["state"] != "running":
                 return 0  # cancelled meanwhile
-            for chat_id in chats:
-                await enqueue(
-                    conn,
+            await enqueue_many(
+                conn,
+                [
                     OutboxMessage(
                         chat_id=chat_id,
                         kind=OutboxKind.BROADCAST,
@@ -211,8 +211,10 @@ class BroadcastRepository:
                         dedupe_key=f"bc:{broadcast.id}:{chat_id}",
                         priority=PRIORITY_BROADCAST,
                         broadcast_id=broadcast.id,
-                    ),
-                )
+                    )
+                    for chat_id in chats
+                ],
+            )
             await conn.execute(
                 "UPDATE broadcasts SET cursor = ?, exhausted = ? WHERE id = ?",
                 (chats[-1] if chats else broadcast.cursor, int(len(chats) < chunk), broadcast.id),

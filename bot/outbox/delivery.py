@@ -52,6 +52,8 @@ class Delivery:
         #: sending a whole queued broadcast first (the stop waits for the running drain, and
         #: rows left pending are sent by the next start).
         self.keep_going: Callable[[], bool] = lambda: True
+        #: A broadcast page's sends being recorded while the next page goes out.
+        self._recording: asyncio.Task[None] | None = None
 
     def share_rate(self, processes: int) -> None:
         """Several processes send broadcasts side by side: each at its part of the rate."""
@@ -70,12 +72,21 @@ class Delivery:
             return 0
         handled = 0
         async with self._lock:
-            while True:
-                self._again = False
-                done, full = await self._pass()
-                handled += done
-                if not (self._again or full) or not self.keep_going():
-                    return handled
+            try:
+                while True:
+                    self._again = False
+                    done, full = await self._pass()
+                    handled += done
+                    if not (self._again or full) or not self.keep_going():
+                        return handled
+            finally:
+                await self._recorded()
+
+    async def _recorded(self) -> None:
+        """Wait for the last page's record of sends (see :meth:`_pass`)."""
+        recording, self._recording = self._recording, None
+        if recording is not None:
+            await recording
 
     async def _pass(self) -> tuple[int, bool]:
         """One page of due rows. Follow-ups and alerts go chat by chat, in order within a chat
@@ -107,8 +118,13 @@ class Delivery:
                 results = await asyncio.gather(*(self._throttled(row, sent) for row in bulk))
             finally:
                 # Whatever happened to the page, what went out is recorded: never sent twice.
+                # The record is written while the next page is sent (its rows are 'sending'
+                # meanwhile, so no pass takes them again); drain() waits for it before it ends.
+                await self._recorded()
                 if sent:
-                    await self.services.store.outbox.mark_many_sent(sent)
+                    self._recording = asyncio.ensure_future(
+                        self.services.store.outbox.mark_many_sent(sent)
+                    )
             handled += sum(results)
         return handled, len(rows) == page
 

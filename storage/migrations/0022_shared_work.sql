@@ -29,3 +29,9 @@ CREATE INDEX inbox_chat_unfinished ON inbox(chat_key, update_id) WHERE done_at I
 -- is gone, where before every start gave back all rows in flight, a live process's too.
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
 CREATE INDEX outbox_in_flight ON outbox(chat_id) WHERE state = 'sending';
+
+-- The pump's page of due rows in sending order (priority, then age), read straight off this
+-- index: outbox_due served the WHERE but left the ORDER BY to a sort of every pending row, so
+-- each page of a 100,000-citizen broadcast sorted all that was left of it (bench/broadcast.py:
+-- the CPU per message grew with the broadcast's size).
+CREATE INDEX outbox_pending_order ON outbox(priority, id) WHERE state = 'pending';

@@ -30,6 +30,12 @@ CREATE INDEX inbox_chat_unfinished ON inbox(chat_key, update_id) WHERE done_at I
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
 CREATE INDEX outbox_in_flight ON outbox(chat_id) WHERE state = 'sending';
 
+-- The pump's page of due rows in sending order (priority, then age), read straight off this
+-- index: outbox_due served the WHERE but left the ORDER BY to a sort of every pending row, so
+-- each page of a 100,000-citizen broadcast sorted all that was left of it (bench/broadcast.py:
+-- the CPU per message grew with the broadcast's size).
+CREATE INDEX outbox_pending_order ON outbox(priority, id) WHERE state = 'pending';
+
 -- Wake-ups: every process LISTENs (bot/telegram/wakeups.py), so an update received or a message
 -- written by one process is taken up by a free one at once, not at its next poll.
 CREATE FUNCTION wargalapor_notify() RETURNS trigger LANGUAGE plpgsql AS $$
