@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
@@ -208,7 +209,9 @@ async def make_bot(sandbox, tmp_path, admin, admins_group, engine):
     """Start a bot with extra settings (fast sweeps, quiet hours...); stopped after the test."""
     started: list[RunningBot] = []
 
-    async def start(**overrides: str) -> RunningBot:
+    async def start(*, paid_rate: float | None = None, **overrides: str) -> RunningBot:
+        """``paid_rate``: a broadcast rate above Telegram's free one (paid broadcasts), which
+        BROADCAST_RATE refuses, set the way bench/rate_bot.py sets it."""
         settings = make_settings(
             sandbox,
             tmp_path / "data" / "wargalapor.sqlite3",
@@ -217,6 +220,8 @@ async def make_bot(sandbox, tmp_path, admin, admins_group, engine):
             ADMIN_CHAT_ID=str(admins_group.chat_id),
             **overrides,
         )
+        if paid_rate is not None:
+            settings = replace(settings, broadcast_rate=paid_rate)
         running = RunningBot(settings)
         await running.start()
         started.append(running)

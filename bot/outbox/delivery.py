@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from telegram import Bot
 
@@ -27,9 +28,25 @@ from bot.outbox.policy import ErrorPolicy
 from bot.outbox.senders import send
 from bot.outbox.sending import Outgoing
 from bot.services import Services
+from storage.citizens import CitizenState
 from storage.outbox import OutboxRow
 
 PAGE = 1000
+#: Seconds of a broadcast page still to send when the next page is taken, so the next page is
+#: ready when this one ends (taking one, due + claim + its audience, took 45-150 ms; the sends
+#: stood still meanwhile, 10 % of a broadcast at 1,000 a second). Short, so a follow-up
+#: written meanwhile still goes with the next page.
+TAKE_AHEAD_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class _Page:
+    """Rows claimed for one pass. ``full``: the page held as many due rows as it could, so
+    more are likely waiting."""
+
+    rows: list[OutboxRow]
+    full: bool
+    audience: dict[int, CitizenState]
 
 
 class Delivery:
@@ -54,6 +71,8 @@ class Delivery:
         self.keep_going: Callable[[], bool] = lambda: True
         #: A broadcast page's sends being recorded while the next page goes out.
         self._recording: asyncio.Task[None] | None = None
+        #: The next page, taken while a broadcast page's last sends go out.
+        self._ahead: asyncio.Task[_Page] | None = None
 
     def share_rate(self, processes: int) -> None:
         """Several processes send broadcasts side by side: each at its part of the rate."""
@@ -81,6 +100,7 @@ class Delivery:
                         return handled
             finally:
                 await self._recorded()
+                await self._give_back_ahead()
 
     async def _recorded(self) -> None:
         """Wait for the last page's record of sends (see :meth:`_pass`)."""
@@ -88,45 +108,97 @@ class Delivery:
         if recording is not None:
             await recording
 
+    async def _give_back_ahead(self) -> None:
+        """A page taken ahead that no pass will send (the bot is stopping, or a pass failed)
+        goes back to pending: a live process's claimed rows are never recovered by others."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            try:
+                page = await ahead
+            except Exception:  # a failed claim claimed nothing; the pass's own error stands
+                return
+            await self.services.store.outbox.release([row.id for row in page.rows])
+
+    async def _take(self, size: int, *, with_audience: bool) -> _Page:
+        """Claim up to ``size`` due rows of this process's share, in sending order."""
+        outbox = self.services.store.outbox
+        worker = self.services.worker
+        due = await outbox.due(limit=size, share=worker.share, worker_id=worker.worker_id)
+        claimed = await outbox.claim([row.id for row in due], worker.worker_id)
+        rows = [row for row in due if row.id in claimed]
+        audience: dict[int, CitizenState] = {}
+        if with_audience:
+            audience = await self.services.store.citizens.states(
+                [row.chat_id for row in rows if row.broadcast_id is not None and row.chat_id > 0]
+            )
+        return _Page(rows, len(due) == size, audience)
+
+    def _page_size(self) -> int:
+        return max(10, min(PAGE, int(self.services.settings.broadcast_rate)))
+
+    def _take_ahead_when(self, bulk: int) -> int | None:
+        """The broadcast send of this page after which the next page is taken (None: not)."""
+        lead = max(1, int(self._broadcast.rate * TAKE_AHEAD_SECONDS))
+        return max(0, bulk - lead)
+
     async def _pass(self) -> tuple[int, bool]:
         """One page of due rows. Follow-ups and alerts go chat by chat, in order within a chat
         and side by side across chats, so one group held back by Telegram's per-group limit
         never delays a citizen's follow-up. Broadcast rows follow at ``BROADCAST_RATE``; a page
         holds about a second of them, so a follow-up written meanwhile waits at most that."""
-        outbox = self.services.store.outbox
-        page = max(10, min(PAGE, int(self.services.settings.broadcast_rate)))
-        worker = self.services.worker
-        rows = await outbox.due(limit=page, share=worker.share, worker_id=worker.worker_id)
-        claimed = await outbox.claim([row.id for row in rows], worker.worker_id)
+        ahead, self._ahead = self._ahead, None
+        page = (
+            await ahead
+            if ahead is not None
+            else await self._take(self._page_size(), with_audience=True)
+        )
         by_chat: dict[int, list[OutboxRow]] = {}
         bulk = []
-        for row in rows:
-            if row.id not in claimed:
-                continue
+        for row in page.rows:
             if row.broadcast_id is not None:
                 bulk.append(row)
             else:
                 by_chat.setdefault(row.chat_id, []).append(row)
         handled = sum(await asyncio.gather(*(self._chat(chat) for chat in by_chat.values())))
         if bulk:
-            self._out.broadcasts.clear()
-            self._out.audience = await self.services.store.citizens.states(
-                [row.chat_id for row in bulk if row.chat_id > 0]
-            )
-            sent: list[tuple[int, int | None]] = []
-            try:
-                results = await asyncio.gather(*(self._throttled(row, sent) for row in bulk))
-            finally:
-                # Whatever happened to the page, what went out is recorded: never sent twice.
-                # The record is written while the next page is sent (its rows are 'sending'
-                # meanwhile, so no pass takes them again); drain() waits for it before it ends.
-                await self._recorded()
-                if sent:
-                    self._recording = asyncio.ensure_future(
-                        self.services.store.outbox.mark_many_sent(sent)
-                    )
-            handled += sum(results)
-        return handled, len(rows) == page
+            handled += await self._broadcast_page(bulk, page)
+        return handled, page.full
+
+    async def _broadcast_page(self, bulk: list[OutboxRow], page: _Page) -> int:
+        """A page's broadcast rows at the broadcast's pace, by as many senders as may be in
+        flight, each taking the next row (a task per row was a thousand tasks a page to start
+        at once, and the sends stood still meanwhile). The next page is taken ahead
+        (``TAKE_AHEAD_SECONDS``) when this one is full."""
+        self._out.broadcasts.clear()
+        self._out.audience = page.audience
+        sent: list[tuple[int, int | None]] = []
+        ahead_after = self._take_ahead_when(len(bulk)) if page.full else None
+        rows = iter(enumerate(bulk))
+        handled = 0
+
+        async def sender() -> None:
+            nonlocal handled
+            for index, row in rows:
+                async with self._broadcast.slot():
+                    if index == ahead_after and self.keep_going():
+                        self._ahead = asyncio.ensure_future(
+                            self._take(self._page_size(), with_audience=True)
+                        )
+                    if await self._deliver(row, sent if self._batched else None):
+                        handled += 1
+
+        try:
+            await asyncio.gather(*(sender() for _ in range(self._broadcast.concurrency)))
+        finally:
+            # Whatever happened to the page, what went out is recorded: never sent twice.
+            # The record is written while the next page is sent (its rows are 'sending'
+            # meanwhile, so no pass takes them again); drain() waits for it before it ends.
+            await self._recorded()
+            if sent:
+                self._recording = asyncio.ensure_future(
+                    self.services.store.outbox.mark_many_sent(sent)
+                )
+        return handled
 
     async def _chat(self, rows: list[OutboxRow]) -> int:
         """One chat's rows in order. A row that must wait (a retry, or Telegram's one message
@@ -146,10 +218,6 @@ class Delivery:
                 handled += 1
                 self._private.spent(row.chat_id)
         return handled
-
-    async def _throttled(self, row: OutboxRow, sent: list[tuple[int, int | None]]) -> bool:
-        async with self._broadcast.slot():
-            return await self._deliver(row, sent if self._batched else None)
 
     async def _deliver(
         self, row: OutboxRow, sent: list[tuple[int, int | None]] | None = None
