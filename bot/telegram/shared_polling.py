@@ -7,28 +7,25 @@ outbox at once), and only the holder of the polling lease (storage/polling_lease
 updater, whose updates go to the shared inbox. The others ask for the lease every second and the
 first to get it starts polling when the poller stops or dies.
 
-The life cycle otherwise mirrors ``run_polling``: initialize, post_init, start; on SIGINT/SIGTERM
-stop polling, stop, post_stop, shutdown, post_shutdown. Starting to poll deletes a webhook, as
-``run_polling`` does, and never drops pending updates.
+The life cycle otherwise mirrors ``run_polling`` (bot/telegram/life_cycle.py). Starting to poll
+deletes a webhook, as ``run_polling`` does, and never drops pending updates.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 from typing import Any
 
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.telegram.life_cycle import run_application
 from storage.polling_lease import PollingLease
 from storage.postgres import redacted
 
 log = logging.getLogger(__name__)
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _say(text: str) -> None:
@@ -42,32 +39,12 @@ async def run_shared_polling(
     *,
     allowed_updates: list[str] | None = None,
 ) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in STOP_SIGNALS:
-        loop.add_signal_handler(sig, stop.set)
     where = redacted(url)
-    try:
-        await application.initialize()
-        try:
-            if application.post_init is not None:
-                await application.post_init(application)
-            await application.start()
-            try:
-                await _poll_while_leased(
-                    application, PollingLease(url), stop, where, allowed_updates
-                )
-            finally:
-                await application.stop()
-                if application.post_stop is not None:
-                    await application.post_stop(application)
-        finally:
-            await application.shutdown()
-            if application.post_shutdown is not None:
-                await application.post_shutdown(application)
-    finally:
-        for sig in STOP_SIGNALS:
-            loop.remove_signal_handler(sig)
+
+    async def poll(stop: asyncio.Event) -> None:
+        await _poll_while_leased(application, PollingLease(url), stop, where, allowed_updates)
+
+    await run_application(application, poll)
 
 
 async def _poll_while_leased(

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from typing import Any
 
 from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.telegram.life_cycle import run_application
 
 log = logging.getLogger(__name__)
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class WebhookError(RuntimeError):
@@ -42,38 +40,22 @@ async def run_webhook(
     webhook, start; on the way out stop, post_stop, shutdown, post_shutdown.
     """
     assert settings.webhook_url and settings.webhook_secret, "webhook mode needs both settings"
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in STOP_SIGNALS:
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await application.initialize()
+    webhook_url = settings.webhook_url
+
+    async def register() -> None:
         try:
-            if application.post_init is not None:
-                await application.post_init(application)
-            try:
-                await application.bot.set_webhook(
-                    settings.webhook_url,
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=allowed_updates,
-                )
-            except TelegramError as error:
-                raise WebhookError(
-                    f"WEBHOOK_URL={settings.webhook_url}: Telegram refused the webhook "
-                    f"({error.message})"
-                ) from None
-            await application.start()
-            log.info("webhook set; waiting for updates", extra={"url": settings.webhook_url})
-            try:
-                await stop.wait()
-            finally:
-                await application.stop()
-                if application.post_stop is not None:
-                    await application.post_stop(application)
-        finally:
-            await application.shutdown()
-            if application.post_shutdown is not None:
-                await application.post_shutdown(application)
-    finally:
-        for sig in STOP_SIGNALS:
-            loop.remove_signal_handler(sig)
+            await application.bot.set_webhook(
+                webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=allowed_updates,
+            )
+        except TelegramError as error:
+            raise WebhookError(
+                f"WEBHOOK_URL={webhook_url}: Telegram refused the webhook ({error.message})"
+            ) from None
+
+    async def serve(stop: asyncio.Event) -> None:
+        log.info("webhook set; waiting for updates", extra={"url": webhook_url})
+        await stop.wait()
+
+    await run_application(application, serve, before_start=register)
