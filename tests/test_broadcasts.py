@@ -265,18 +265,31 @@ async def test_a_far_away_telegram_gets_several_sends_in_flight(sandbox, make_bo
     assert sandbox.api.most_in_flight["sendmessage"] >= 3
 
 
+async def announce_to_many(sandbox, bot, admin, count):
+    """``count`` citizens, and the admin's announcement to all of them sent off."""
+    people = [sandbox.citizen(started=True) for _ in range(count)]
+    for person in people:
+        await bot.services.store.citizens.ensure(person.user_id, person.chat_id, "id")
+    await compose(admin)
+    confirm = await admin.next_message()
+    await admin.tap("Kirim sekarang", message=confirm)
+    return people
+
+
+async def everyone_gets_it_once(sandbox, admin, people):
+    everyone = 1 + 1 + len(people)  # the preview, the admin, the citizens
+    assert await sandbox.world.wait_for(lambda: len(deliveries(sandbox, WARNING)) >= everyone, 30)
+    received = sorted(call.chat_id for call in deliveries(sandbox, WARNING))
+    assert received == sorted([admin.chat_id] * 2 + [p.chat_id for p in people])
+
+
 async def test_stopping_mid_broadcast_stops_soon_and_the_rest_goes_after_the_restart(
     sandbox, make_bot, admin
 ):
     """A stop (SIGTERM, a deploy) waits only for the page being sent, not for a whole queued
     broadcast; what was not sent yet goes once the bot is back, to everyone exactly once."""
     bot = await make_bot(**FAST, BROADCAST_RATE="20")
-    people = [sandbox.citizen(started=True) for _ in range(120)]
-    for person in people:
-        await bot.services.store.citizens.ensure(person.user_id, person.chat_id, "id")
-    await compose(admin)
-    confirm = await admin.next_message()
-    await admin.tap("Kirim sekarang", message=confirm)
+    people = await announce_to_many(sandbox, bot, admin, 120)
     await sandbox.world.wait_for(lambda: len(deliveries(sandbox, WARNING)) >= 1 + 10, 20)
     started = asyncio.get_running_loop().time()
     await bot.stop()
@@ -285,10 +298,7 @@ async def test_stopping_mid_broadcast_stops_soon_and_the_rest_goes_after_the_res
     assert sent_before < 1 + 121  # the stop came in the middle of it
     assert stopped_in < 8, f"the stop waited {stopped_in:.1f} s for the broadcast"
     await bot.start()
-    everyone = 1 + 1 + len(people)  # the preview, the admin, the citizens
-    assert await sandbox.world.wait_for(lambda: len(deliveries(sandbox, WARNING)) >= everyone, 30)
-    received = sorted(call.chat_id for call in deliveries(sandbox, WARNING))
-    assert received == sorted([admin.chat_id] * 2 + [p.chat_id for p in people])
+    await everyone_gets_it_once(sandbox, admin, people)
 
 
 async def test_a_paid_broadcast_stopped_midway_leaves_no_row_in_flight(sandbox, make_bot, admin):
@@ -296,12 +306,7 @@ async def test_a_paid_broadcast_stopped_midway_leaves_no_row_in_flight(sandbox, 
     a stop then gives that page back, so nothing is left 'sending' for a restart to guess at,
     and after the restart everyone gets the announcement exactly once."""
     bot = await make_bot(**FAST, paid_rate=200.0)
-    people = [sandbox.citizen(started=True) for _ in range(900)]
-    for person in people:
-        await bot.services.store.citizens.ensure(person.user_id, person.chat_id, "id")
-    await compose(admin)
-    confirm = await admin.next_message()
-    await admin.tap("Kirim sekarang", message=confirm)
+    people = await announce_to_many(sandbox, bot, admin, 900)
     # Pages of 200 (a second at 200/s); the next is taken with 40 of a page to go (0.2 s), so
     # stopping at the second page's 170th send stops with the third page claimed.
     await sandbox.world.wait_for(lambda: len(deliveries(sandbox, WARNING)) >= 1 + 200 + 170, 30)
@@ -319,7 +324,4 @@ async def test_a_paid_broadcast_stopped_midway_leaves_no_row_in_flight(sandbox, 
     assert "sending" not in states, states
     assert states["sent"] == sent_before - 1  # every send that went out is recorded
     await bot.start()
-    everyone = 1 + 1 + len(people)  # the preview, the admin, the citizens
-    assert await sandbox.world.wait_for(lambda: len(deliveries(sandbox, WARNING)) >= everyone, 30)
-    received = sorted(call.chat_id for call in deliveries(sandbox, WARNING))
-    assert received == sorted([admin.chat_id] * 2 + [p.chat_id for p in people])
+    await everyone_gets_it_once(sandbox, admin, people)
