@@ -119,25 +119,22 @@ class Delivery:
                 return
             await self.services.store.outbox.release([row.id for row in page.rows])
 
-    async def _take(self, size: int, *, with_audience: bool) -> _Page:
-        """Claim up to ``size`` due rows of this process's share, in sending order."""
+    async def _take(self) -> _Page:
+        """Claim a page of due rows of this process's share, in sending order (about a second
+        of broadcast), with the states of its broadcast's citizens (blocked, announcements off)."""
         outbox = self.services.store.outbox
         worker = self.services.worker
+        size = max(10, min(PAGE, int(self.services.settings.broadcast_rate)))
         due = await outbox.due(limit=size, share=worker.share, worker_id=worker.worker_id)
         claimed = await outbox.claim([row.id for row in due], worker.worker_id)
         rows = [row for row in due if row.id in claimed]
-        audience: dict[int, CitizenState] = {}
-        if with_audience:
-            audience = await self.services.store.citizens.states(
-                [row.chat_id for row in rows if row.broadcast_id is not None and row.chat_id > 0]
-            )
+        audience = await self.services.store.citizens.states(
+            [row.chat_id for row in rows if row.broadcast_id is not None and row.chat_id > 0]
+        )
         return _Page(rows, len(due) == size, audience)
 
-    def _page_size(self) -> int:
-        return max(10, min(PAGE, int(self.services.settings.broadcast_rate)))
-
-    def _take_ahead_when(self, bulk: int) -> int | None:
-        """The broadcast send of this page after which the next page is taken (None: not)."""
+    def _take_ahead_at(self, bulk: int) -> int:
+        """The index of this page's broadcast send at which the next page is taken."""
         lead = max(1, int(self._broadcast.rate * TAKE_AHEAD_SECONDS))
         return max(0, bulk - lead)
 
@@ -147,11 +144,7 @@ class Delivery:
         never delays a citizen's follow-up. Broadcast rows follow at ``BROADCAST_RATE``; a page
         holds about a second of them, so a follow-up written meanwhile waits at most that."""
         ahead, self._ahead = self._ahead, None
-        page = (
-            await ahead
-            if ahead is not None
-            else await self._take(self._page_size(), with_audience=True)
-        )
+        page = await ahead if ahead is not None else await self._take()
         by_chat: dict[int, list[OutboxRow]] = {}
         bulk = []
         for row in page.rows:
@@ -172,7 +165,7 @@ class Delivery:
         self._out.broadcasts.clear()
         self._out.audience = page.audience
         sent: list[tuple[int, int | None]] = []
-        ahead_after = self._take_ahead_when(len(bulk)) if page.full else None
+        ahead_at = self._take_ahead_at(len(bulk)) if page.full else None
         rows = iter(enumerate(bulk))
         handled = 0
 
@@ -180,10 +173,8 @@ class Delivery:
             nonlocal handled
             for index, row in rows:
                 async with self._broadcast.slot():
-                    if index == ahead_after and self.keep_going():
-                        self._ahead = asyncio.ensure_future(
-                            self._take(self._page_size(), with_audience=True)
-                        )
+                    if index == ahead_at and self.keep_going():
+                        self._ahead = asyncio.ensure_future(self._take())
                     if await self._deliver(row, sent if self._batched else None):
                         handled += 1
 
